@@ -1,0 +1,62 @@
+# Modellregionen — `make help` lists the targets.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+MANAGE := $(BIN)/python manage.py
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.DEFAULT_GOAL := help
+.PHONY: help install frontend migrate data figures run test lint check-migrations worker beat bench clean
+
+help: ## List the targets
+	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
+
+$(BIN)/.installed: pyproject.toml
+	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $@
+
+install: $(BIN)/.installed frontend ## Create .venv and install Python and front-end packages
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+frontend: $(if $(wildcard package.json),node_modules/.installed) ## Install front-end packages from the lock file
+
+migrate: install ## Apply database migrations
+	$(MANAGE) migrate --noinput
+
+data: migrate ## Load the programme data (safe to repeat: nothing is duplicated)
+	$(MANAGE) load_programme_data
+
+figures: data ## Recompute the stored figures from the ledger
+	$(MANAGE) recompute_figures
+
+run: figures ## Set up everything and serve the app on http://127.0.0.1:8000
+	$(MANAGE) runserver $(HOST):$(PORT)
+
+test: install ## Run the whole test suite
+	$(BIN)/pytest
+
+lint: install ## ruff lint and format check
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+check-migrations: install ## Fail if a model change has no migration
+	$(MANAGE) makemigrations --check --dry-run
+
+worker: install ## Start a Celery worker (needs REDIS_URL)
+	$(BIN)/celery -A modellregionen worker --loglevel=INFO
+
+beat: install ## Start Celery beat, the nightly recompute and verify (needs REDIS_URL)
+	$(BIN)/celery -A modellregionen beat --loglevel=INFO --schedule var/celerybeat-schedule
+
+bench: install ## Benchmarks on PostgreSQL (needs DATABASE_URL); writes docs/benchmarks.md
+	$(BIN)/python -m bench
+
+clean: ## Remove the virtualenv, the local database and caches
+	rm -rf $(VENV) var node_modules .pytest_cache .ruff_cache .hypothesis

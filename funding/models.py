@@ -1,0 +1,268 @@
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from django_fsm import FSMField, transition
+from simple_history.models import HistoricalRecords
+
+MONEY = {"max_digits": 14, "decimal_places": 2}
+ZERO = Decimal("0.00")
+
+
+class Programme(models.Model):
+    """Förderprogramm: the app may track more than one."""
+
+    slug = models.SlugField(_("Kürzel"), unique=True)
+    name = models.CharField(_("Name"), max_length=300)
+    funder = models.CharField(_("Mittelgeber"), max_length=300)
+    budget = models.DecimalField(_("Budget (€)"), **MONEY)
+    start_date = models.DateField(_("Laufzeit ab"))
+    end_date = models.DateField(_("Laufzeit bis"))
+    guideline_date = models.DateField(_("Richtlinie vom"), null=True, blank=True)
+    description = models.TextField(_("Beschreibung"), blank=True)
+    url = models.URLField(_("Programmseite"), blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("Förderprogramm")
+        verbose_name_plural = _("Förderprogramme")
+        ordering = ["start_date"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(budget__gte=0), name="programme_budget_not_negative"),
+            models.CheckConstraint(
+                condition=models.Q(end_date__gte=models.F("start_date")), name="programme_ends_after_start"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class AuthorityKind(models.TextChoices):
+    DISTRICT_GOVERNMENT = "district_government", _("Bezirksregierung")
+    PROJECT_AGENCY = "project_agency", _("Projektträger")
+    MINISTRY = "ministry", _("Ministerium")
+
+
+class GrantingAuthority(models.Model):
+    """Bewilligungsbehörde."""
+
+    slug = models.SlugField(_("Kürzel"), unique=True)
+    name = models.CharField(_("Name"), max_length=200, unique=True)
+    kind = models.CharField(_("Art"), max_length=32, choices=AuthorityKind.choices)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("Bewilligungsbehörde")
+        verbose_name_plural = _("Bewilligungsbehörden")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class RecipientKind(models.TextChoices):
+    MUNICIPALITY = "municipality", _("Kommune")
+    UNIVERSITY = "university", _("Hochschule oder Forschungseinrichtung")
+    COMPANY = "company", _("Unternehmen")
+    ASSOCIATION = "association", _("Verein oder gemeinnützige Organisation")
+    PUBLIC_COMPANY = "public_company", _("kommunales Unternehmen")
+
+
+class Recipient(models.Model):
+    """Zuwendungsempfänger."""
+
+    name = models.CharField(_("Name"), max_length=300, unique=True)
+    kind = models.CharField(_("Art"), max_length=32, choices=RecipientKind.choices)
+    municipality = models.ForeignKey(
+        "regions.Municipality",
+        verbose_name=_("Kommune"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="recipients",
+        help_text=_("Nur wenn der Empfänger selbst eine Kommune ist."),
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("Zuwendungsempfänger")
+        verbose_name_plural = _("Zuwendungsempfänger")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class DecisionKind(models.TextChoices):
+    INITIAL = "initial", _("Zuwendungsbescheid")
+    AMENDMENT = "amendment", _("Änderungsbescheid")
+    REVOCATION = "revocation", _("Widerruf")
+
+
+class DecisionState(models.TextChoices):
+    DRAFT = "draft", _("Entwurf")
+    RELEASED = "released", _("freigegeben")
+
+
+class FinancingType(models.TextChoices):
+    SHARE = "share", _("Anteilfinanzierung")
+    DEFICIT = "deficit", _("Fehlbedarfsfinanzierung")
+    FIXED = "fixed", _("Festbetragsfinanzierung")
+    FULL = "full", _("Vollfinanzierung")
+
+
+# The money columns of a decision. Amendments and revocations store signed changes,
+# so a project's value of each is the plain sum over its released decisions.
+MONEY_FIELDS = ("eligible_costs", "amount", "own_share", "private_investment")
+
+
+class FundingDecisionQuerySet(models.QuerySet):
+    def released(self) -> "FundingDecisionQuerySet":
+        return self.filter(state=DecisionState.RELEASED)
+
+    def drafts(self) -> "FundingDecisionQuerySet":
+        return self.filter(state=DecisionState.DRAFT)
+
+    def as_of(self, day) -> "FundingDecisionQuerySet":
+        """Decisions that count at the end of `day`."""
+        return self.released().filter(decision_date__lte=day)
+
+
+class FundingDecision(models.Model):
+    """Zuwendungsbescheid, Änderungsbescheid or Widerruf: one entry of the ledger.
+
+    A draft becomes binding when a second person releases it; a released decision is
+    never edited or deleted (the database refuses it too): an amendment corrects it.
+    """
+
+    reference = models.CharField(_("Aktenzeichen"), max_length=64, unique=True)
+    project = models.ForeignKey(
+        "projects.Project", verbose_name=_("Projekt"), on_delete=models.PROTECT, related_name="decisions"
+    )
+    recipient = models.ForeignKey(
+        Recipient, verbose_name=_("Zuwendungsempfänger"), on_delete=models.PROTECT, related_name="decisions"
+    )
+    authority = models.ForeignKey(
+        GrantingAuthority, verbose_name=_("Bewilligungsbehörde"), on_delete=models.PROTECT, related_name="decisions"
+    )
+    kind = models.CharField(_("Art"), max_length=16, choices=DecisionKind.choices, default=DecisionKind.INITIAL)
+    amends = models.ForeignKey(
+        "self",
+        verbose_name=_("ändert Bescheid"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="amendments",
+    )
+    decision_date = models.DateField(_("Bescheiddatum"))
+    financing_type = models.CharField(
+        _("Finanzierungsart"), max_length=16, choices=FinancingType.choices, default=FinancingType.SHARE
+    )
+    eligible_costs = models.DecimalField(_("zuwendungsfähige Ausgaben (€)"), **MONEY, default=ZERO)
+    amount = models.DecimalField(_("Zuwendung (€)"), **MONEY)
+    own_share = models.DecimalField(_("Eigenanteil (€)"), **MONEY, default=ZERO)
+    private_investment = models.DecimalField(_("private Investitionen (€)"), **MONEY, default=ZERO)
+    period_start = models.DateField(_("Bewilligungszeitraum ab"))
+    period_end = models.DateField(_("Bewilligungszeitraum bis"))
+    state = FSMField(_("Status"), max_length=16, choices=DecisionState.choices, default=DecisionState.DRAFT)
+    drafted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("erfasst von"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="drafted_decisions",
+    )
+    released_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("freigegeben von"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="released_decisions",
+    )
+    released_at = models.DateTimeField(_("freigegeben am"), null=True, blank=True)
+    source = models.CharField(
+        _("Quelle"), max_length=300, default="illustrative", help_text=_("Veröffentlichung oder „illustrative“.")
+    )
+    created_at = models.DateTimeField(_("angelegt am"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("geändert am"), auto_now=True)
+    history = HistoricalRecords()
+
+    objects = FundingDecisionQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("Zuwendungsbescheid")
+        verbose_name_plural = _("Zuwendungsbescheide")
+        ordering = ["decision_date", "id"]
+        indexes = [
+            models.Index(fields=["state", "decision_date"]),
+            models.Index(fields=["project", "state"]),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(kind=DecisionKind.INITIAL)
+                | models.Q(amount__gte=0, eligible_costs__gte=0, own_share__gte=0, private_investment__gte=0),
+                name="decision_initial_amounts_not_negative",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(kind=DecisionKind.INITIAL) | models.Q(amount__lte=models.F("eligible_costs")),
+                name="decision_initial_grant_within_eligible_costs",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(kind=DecisionKind.REVOCATION)
+                | models.Q(amount__lt=0, eligible_costs__lte=0, own_share__lte=0, private_investment__lte=0),
+                name="decision_revocation_takes_back",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(kind=DecisionKind.INITIAL, amends__isnull=True)
+                | (~models.Q(kind=DecisionKind.INITIAL) & models.Q(amends__isnull=False)),
+                name="decision_only_corrections_amend",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(period_end__gte=models.F("period_start")),
+                name="decision_period_ends_after_start",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(state=DecisionState.DRAFT)
+                | models.Q(released_by__isnull=False, released_at__isnull=False),
+                name="decision_released_has_releaser",
+            ),
+            # Four-eyes principle, also for writes that bypass the services.
+            models.CheckConstraint(
+                condition=models.Q(drafted_by__isnull=True)
+                | models.Q(released_by__isnull=True)
+                | ~models.Q(released_by=models.F("drafted_by")),
+                name="decision_released_by_second_person",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reference} ({self.get_kind_display()})"
+
+    def get_absolute_url(self) -> str:
+        return reverse("project-detail", kwargs={"slug": self.project.slug})
+
+    @property
+    def is_released(self) -> bool:
+        return self.state == DecisionState.RELEASED
+
+    @property
+    def funding_rate(self) -> Decimal | None:
+        """Förderquote: grant / eligible costs, derived so it can never contradict them."""
+        if not self.eligible_costs:
+            return None
+        return (self.amount / self.eligible_costs).quantize(Decimal("0.0001"))
+
+    def clean(self) -> None:
+        from funding.rules import check_decision
+
+        check_decision(self)
+
+    @transition(field=state, source=DecisionState.DRAFT, target=DecisionState.RELEASED)
+    def release(self, *, by, at) -> None:
+        self.released_by = by
+        self.released_at = at

@@ -1,0 +1,107 @@
+"""The rules a funding decision must satisfy, in one place for every entry path.
+
+Forms, the API, the CSV import and the admin all call `check_decision`; the database
+repeats the rules it can express as CHECK constraints and triggers.
+"""
+
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db.models import Sum
+from django.utils.formats import number_format
+from django.utils.translation import gettext as _
+
+from funding.models import MONEY_FIELDS, ZERO, DecisionKind, FundingDecision
+
+
+def _euro(value: Decimal) -> str:
+    return f"{number_format(value, decimal_pos=2, use_l10n=True, force_grouping=True)} €"
+
+
+def check_decision(decision: FundingDecision) -> None:
+    """Raise a ValidationError naming every field that breaks a rule."""
+    errors: dict[str, list[str]] = {}
+
+    def add(field: str, message: str) -> None:
+        errors.setdefault(field, []).append(message)
+
+    _check_signs(decision, add)
+    _check_period(decision, add)
+    _check_amended_decision(decision, add)
+    if not errors:
+        _check_project_totals(decision, add)
+    if errors:
+        raise ValidationError(errors)
+
+
+def _check_signs(decision: FundingDecision, add) -> None:
+    if decision.amount is None:
+        add("amount", _("Bitte geben Sie die Zuwendung an."))
+        return
+    if decision.kind == DecisionKind.INITIAL:
+        for field in MONEY_FIELDS:
+            value = getattr(decision, field)
+            if value is not None and value < 0:
+                add(field, _("Ein Zuwendungsbescheid enthält keine negativen Beträge."))
+        if decision.eligible_costs is not None and decision.amount > decision.eligible_costs:
+            add(
+                "amount",
+                _("Die Zuwendung (%(amount)s) übersteigt die zuwendungsfähigen Ausgaben (%(costs)s).")
+                % {"amount": _euro(decision.amount), "costs": _euro(decision.eligible_costs)},
+            )
+    elif decision.kind == DecisionKind.REVOCATION:
+        if decision.amount >= 0:
+            add("amount", _("Ein Widerruf nimmt Zuwendung zurück: der Betrag muss negativ sein."))
+        for field in ("eligible_costs", "own_share", "private_investment"):
+            value = getattr(decision, field)
+            if value is not None and value > 0:
+                add(field, _("Ein Widerruf kann diesen Betrag nur verringern (Wert ≤ 0)."))
+
+
+def _check_period(decision: FundingDecision, add) -> None:
+    if decision.period_start and decision.period_end and decision.period_end < decision.period_start:
+        add("period_end", _("Der Bewilligungszeitraum endet vor seinem Beginn."))
+
+
+def _check_amended_decision(decision: FundingDecision, add) -> None:
+    amended = decision.amends
+    if decision.kind == DecisionKind.INITIAL:
+        if amended is not None:
+            add("amends", _("Ein Zuwendungsbescheid ändert keinen anderen Bescheid."))
+        return
+    if amended is None:
+        add("amends", _("Änderungsbescheid und Widerruf müssen den geänderten Bescheid nennen."))
+        return
+    if not amended.is_released:
+        add("amends", _("Der geänderte Bescheid %(ref)s ist noch nicht freigegeben.") % {"ref": amended.reference})
+    if amended.project_id != decision.project_id:
+        add("amends", _("Der geänderte Bescheid %(ref)s gehört zu einem anderen Projekt.") % {"ref": amended.reference})
+    if decision.decision_date and amended.decision_date and decision.decision_date < amended.decision_date:
+        add("decision_date", _("Die Änderung ist älter als der Bescheid %(ref)s, den sie ändert.") % {"ref": amended.reference})
+
+
+def _check_project_totals(decision: FundingDecision, add) -> None:
+    """After this decision, the project's net grant lies between zero and its eligible costs."""
+    # An initial decision is checked on its own above: it only adds to the project.
+    if decision.kind == DecisionKind.INITIAL or not decision.project_id:
+        return
+    released = FundingDecision.objects.released().filter(project_id=decision.project_id)
+    if decision.pk:
+        released = released.exclude(pk=decision.pk)
+    totals = released.aggregate(**{field: Sum(field) for field in MONEY_FIELDS})
+    after = {field: (totals[field] or ZERO) + (getattr(decision, field) or ZERO) for field in MONEY_FIELDS}
+    if after["amount"] < 0:
+        add(
+            "amount",
+            _("Damit fiele die Zuwendung des Projekts unter null (bisher %(before)s).")
+            % {"before": _euro(totals["amount"] or ZERO)},
+        )
+    for field in ("eligible_costs", "own_share", "private_investment"):
+        if after[field] < 0:
+            add(field, _("Damit fiele dieser Betrag des Projekts unter null."))
+    if after["amount"] > after["eligible_costs"]:
+        add(
+            "amount",
+            _("Die Zuwendung des Projekts (%(amount)s) überstiege dann seine zuwendungsfähigen Ausgaben (%(costs)s).")
+            % {"amount": _euro(after["amount"]), "costs": _euro(after["eligible_costs"])},
+        )

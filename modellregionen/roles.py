@@ -1,0 +1,66 @@
+"""Staff roles (Django groups, created by a migration) and what each may do.
+
+The one place that answers "may this user do that to this object?"; services, views,
+the API and the admin all ask here. See the permission table in the README.
+"""
+
+from django.contrib.auth.models import AnonymousUser, User
+
+CLERK = "Sachbearbeitung"  # drafts decisions, edits projects, imports
+APPROVER = "Freigabe"  # releases decisions drafted by someone else
+PROJECT_OFFICE = "Projektbüro"  # edits its region's projects, handles its requests
+ADMINISTRATION = "Administration"  # users and roles
+
+ALL_ROLES = (CLERK, APPROVER, PROJECT_OFFICE, ADMINISTRATION)
+
+
+def roles_of(user: User | AnonymousUser) -> set[str]:
+    if not user.is_authenticated or not user.is_active:
+        return set()
+    cached = getattr(user, "_role_names", None)
+    if cached is None:
+        cached = set(user.groups.values_list("name", flat=True))
+        user._role_names = cached  # type: ignore[union-attr]
+    return cached
+
+
+def office_region_id(user: User | AnonymousUser) -> int | None:
+    """The region whose project office this user works for, if any."""
+    if PROJECT_OFFICE not in roles_of(user):
+        return None
+    profile = getattr(user, "staff_profile", None)
+    return profile.region_id if profile else None
+
+
+def is_staff_member(user) -> bool:
+    return bool(roles_of(user))
+
+
+def can_draft_decisions(user) -> bool:
+    return CLERK in roles_of(user)
+
+
+def can_release_decisions(user) -> bool:
+    return APPROVER in roles_of(user)
+
+
+def can_import_decisions(user) -> bool:
+    return CLERK in roles_of(user)
+
+
+def can_edit_project(user, project) -> bool:
+    if CLERK in roles_of(user):
+        return True
+    region_id = office_region_id(user)
+    return region_id is not None and region_id == project.region_id
+
+
+def can_handle_request(user, transfer_request) -> bool:
+    if CLERK in roles_of(user):
+        return True
+    region_id = office_region_id(user)
+    return region_id is not None and region_id == transfer_request.project.region_id
+
+
+def can_manage_users(user) -> bool:
+    return ADMINISTRATION in roles_of(user) or getattr(user, "is_superuser", False)

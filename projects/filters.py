@@ -1,0 +1,84 @@
+"""FilterSets shared by the HTML pages and the API, so both answer the same question."""
+
+import django_filters
+from django.db import connection
+from django.db.models import Q, QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from projects.models import (
+    ApplicationStatus,
+    Licence,
+    Maturity,
+    OzgField,
+    Project,
+    ProjectKind,
+    RequestKind,
+    RequestStatus,
+    Strand,
+    Topic,
+    TransferRequest,
+)
+from regions.models import Region
+
+
+def search_projects(queryset: QuerySet, text: str) -> QuerySet:
+    """German full-text search on PostgreSQL; a plain substring match on SQLite."""
+    text = text.strip()
+    if not text:
+        return queryset
+    if connection.vendor == "postgresql":
+        from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
+
+        vector = (
+            SearchVector("title", weight="A", config="german")
+            + SearchVector("summary", weight="B", config="german")
+            + SearchVector("description", weight="C", config="german")
+        )
+        query = SearchQuery(text, config="german", search_type="websearch")
+        return (
+            queryset.annotate(search_rank=SearchRank(vector, query))
+            .filter(search_rank__gt=0)
+            .order_by("-search_rank", "title")
+        )
+    condition = Q()
+    for word in text.split():
+        condition &= Q(title__icontains=word) | Q(summary__icontains=word) | Q(description__icontains=word)
+    return queryset.filter(condition)
+
+
+class ProjectFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(label=_("Suche"), method="filter_search")
+    region = django_filters.ModelChoiceFilter(
+        label=_("Modellregion"), queryset=Region.objects.all(), to_field_name="slug"
+    )
+    strand = django_filters.ChoiceFilter(label=_("Förderschwerpunkt"), choices=Strand.choices)
+    topic = django_filters.ModelChoiceFilter(label=_("Themenfeld"), queryset=Topic.objects.all(), to_field_name="slug")
+    ozg_field = django_filters.ChoiceFilter(label=_("OZG-Themenfeld"), choices=OzgField.choices)
+    maturity = django_filters.ChoiceFilter(label=_("Reifegrad"), choices=Maturity.choices)
+    licence = django_filters.ChoiceFilter(label=_("Lizenz"), choices=Licence.choices)
+    transferable = django_filters.BooleanFilter(label=_("nachnutzbar"))
+    kind = django_filters.ChoiceFilter(label=_("Art"), choices=ProjectKind.choices)
+    status = django_filters.ChoiceFilter(label=_("Antragsstatus"), choices=ApplicationStatus.choices)
+
+    class Meta:
+        model = Project
+        fields = ["q", "region", "strand", "topic", "ozg_field", "maturity", "licence", "transferable", "kind", "status"]
+
+    def filter_search(self, queryset, name, value):
+        return search_projects(queryset, value)
+
+
+class TransferRequestFilter(django_filters.FilterSet):
+    project = django_filters.CharFilter(label=_("Projekt"), field_name="project__slug")
+    region = django_filters.ModelChoiceFilter(
+        label=_("Modellregion"), field_name="project__region", queryset=Region.objects.all(), to_field_name="slug"
+    )
+    municipality = django_filters.CharFilter(label=_("Kommune (AGS)"), field_name="municipality__ags")
+    kind = django_filters.ChoiceFilter(label=_("Art"), choices=RequestKind.choices)
+    status = django_filters.ChoiceFilter(label=_("Status"), choices=RequestStatus.choices)
+    received_from = django_filters.DateFilter(label=_("eingegangen ab"), field_name="received_on", lookup_expr="gte")
+    received_to = django_filters.DateFilter(label=_("eingegangen bis"), field_name="received_on", lookup_expr="lte")
+
+    class Meta:
+        model = TransferRequest
+        fields = ["project", "region", "municipality", "kind", "status", "received_from", "received_to"]

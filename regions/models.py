@@ -1,0 +1,147 @@
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from regions.validators import validate_ags, validate_ags_matches_kind
+
+
+class AdministrativeDistrict(models.TextChoices):
+    """Regierungsbezirk; the value is the district's digit in the AGS."""
+
+    DUESSELDORF = "1", "Düsseldorf"
+    KOELN = "3", "Köln"
+    MUENSTER = "5", "Münster"
+    DETMOLD = "7", "Detmold"
+    ARNSBERG = "9", "Arnsberg"
+
+
+class Region(models.Model):
+    slug = models.SlugField(_("Kürzel"), unique=True)
+    name = models.CharField(_("Name"), max_length=200)
+    administrative_district = models.CharField(
+        _("Regierungsbezirk"), max_length=1, choices=AdministrativeDistrict.choices
+    )
+    description = models.TextField(_("Beschreibung"), blank=True)
+    lead_municipality = models.ForeignKey(
+        "regions.Municipality",
+        verbose_name=_("federführende Kommune"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="led_regions",
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("Modellregion")
+        verbose_name_plural = _("Modellregionen")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("region-detail", kwargs={"slug": self.slug})
+
+
+class MunicipalityKind(models.TextChoices):
+    INDEPENDENT_CITY = "independent_city", _("kreisfreie Stadt")
+    DISTRICT_MUNICIPALITY = "district_municipality", _("kreisangehörige Gemeinde")
+    DISTRICT = "district", _("Kreis")
+    CITY_REGION = "city_region", _("StädteRegion")
+
+    @classmethod
+    def district_level(cls) -> set[str]:
+        """Kinds whose key is the 5-digit Kreis key."""
+        return {cls.DISTRICT, cls.CITY_REGION}
+
+
+class MunicipalityQuerySet(models.QuerySet):
+    def districts(self) -> "MunicipalityQuerySet":
+        return self.filter(kind__in=MunicipalityKind.district_level())
+
+    def search(self, text: str) -> "MunicipalityQuerySet":
+        text = text.strip()
+        if text.isdigit():
+            return self.filter(ags__startswith=text)
+        return self.filter(name__icontains=text)
+
+
+class Municipality(models.Model):
+    """A local authority of NRW, keyed by its Amtlicher Gemeindeschlüssel."""
+
+    ags = models.CharField(
+        _("Amtlicher Gemeindeschlüssel"),
+        max_length=8,
+        primary_key=True,
+        validators=[validate_ags],
+        help_text=_("8 Ziffern für eine Gemeinde, 5 für einen Kreis; NRW beginnt mit 05."),
+    )
+    name = models.CharField(_("Name"), max_length=200)
+    kind = models.CharField(_("Art"), max_length=32, choices=MunicipalityKind.choices)
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("Kreis"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="members",
+        limit_choices_to={"kind__in": ["district", "city_region"]},
+    )
+    region = models.ForeignKey(
+        Region,
+        verbose_name=_("Modellregion"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="municipalities",
+    )
+    history = HistoricalRecords()
+
+    objects = MunicipalityQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("Kommune")
+        verbose_name_plural = _("Kommunen")
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(ags__regex=r"^05[0-9]{3}([0-9]{3})?$"),
+                name="municipality_ags_is_nrw_key",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.ags})"
+
+    def clean(self) -> None:
+        validate_ags_matches_kind(self.ags, self.kind)
+        if self.parent_id and not self.ags.startswith(self.parent_id):
+            raise ValidationError(
+                {"parent": _("Der Kreis %(parent)s passt nicht zum Schlüssel %(ags)s.")
+                 % {"parent": self.parent_id, "ags": self.ags}}
+            )
+
+    @property
+    def administrative_district(self) -> str:
+        return AdministrativeDistrict(self.ags[2]).label
+
+
+class StaffProfile(models.Model):
+    """Links a staff user to the region whose project office they work for."""
+
+    user = models.OneToOneField(
+        "auth.User", verbose_name=_("Benutzer"), on_delete=models.CASCADE, related_name="staff_profile"
+    )
+    region = models.ForeignKey(
+        Region, verbose_name=_("Modellregion"), on_delete=models.PROTECT, null=True, blank=True, related_name="staff"
+    )
+
+    class Meta:
+        verbose_name = _("Mitarbeiterprofil")
+        verbose_name_plural = _("Mitarbeiterprofile")
+
+    def __str__(self) -> str:
+        return f"{self.user} – {self.region or '—'}"

@@ -1,0 +1,152 @@
+"""Personas and shared fixtures.
+
+The personas follow healthchecks' alice/bob: a ministry clerk who drafts, a ministry
+approver who releases, a project-office member of one region, and an anonymous journalist.
+"""
+
+import os
+
+import pytest
+from django.db import connection
+
+from modellregionen import roles
+from tests.factories import RegionFactory, UserFactory
+
+REQUIRE_SERVICES = os.environ.get("REQUIRE_SERVICES") in {"True", "true", "1"}
+
+
+@pytest.fixture(autouse=True)
+def _ledger_guards_allow_test_flush(request):
+    """Let SQLite flush released decisions after a transactional test.
+
+    Django empties tables between transactional tests with DELETE on SQLite (TRUNCATE on
+    PostgreSQL, which skips row triggers); the immutability trigger would refuse that.
+    The trigger is put back before every test, so each test runs with it.
+    """
+    transactional = bool({"transactional_db", "live_server"} & set(request.fixturenames))
+    uses_db = transactional or "db" in request.fixturenames
+    if connection.vendor != "sqlite" or not uses_db:
+        yield
+        return
+    request.getfixturevalue("transactional_db" if transactional else "db")
+    from funding.db_guards import SQLITE_DELETE_TRIGGER, SQLITE_DROP, SQLITE_UPDATE_TRIGGER
+
+    with connection.cursor() as cursor:
+        cursor.execute(SQLITE_UPDATE_TRIGGER)
+        cursor.execute(SQLITE_DELETE_TRIGGER)
+    yield
+    if transactional:
+        with connection.cursor() as cursor:
+            for statement in SQLITE_DROP:
+                cursor.execute(statement)
+
+
+@pytest.fixture
+def clerk(db):
+    """Sachbearbeitung im Ministerium: drafts decisions."""
+    return UserFactory(username="clara", first_name="Clara", roles=[roles.CLERK])
+
+
+@pytest.fixture
+def approver(db):
+    """Freigabe im Ministerium: releases what someone else drafted."""
+    return UserFactory(username="anton", first_name="Anton", roles=[roles.APPROVER])
+
+
+@pytest.fixture
+def region_soest(db):
+    return RegionFactory(slug="soest", name="Soest", administrative_district="9")
+
+
+@pytest.fixture
+def office_soest(db, region_soest):
+    """Projektbüro Soest: handles Soest's projects and requests only."""
+    from regions.models import StaffProfile
+
+    user = UserFactory(username="sophie", first_name="Sophie", roles=[roles.PROJECT_OFFICE])
+    StaffProfile.objects.create(user=user, region=region_soest)
+    return user
+
+
+@pytest.fixture
+def journalist(client):
+    """Anonymous reader of the public pages and API."""
+    return client
+
+
+def _redis_reachable(url: str) -> bool:
+    import redis
+
+    try:
+        return bool(redis.Redis.from_url(url, socket_connect_timeout=2).ping())
+    except redis.exceptions.RedisError:
+        return False
+
+
+@pytest.fixture(scope="session")
+def services_required():
+    """Skip on the embedded default; with REDIS_URL set, an unreachable service fails."""
+    from django.conf import settings
+
+    if not settings.REDIS_URL:
+        if REQUIRE_SERVICES:
+            pytest.fail("REQUIRE_SERVICES is set but REDIS_URL is not")
+        pytest.skip("needs REDIS_URL and DATABASE_URL (the services pass of .ci/run)")
+    if connection.vendor != "postgresql":
+        pytest.fail("the services pass needs DATABASE_URL pointing at PostgreSQL")
+    if not _redis_reachable(settings.REDIS_URL):
+        pytest.fail(f"Redis at {settings.REDIS_URL} is not reachable")
+
+
+@pytest.fixture(scope="session")
+def celery_worker_process(services_required, django_db_setup, django_db_blocker, tmp_path_factory):
+    """A real `celery worker` process on the test database, consuming from Redis."""
+    import subprocess
+    import sys
+    import time
+
+    from django.conf import settings
+
+    from modellregionen.celery import app
+
+    db = connection.settings_dict
+    test_db_url = (
+        f"postgres://{db['USER']}:{db['PASSWORD'] or ''}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+    )
+    log_file = tmp_path_factory.mktemp("celery") / "worker.log"
+    env = {**os.environ, "DATABASE_URL": test_db_url, "REDIS_URL": settings.REDIS_URL,
+           "DJANGO_SETTINGS_MODULE": "modellregionen.settings"}
+    app.control.purge()
+    with open(log_file, "w") as log:
+        worker = subprocess.Popen(
+            [sys.executable, "-m", "celery", "-A", "modellregionen", "worker", "--pool=solo",
+             "--loglevel=INFO", "--without-gossip", "--without-mingle", "-n", "pytest@%h"],
+            env=env, stdout=log, stderr=subprocess.STDOUT,
+        )
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if worker.poll() is not None:
+                pytest.fail(f"the Celery worker exited early:\n{log_file.read_text()}")
+            if app.control.ping(timeout=1):
+                break
+        else:
+            pytest.fail(f"the Celery worker did not answer within 60 s:\n{log_file.read_text()}")
+        yield worker
+    finally:
+        worker.terminate()
+        try:
+            worker.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            worker.kill()
+
+
+@pytest.fixture
+def real_broker(celery_worker_process):
+    """Send tasks to the real worker instead of running them in-process."""
+    from modellregionen.celery import app
+
+    previous = app.conf.task_always_eager
+    app.conf.task_always_eager = False
+    yield app
+    app.conf.task_always_eager = previous

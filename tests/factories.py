@@ -1,0 +1,134 @@
+"""factory_boy factories for the domain: small, valid defaults that a test overrides."""
+
+import datetime as dt
+from decimal import Decimal
+
+import factory
+from django.contrib.auth.models import Group, User
+
+from funding.models import DecisionKind, DecisionState, FundingDecision, GrantingAuthority, Programme, Recipient
+from projects.models import ApplicationStatus, Project, Strand, Topic, TransferRequest
+from regions.models import Municipality, MunicipalityKind, Region
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        django_get_or_create = ("username",)
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    email = factory.LazyAttribute(lambda u: f"{u.username}@example.org")
+    password = factory.django.Password("a-long-test-password")
+
+    @factory.post_generation
+    def roles(self, create, extracted, **kwargs):
+        for name in extracted or []:
+            self.groups.add(Group.objects.get(name=name))
+
+
+class MunicipalityFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Municipality
+        django_get_or_create = ("ags",)
+
+    ags = factory.Sequence(lambda n: f"05913{n:03d}")
+    name = factory.Sequence(lambda n: f"Gemeinde {n}")
+    kind = MunicipalityKind.DISTRICT_MUNICIPALITY
+
+
+class RegionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Region
+        django_get_or_create = ("slug",)
+
+    slug = factory.Sequence(lambda n: f"region-{n}")
+    name = factory.Sequence(lambda n: f"Region {n}")
+    administrative_district = "9"
+
+
+class ProgrammeFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Programme
+        django_get_or_create = ("slug",)
+
+    slug = "digitale-modellregionen"
+    name = "Digitale Modellregionen in NRW"
+    funder = "Ministerium für Wirtschaft, Innovation, Digitalisierung und Energie NRW"
+    budget = Decimal("91000000.00")
+    start_date = dt.date(2018, 7, 12)
+    end_date = dt.date(2023, 6, 30)
+
+
+class TopicFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Topic
+        django_get_or_create = ("slug",)
+
+    slug = factory.Sequence(lambda n: f"topic-{n}")
+    name = factory.Sequence(lambda n: f"Themenfeld {n}")
+
+
+class ProjectFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Project
+
+    programme = factory.SubFactory(ProgrammeFactory)
+    title = factory.Sequence(lambda n: f"Projekt {n}")
+    slug = factory.Sequence(lambda n: f"projekt-{n}")
+    region = factory.SubFactory(RegionFactory)
+    strand = Strand.E_GOVERNMENT
+    topic = factory.SubFactory(TopicFactory)
+    status = ApplicationStatus.APPROVED
+    submitted_on = dt.date(2019, 1, 15)
+
+
+class GrantingAuthorityFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = GrantingAuthority
+        django_get_or_create = ("slug",)
+
+    slug = "bezreg-arnsberg"
+    name = "Bezirksregierung Arnsberg"
+    kind = "district_government"
+
+
+class RecipientFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Recipient
+        django_get_or_create = ("name",)
+
+    name = factory.Sequence(lambda n: f"Empfänger {n}")
+    kind = "municipality"
+
+
+class DecisionFactory(factory.django.DjangoModelFactory):
+    """A draft initial decision; pass state=released with released_by for a released one."""
+
+    class Meta:
+        model = FundingDecision
+
+    reference = factory.Sequence(lambda n: f"AZ-{n:05d}")
+    project = factory.SubFactory(ProjectFactory)
+    recipient = factory.SubFactory(RecipientFactory)
+    authority = factory.SubFactory(GrantingAuthorityFactory)
+    kind = DecisionKind.INITIAL
+    decision_date = dt.date(2019, 6, 1)
+    eligible_costs = Decimal("200000.00")
+    amount = Decimal("160000.00")
+    own_share = Decimal("40000.00")
+    private_investment = Decimal("0.00")
+    period_start = dt.date(2019, 7, 1)
+    period_end = dt.date(2021, 6, 30)
+    state = DecisionState.DRAFT
+    drafted_by = factory.SubFactory(UserFactory)
+
+
+class TransferRequestFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = TransferRequest
+
+    project = factory.SubFactory(ProjectFactory)
+    municipality = factory.SubFactory(MunicipalityFactory)
+    received_on = dt.date(2020, 2, 1)
+    contact_name = "Servicestelle Digitalisierung"
+    contact_email = "digitalisierung@example.org"
