@@ -7,7 +7,10 @@ from regions.models import Region
 
 class DecisionFilter(django_filters.FilterSet):
     programme = django_filters.ModelChoiceFilter(
-        label=_("Förderprogramm"), field_name="project__programme", queryset=Programme.objects.all(), to_field_name="slug"
+        label=_("Förderprogramm"),
+        field_name="project__programme",
+        queryset=Programme.objects.all(),
+        to_field_name="slug",
     )
     project = django_filters.CharFilter(label=_("Projekt"), field_name="project__slug")
     region = django_filters.ModelChoiceFilter(
@@ -26,6 +29,14 @@ class DecisionFilter(django_filters.FilterSet):
     class Meta:
         model = FundingDecision
         fields = [
-            "programme", "project", "region", "authority", "year", "kind",
-            "date_from", "date_to", "amount_min", "amount_max",
+            "programme",
+            "project",
+            "region",
+            "authority",
+            "year",
+            "kind",
+            "date_from",
+            "date_to",
+            "amount_min",
+            "amount_max",
         ]

@@ -77,7 +77,10 @@ def _check_amended_decision(decision: FundingDecision, add) -> None:
     if amended.project_id != decision.project_id:
         add("amends", _("Der geänderte Bescheid %(ref)s gehört zu einem anderen Projekt.") % {"ref": amended.reference})
     if decision.decision_date and amended.decision_date and decision.decision_date < amended.decision_date:
-        add("decision_date", _("Die Änderung ist älter als der Bescheid %(ref)s, den sie ändert.") % {"ref": amended.reference})
+        add(
+            "decision_date",
+            _("Die Änderung ist älter als der Bescheid %(ref)s, den sie ändert.") % {"ref": amended.reference},
+        )
 
 
 def _check_project_totals(decision: FundingDecision, add) -> None:

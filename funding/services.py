@@ -76,9 +76,7 @@ def decision_release(*, decision: FundingDecision, user) -> FundingDecision:
     if decision.is_released:
         raise ValidationError(_("Der Bescheid %(ref)s ist bereits freigegeben.") % {"ref": decision.reference})
     if decision.drafted_by_id is not None and decision.drafted_by_id == user.pk:
-        raise PermissionDenied(
-            _("Vier-Augen-Prinzip: Sie können Ihren eigenen Entwurf nicht freigeben.")
-        )
+        raise PermissionDenied(_("Vier-Augen-Prinzip: Sie können Ihren eigenen Entwurf nicht freigeben."))
     check_decision(decision)
     decision.release(by=user, at=timezone.now())
     decision.save()
@@ -88,8 +86,11 @@ def decision_release(*, decision: FundingDecision, user) -> FundingDecision:
 def _refuse_unless_own_draft(decision: FundingDecision, user) -> None:
     if decision.is_released:
         raise ValidationError(
-            _("Der Bescheid %(ref)s ist freigegeben und kann nicht mehr geändert werden; "
-              "erfassen Sie einen Änderungsbescheid oder Widerruf.") % {"ref": decision.reference}
+            _(
+                "Der Bescheid %(ref)s ist freigegeben und kann nicht mehr geändert werden; "
+                "erfassen Sie einen Änderungsbescheid oder Widerruf."
+            )
+            % {"ref": decision.reference}
         )
     if decision.drafted_by_id != user.pk:
         raise PermissionDenied(_("Nur die Person, die den Entwurf erfasst hat, kann ihn ändern oder löschen."))

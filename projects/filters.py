@@ -62,7 +62,18 @@ class ProjectFilter(django_filters.FilterSet):
 
     class Meta:
         model = Project
-        fields = ["q", "region", "strand", "topic", "ozg_field", "maturity", "licence", "transferable", "kind", "status"]
+        fields = [
+            "q",
+            "region",
+            "strand",
+            "topic",
+            "ozg_field",
+            "maturity",
+            "licence",
+            "transferable",
+            "kind",
+            "status",
+        ]
 
     def filter_search(self, queryset, name, value):
         return search_projects(queryset, value)

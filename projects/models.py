@@ -181,7 +181,11 @@ class Project(models.Model):
         return reverse("project-detail", kwargs={"slug": self.slug})
 
     def clean(self) -> None:
-        if self.implementation_start and self.implementation_end and self.implementation_end < self.implementation_start:
+        if (
+            self.implementation_start
+            and self.implementation_end
+            and self.implementation_end < self.implementation_start
+        ):
             raise ValidationError({"implementation_end": _("Das Ende der Umsetzung liegt vor ihrem Beginn.")})
         if self.status_changed_on and self.submitted_on and self.status_changed_on < self.submitted_on:
             raise ValidationError({"status_changed_on": _("Der Bescheid liegt vor dem Antrag.")})
@@ -215,7 +219,12 @@ class RequestStatus(models.TextChoices):
 
 # Which status a request may move to from each status. Closed requests stay closed.
 REQUEST_STATUS_FLOW: dict[str, list[str]] = {
-    RequestStatus.RECEIVED: [RequestStatus.CLARIFICATION, RequestStatus.AGREED, RequestStatus.DECLINED, RequestStatus.WITHDRAWN],
+    RequestStatus.RECEIVED: [
+        RequestStatus.CLARIFICATION,
+        RequestStatus.AGREED,
+        RequestStatus.DECLINED,
+        RequestStatus.WITHDRAWN,
+    ],
     RequestStatus.CLARIFICATION: [RequestStatus.AGREED, RequestStatus.DECLINED, RequestStatus.WITHDRAWN],
     RequestStatus.AGREED: [RequestStatus.IMPLEMENTED, RequestStatus.WITHDRAWN],
     RequestStatus.IMPLEMENTED: [],
@@ -278,3 +287,6 @@ class RequestStatusChange(models.Model):
         verbose_name = _("Statusänderung")
         verbose_name_plural = _("Statusänderungen")
         ordering = ["changed_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.from_status or '—'} → {self.to_status}"

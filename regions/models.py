@@ -120,8 +120,10 @@ class Municipality(models.Model):
         validate_ags_matches_kind(self.ags, self.kind)
         if self.parent_id and not self.ags.startswith(self.parent_id):
             raise ValidationError(
-                {"parent": _("Der Kreis %(parent)s passt nicht zum Schlüssel %(ags)s.")
-                 % {"parent": self.parent_id, "ags": self.ags}}
+                {
+                    "parent": _("Der Kreis %(parent)s passt nicht zum Schlüssel %(ags)s.")
+                    % {"parent": self.parent_id, "ags": self.ags}
+                }
             )
 
     @property

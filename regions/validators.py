@@ -40,9 +40,7 @@ def validate_ags_matches_kind(ags: str, kind: str) -> None:
 
     is_district_level = kind in MunicipalityKind.district_level()
     if is_district_level and len(ags) != 5:
-        raise ValidationError(
-            {"ags": _("Ein Kreis hat einen 5-stelligen Schlüssel, nicht „%(ags)s“.") % {"ags": ags}}
-        )
+        raise ValidationError({"ags": _("Ein Kreis hat einen 5-stelligen Schlüssel, nicht „%(ags)s“.") % {"ags": ags}})
     if not is_district_level and len(ags) != 8:
         raise ValidationError(
             {"ags": _("Eine Gemeinde hat einen 8-stelligen Schlüssel, nicht „%(ags)s“.") % {"ags": ags}}

@@ -92,8 +92,13 @@ def test_a_revocation_of_part_of_the_grant_is_accepted(clerk, approver):
     revocation = services.decision_create_draft(
         user=clerk,
         **_draft_fields(
-            project, reference="AZ-REV", kind=DecisionKind.REVOCATION, amends=initial,
-            amount=Decimal("-400.00"), eligible_costs=Decimal("0.00"), own_share=Decimal("0.00"),
+            project,
+            reference="AZ-REV",
+            kind=DecisionKind.REVOCATION,
+            amends=initial,
+            amount=Decimal("-400.00"),
+            eligible_costs=Decimal("0.00"),
+            own_share=Decimal("0.00"),
         ),
     )
     services.decision_release(decision=revocation, user=approver)
