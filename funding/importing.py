@@ -1,0 +1,460 @@
+"""Import of funding decisions from CSV or XLSX files: all rows or none.
+
+The command `import_decisions` and the staff upload page both use this module. Each row
+goes through `funding.services.decision_create_draft` (and `decision_release` when the
+import releases), so an imported decision obeys exactly the rules of a typed one.
+
+The file format (one row per decision, a header row with these column names):
+
+    reference, project, recipient, authority, kind, amends, decision_date, financing_type,
+    eligible_costs, amount, own_share, private_investment, period_start, period_end, source
+
+CSV is UTF-8 (with or without BOM), separated by "," or ";". Amounts use "." as the
+decimal point ("1234.56"), dates are ISO ("2019-12-06"). Line numbers in error messages
+count the header as line 1, as a spreadsheet shows them.
+"""
+
+import contextlib
+import csv
+import io
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from types import SimpleNamespace
+from typing import Any, BinaryIO
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import DatabaseError, transaction
+from django.db.models import Q
+from simple_history.models import HistoricalRecords
+
+from funding.models import DecisionKind, FinancingType, FundingDecision, GrantingAuthority, Recipient
+from funding.services import decision_create_draft, decision_release
+from modellregionen import roles
+from projects.models import Project
+
+IMPORT_COLUMNS = (
+    "reference",
+    "project",
+    "recipient",
+    "authority",
+    "kind",
+    "amends",
+    "decision_date",
+    "financing_type",
+    "eligible_costs",
+    "amount",
+    "own_share",
+    "private_investment",
+    "period_start",
+    "period_end",
+    "source",
+)
+
+REQUIRED_VALUES = (
+    "reference",
+    "project",
+    "recipient",
+    "authority",
+    "decision_date",
+    "amount",
+    "period_start",
+    "period_end",
+    "source",
+)
+OPTIONAL_MONEY = ("eligible_costs", "own_share", "private_investment")
+FIRST_DATA_LINE = 2  # line 1 is the header
+
+COLUMN_LABELS = {
+    "reference": "Aktenzeichen",
+    "project": "Projekt",
+    "recipient": "Zuwendungsempfänger",
+    "authority": "Bewilligungsbehörde",
+    "kind": "Art",
+    "amends": "ändert Bescheid",
+    "decision_date": "Bescheiddatum",
+    "financing_type": "Finanzierungsart",
+    "eligible_costs": "zuwendungsfähige Ausgaben",
+    "amount": "Zuwendung",
+    "own_share": "Eigenanteil",
+    "private_investment": "private Investitionen",
+    "period_start": "Bewilligungszeitraum ab",
+    "period_end": "Bewilligungszeitraum bis",
+    "source": "Quelle",
+}
+
+
+@dataclass(frozen=True)
+class ImportLineError:
+    """One problem of the file: the line (header = 1), the column and a German message."""
+
+    line: int
+    column: str
+    message: str
+
+    def __str__(self) -> str:
+        where = f"Zeile {self.line}" if self.line else "Datei"
+        if self.column:
+            where += f", Spalte {self.column}"
+        return f"{where}: {self.message}"
+
+
+class ImportFailed(Exception):
+    """The file was refused as a whole; `errors` lists every problem found."""
+
+    def __init__(self, errors: list[ImportLineError]):
+        self.errors = errors
+        super().__init__("\n".join(str(error) for error in errors))
+
+
+@dataclass
+class PreviewRow:
+    line: int
+    raw: dict[str, str]
+    parsed: dict[str, Any] = field(default_factory=dict)
+    errors: list[ImportLineError] = field(default_factory=list)
+
+    @property
+    def is_valid(self) -> bool:
+        return not self.errors
+
+
+@dataclass
+class ImportPreview:
+    rows: list[PreviewRow]
+
+    @property
+    def errors(self) -> list[ImportLineError]:
+        return [error for row in self.rows for error in row.errors]
+
+    @property
+    def is_valid(self) -> bool:
+        return bool(self.rows) and not self.errors
+
+    @property
+    def total_amount(self) -> Decimal:
+        return sum((row.parsed.get("amount") or Decimal("0") for row in self.rows), Decimal("0"))
+
+
+# --- Reading files ------------------------------------------------------------------------
+
+
+def read_decision_file(*, file: BinaryIO, filename: str) -> list[dict[str, str]]:
+    """Read a CSV or XLSX file into one dict per data row (blank rows kept, so lines count)."""
+    name = filename.lower()
+    if name.endswith(".csv"):
+        header, records = _read_csv(file)
+    elif name.endswith(".xlsx"):
+        header, records = _read_xlsx(file)
+    else:
+        raise ImportFailed([ImportLineError(0, "", "Nur CSV- und XLSX-Dateien können importiert werden.")])
+    columns = [_normalise_column(name) for name in header]
+    _check_header(columns)
+    rows = []
+    for record in records:
+        values = list(record) + [""] * (len(columns) - len(record))
+        rows.append({column: values[index].strip() for index, column in enumerate(columns)})
+    # Trailing blank lines are spreadsheet noise, not rows.
+    while rows and not any(rows[-1].values()):
+        rows.pop()
+    if not rows:
+        raise ImportFailed([ImportLineError(0, "", "Die Datei enthält keine Bescheide.")])
+    return rows
+
+
+def _read_csv(file: BinaryIO) -> tuple[list[str], list[list[str]]]:
+    data = file.read()
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise ImportFailed(
+            [ImportLineError(0, "", "Die Datei ist nicht UTF-8-kodiert; bitte als „CSV UTF-8“ speichern.")]
+        ) from error
+    first_line = text.split("\n", 1)[0]
+    delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
+    records = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+    if not records:
+        raise ImportFailed([ImportLineError(0, "", "Die Datei ist leer.")])
+    return records[0], records[1:]
+
+
+def _read_xlsx(file: BinaryIO) -> tuple[list[str], list[list[str]]]:
+    import zipfile
+
+    from openpyxl import load_workbook
+
+    try:
+        workbook = load_workbook(io.BytesIO(file.read()), read_only=True, data_only=True)
+    except (zipfile.BadZipFile, OSError, KeyError, ValueError) as error:
+        raise ImportFailed([ImportLineError(0, "", "Die Datei ist keine lesbare XLSX-Arbeitsmappe.")]) from error
+    sheet = workbook.worksheets[0]
+    records = [[_cell_text(value) for value in row] for row in sheet.iter_rows(values_only=True)]
+    workbook.close()
+    if not records:
+        raise ImportFailed([ImportLineError(0, "", "Die Datei ist leer.")])
+    return records[0], records[1:]
+
+
+def _cell_text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, date):  # datetime is a date too; Excel dates arrive as datetime
+        return value.strftime("%Y-%m-%d")
+    if isinstance(value, float):
+        # Excel stores numbers as doubles; the shortest repr is the number the user typed.
+        return repr(value).removesuffix(".0")
+    return str(value)
+
+
+def _normalise_column(name: str) -> str:
+    return name.strip().lower().replace(" ", "_")
+
+
+def _check_header(columns: list[str]) -> None:
+    errors = []
+    for column in IMPORT_COLUMNS:
+        if column not in columns:
+            errors.append(ImportLineError(1, column, "Diese Spalte fehlt in der Kopfzeile."))
+    for column in columns:
+        if column and column not in IMPORT_COLUMNS:
+            errors.append(ImportLineError(1, column, "Unbekannte Spalte."))
+    if errors:
+        raise ImportFailed(errors)
+
+
+# --- Parsing one row ----------------------------------------------------------------------
+
+
+def _parse_decimal(text: str) -> Decimal:
+    if "," in text:
+        raise ValueError("Beträge mit Punkt als Dezimaltrennzeichen und ohne Tausendertrennzeichen, z. B. 1234.56.")
+    try:
+        value = Decimal(text)
+    except InvalidOperation as error:
+        raise ValueError(f"„{text}“ ist kein Betrag (erwartet z. B. 1234.56).") from error
+    if not value.is_finite():
+        raise ValueError(f"„{text}“ ist kein Betrag (erwartet z. B. 1234.56).")
+    if value != value.quantize(Decimal("0.01")):
+        raise ValueError(f"„{text}“ hat mehr als zwei Nachkommastellen.")
+    return value.quantize(Decimal("0.01"))
+
+
+def _parse_date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError as error:
+        raise ValueError(f"„{text}“ ist kein Datum im Format JJJJ-MM-TT (z. B. 2019-12-06).") from error
+
+
+def _parse_choice(text: str, choices: type) -> str:
+    wanted = text.strip().lower()
+    for value, label in choices.choices:
+        if wanted in {value.lower(), str(label).lower()}:
+            return value
+    allowed = ", ".join(value for value, _label in choices.choices)
+    raise ValueError(f"„{text}“ ist keine gültige Angabe (erlaubt: {allowed}).")
+
+
+def _find_project(text: str) -> Project:
+    try:
+        return Project.objects.get(slug=text)
+    except Project.DoesNotExist as error:
+        raise ValueError(f"Kein Projekt mit dem Kürzel „{text}“.") from error
+
+
+def _find_recipient(text: str) -> Recipient:
+    if text.isdigit():
+        found = list(Recipient.objects.filter(municipality_id=text)[:2])
+        if len(found) == 1:
+            return found[0]
+        if len(found) > 1:
+            raise ValueError(f"Mehrere Empfänger gehören zum Gemeindeschlüssel {text}; bitte den Namen angeben.")
+        raise ValueError(f"Kein Zuwendungsempfänger zum Gemeindeschlüssel {text}.")
+    try:
+        return Recipient.objects.get(name=text)
+    except Recipient.DoesNotExist as error:
+        raise ValueError(f"Kein Zuwendungsempfänger namens „{text}“.") from error
+
+
+def _find_authority(text: str) -> GrantingAuthority:
+    found = GrantingAuthority.objects.filter(Q(slug=text) | Q(name=text)).first()
+    if found is None:
+        raise ValueError(f"Keine Bewilligungsbehörde „{text}“ (Kürzel oder Name).")
+    return found
+
+
+def _find_decision(text: str) -> FundingDecision:
+    try:
+        return FundingDecision.objects.get(reference=text)
+    except FundingDecision.DoesNotExist as error:
+        raise ValueError(
+            f"Kein Bescheid mit dem Aktenzeichen „{text}“ (auch nicht weiter oben in der Datei)."
+        ) from error
+
+
+PARSERS = {
+    "project": _find_project,
+    "recipient": _find_recipient,
+    "authority": _find_authority,
+    "kind": lambda text: _parse_choice(text, DecisionKind),
+    "amends": _find_decision,
+    "decision_date": _parse_date,
+    "financing_type": lambda text: _parse_choice(text, FinancingType),
+    "eligible_costs": _parse_decimal,
+    "amount": _parse_decimal,
+    "own_share": _parse_decimal,
+    "private_investment": _parse_decimal,
+    "period_start": _parse_date,
+    "period_end": _parse_date,
+}
+
+
+def parse_decision_row(raw: dict[str, str], line: int) -> tuple[dict[str, Any], list[ImportLineError]]:
+    parsed: dict[str, Any] = {}
+    errors: list[ImportLineError] = []
+    for column in IMPORT_COLUMNS:
+        text = (raw.get(column) or "").strip()
+        if not text:
+            if column in REQUIRED_VALUES:
+                errors.append(ImportLineError(line, column, f"{COLUMN_LABELS[column]} fehlt."))
+            elif column in OPTIONAL_MONEY:
+                parsed[column] = Decimal("0.00")
+            elif column == "kind":
+                parsed[column] = DecisionKind.INITIAL
+            elif column == "financing_type":
+                parsed[column] = FinancingType.SHARE
+            elif column == "amends":
+                parsed[column] = None
+            continue
+        parser = PARSERS.get(column)
+        if parser is None:
+            parsed[column] = text
+            continue
+        try:
+            parsed[column] = parser(text)
+        except ValueError as error:
+            errors.append(ImportLineError(line, column, str(error)))
+    return parsed, errors
+
+
+# --- Applying rows ------------------------------------------------------------------------
+
+
+@contextlib.contextmanager
+def history_user(user):
+    """Record `user` in the change history, as the request middleware would for a web change."""
+    context = HistoricalRecords.context
+    previous = getattr(context, "request", None)
+    context.request = SimpleNamespace(user=user) if user is not None else None
+    try:
+        yield
+    finally:
+        if previous is None:
+            with contextlib.suppress(AttributeError):
+                del context.request
+        else:
+            context.request = previous
+
+
+def _validation_errors(error: ValidationError, line: int) -> list[ImportLineError]:
+    if hasattr(error, "error_dict"):
+        return [
+            ImportLineError(line, column if column in IMPORT_COLUMNS else "", message)
+            for column, messages in error.message_dict.items()
+            for message in messages
+        ]
+    return [ImportLineError(line, "", message) for message in error.messages]
+
+
+def _apply_row(row: PreviewRow, *, user, released_by) -> FundingDecision | None:
+    """Create (and release) one row in its own savepoint; record errors on the row instead of raising."""
+    drafter = user or released_by
+    try:
+        with transaction.atomic(), history_user(drafter):
+            decision = decision_create_draft(user=drafter, **row.parsed)
+            if released_by is not None:
+                if decision.drafted_by_id == released_by.pk:
+                    # A historical record imported and released by one person has no separate
+                    # author; the four-eyes constraint forbids drafted_by == released_by.
+                    FundingDecision.objects.filter(pk=decision.pk).update(drafted_by=None)
+                with history_user(released_by):
+                    decision = decision_release(decision=decision, user=released_by)
+            return decision
+    except ValidationError as error:
+        row.errors.extend(_validation_errors(error, row.line))
+    except PermissionDenied as error:
+        row.errors.append(ImportLineError(row.line, "", str(error)))
+    except DatabaseError as error:
+        row.errors.append(ImportLineError(row.line, "", f"Die Datenbank hat den Bescheid abgelehnt: {error}"))
+    return None
+
+
+def _permission_errors(*, user, released_by) -> list[ImportLineError]:
+    errors = []
+    drafter = user or released_by
+    if drafter is not None and not roles.can_draft_decisions(drafter):
+        errors.append(
+            ImportLineError(0, "", f"{drafter.get_username()} darf keine Bescheide erfassen (Rolle Sachbearbeitung).")
+        )
+    if released_by is not None and not roles.can_release_decisions(released_by):
+        errors.append(
+            ImportLineError(0, "", f"{released_by.get_username()} darf keine Bescheide freigeben (Rolle Freigabe).")
+        )
+    return errors
+
+
+class _RollBack(Exception):
+    pass
+
+
+def _run(rows: list[dict[str, str]], *, user, released_by, keep: bool) -> tuple[ImportPreview, list]:
+    """Apply every row in one transaction; keep it only if asked and every row passed.
+
+    Without any user (a preview before anyone is named) the rows are only parsed, so
+    rules that need the ledger are checked at the import itself.
+    """
+    preview = ImportPreview(rows=[])
+    created: list[FundingDecision] = []
+    refused = _permission_errors(user=user, released_by=released_by)
+    if refused:
+        preview.rows.append(PreviewRow(line=0, raw={}, errors=refused))
+        return preview, created
+    apply = user is not None or released_by is not None
+    try:
+        with transaction.atomic():
+            for index, raw in enumerate(rows):
+                if not any(raw.values()):
+                    continue  # a blank line in the middle of a spreadsheet
+                row = PreviewRow(line=index + FIRST_DATA_LINE, raw=raw)
+                preview.rows.append(row)
+                row.parsed, row.errors = parse_decision_row(raw, row.line)
+                if row.errors or not apply:
+                    continue
+                decision = _apply_row(row, user=user, released_by=released_by)
+                if decision is not None:
+                    created.append(decision)
+            if not preview.rows:
+                preview.rows.append(
+                    PreviewRow(line=0, raw={}, errors=[ImportLineError(0, "", "Die Datei enthält keine Bescheide.")])
+                )
+            if not keep or preview.errors:
+                raise _RollBack
+    except _RollBack:
+        created = []
+    return preview, created
+
+
+def preview_decision_import(*, rows: list[dict[str, str]], user=None, released_by=None) -> ImportPreview:
+    """Check every row as the import would, then roll everything back: nothing is written."""
+    preview, _created = _run(rows, user=user, released_by=released_by, keep=False)
+    return preview
+
+
+def import_decisions(*, rows: list[dict[str, str]], user, released_by=None) -> list[FundingDecision]:
+    """Create the decisions of all rows (released by `released_by` if given), or none of them."""
+    if user is None and released_by is None:
+        raise ImportFailed([ImportLineError(0, "", "Ein Import braucht eine verantwortliche Person.")])
+    preview, created = _run(rows, user=user, released_by=released_by, keep=True)
+    if preview.errors:
+        raise ImportFailed(preview.errors)
+    return created
