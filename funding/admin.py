@@ -5,6 +5,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from funding import services
 from funding.models import FundingDecision, GrantingAuthority, Programme, Recipient
+from modellregionen import roles
 
 
 @admin.register(Programme)
@@ -30,7 +31,11 @@ class RecipientAdmin(SimpleHistoryAdmin):
 
 @admin.register(FundingDecision)
 class FundingDecisionAdmin(SimpleHistoryAdmin):
-    """The staff fallback. Writes go through funding.services, like every other path."""
+    """The staff fallback. Writes go through funding.services, like every other path.
+
+    The permissions below follow the roles, not Django's model permissions, so the admin
+    offers exactly what the services would allow (and the services check again).
+    """
 
     list_display = ("reference", "project", "kind", "decision_date", "amount", "state", "drafted_by", "released_by")
     list_filter = ("state", "kind", "authority", "project__region")
@@ -41,14 +46,35 @@ class FundingDecisionAdmin(SimpleHistoryAdmin):
     fields = services.EDITABLE_FIELDS
 
     def get_readonly_fields(self, request, obj=None):
-        if obj is not None and obj.is_released:
+        if obj is not None and not self._may_edit(request, obj):
             return self.fields
         return ()
 
+    def has_module_permission(self, request) -> bool:
+        return roles.is_staff_member(request.user) or request.user.is_superuser
+
+    def has_view_permission(self, request, obj=None) -> bool:
+        return self.has_module_permission(request)
+
+    def has_add_permission(self, request) -> bool:
+        return roles.can_draft_decisions(request.user)
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        if obj is None:
+            return roles.can_draft_decisions(request.user)
+        return self._may_edit(request, obj)
+
     def has_delete_permission(self, request, obj=None) -> bool:
-        if obj is not None and obj.is_released:
-            return False
-        return super().has_delete_permission(request, obj)
+        if obj is None:
+            return roles.can_draft_decisions(request.user)
+        return self._may_edit(request, obj)
+
+    def has_release_permission(self, request) -> bool:
+        return roles.can_release_decisions(request.user)
+
+    def _may_edit(self, request, obj) -> bool:
+        """Only the author's own draft; released decisions are read-only for everyone."""
+        return roles.can_draft_decisions(request.user) and not obj.is_released and obj.drafted_by_id == request.user.pk
 
     def save_model(self, request, obj, form, change):
         data = {name: form.cleaned_data[name] for name in services.EDITABLE_FIELDS if name in form.cleaned_data}
@@ -62,7 +88,7 @@ class FundingDecisionAdmin(SimpleHistoryAdmin):
     def delete_model(self, request, obj):
         services.decision_delete_draft(decision=obj, user=request.user)
 
-    @admin.action(description=_("Ausgewählte Entwürfe freigeben"))
+    @admin.action(description=_("Ausgewählte Entwürfe freigeben"), permissions=["release"])
     def release_selected(self, request, queryset):
         for decision in queryset:
             try:

@@ -1,8 +1,9 @@
 """Import of funding decisions from CSV or XLSX files: all rows or none.
 
 The command `import_decisions` and the staff upload page both use this module. Each row
-goes through `funding.services.decision_create_draft` (and `decision_release` when the
-import releases), so an imported decision obeys exactly the rules of a typed one.
+goes through `funding.services.decision_create_draft` (or `decision_record_released` for
+historical decisions imported as released), so an imported decision obeys exactly the
+rules of a typed one.
 
 The file format (one row per decision, a header row with these column names):
 
@@ -29,7 +30,7 @@ from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
 from funding.models import DecisionKind, FinancingType, FundingDecision, GrantingAuthority, Recipient
-from funding.services import decision_create_draft, decision_release
+from funding.services import decision_create_draft, decision_record_released
 from modellregionen import roles
 from projects.models import Project
 
@@ -368,18 +369,11 @@ def _validation_errors(error: ValidationError, line: int) -> list[ImportLineErro
 
 def _apply_row(row: PreviewRow, *, user, released_by) -> FundingDecision | None:
     """Create (and release) one row in its own savepoint; record errors on the row instead of raising."""
-    drafter = user or released_by
     try:
-        with transaction.atomic(), history_user(drafter):
-            decision = decision_create_draft(user=drafter, **row.parsed)
+        with transaction.atomic():
             if released_by is not None:
-                if decision.drafted_by_id == released_by.pk:
-                    # A historical record imported and released by one person has no separate
-                    # author; the four-eyes constraint forbids drafted_by == released_by.
-                    FundingDecision.objects.filter(pk=decision.pk).update(drafted_by=None)
-                with history_user(released_by):
-                    decision = decision_release(decision=decision, user=released_by)
-            return decision
+                return decision_record_released(released_by=released_by, **row.parsed)
+            return decision_create_draft(user=user, **row.parsed)
     except ValidationError as error:
         row.errors.extend(_validation_errors(error, row.line))
     except PermissionDenied as error:
@@ -391,10 +385,9 @@ def _apply_row(row: PreviewRow, *, user, released_by) -> FundingDecision | None:
 
 def _permission_errors(*, user, released_by) -> list[ImportLineError]:
     errors = []
-    drafter = user or released_by
-    if drafter is not None and not roles.can_draft_decisions(drafter):
+    if released_by is None and user is not None and not roles.can_draft_decisions(user):
         errors.append(
-            ImportLineError(0, "", f"{drafter.get_username()} darf keine Bescheide erfassen (Rolle Sachbearbeitung).")
+            ImportLineError(0, "", f"{user.get_username()} darf keine Bescheide erfassen (Rolle Sachbearbeitung).")
         )
     if released_by is not None and not roles.can_release_decisions(released_by):
         errors.append(

@@ -1,7 +1,9 @@
 """Writes to the ledger of funding decisions.
 
 Every entry path (staff forms, the API, the CSV/XLSX import, the admin) goes through
-these functions, so the rules and the four-eyes principle hold the same way everywhere.
+these functions, so the rules, the roles and the four-eyes principle hold the same way
+everywhere: only Sachbearbeitung drafts, changes and deletes (its own) drafts, only
+Freigabe releases, and never a draft it wrote itself.
 """
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -11,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from funding.models import DecisionState, FundingDecision
 from funding.rules import check_decision
+from modellregionen import roles
 from projects.models import Project
 
 EDITABLE_FIELDS = (
@@ -32,8 +35,11 @@ EDITABLE_FIELDS = (
 )
 
 
-def _validate_and_save(decision: FundingDecision) -> FundingDecision:
+def _validate_and_save(decision: FundingDecision, user) -> FundingDecision:
     decision.full_clean()  # field formats, uniqueness of the reference, and check_decision
+    if user is not None:
+        # The history names the acting user on every path, also where no web request is around.
+        decision._history_user = user
     decision.save()
     return decision
 
@@ -41,35 +47,57 @@ def _validate_and_save(decision: FundingDecision) -> FundingDecision:
 @transaction.atomic
 def decision_create_draft(*, user, **fields) -> FundingDecision:
     """Record a new draft decision by `user`; it counts only once someone else releases it."""
-    unknown = set(fields) - set(EDITABLE_FIELDS)
-    if unknown:
-        raise ValidationError({name: _("Unbekanntes Feld.") for name in sorted(unknown)})
+    _refuse_unless_clerk(user)
+    _refuse_unknown_fields(fields)
     decision = FundingDecision(**fields, drafted_by=user, state=DecisionState.DRAFT)
-    return _validate_and_save(decision)
+    return _validate_and_save(decision, user)
+
+
+@transaction.atomic
+def decision_record_released(*, released_by, **fields) -> FundingDecision:
+    """Record a historical decision, released outside this app, as released by `released_by`.
+
+    Used by the import of historical data (`import_decisions --released-by`): the decision
+    was drafted and signed on paper, so it has no author here, and the history names the
+    person who imported it.
+    """
+    if released_by is None or not roles.can_release_decisions(released_by):
+        raise PermissionDenied(_("Nur die Freigabe kann freigegebene Bescheide übernehmen."))
+    _refuse_unknown_fields(fields)
+    Project.objects.select_for_update().filter(pk=getattr(fields.get("project"), "pk", None)).first()
+    decision = FundingDecision(
+        **fields,
+        drafted_by=None,
+        state=DecisionState.RELEASED,
+        released_by=released_by,
+        released_at=timezone.now(),
+    )
+    return _validate_and_save(decision, released_by)
 
 
 @transaction.atomic
 def decision_update_draft(*, decision: FundingDecision, user, **fields) -> FundingDecision:
     """Change a draft; only its author may, and never once it is released."""
     _refuse_unless_own_draft(decision, user)
-    unknown = set(fields) - set(EDITABLE_FIELDS)
-    if unknown:
-        raise ValidationError({name: _("Unbekanntes Feld.") for name in sorted(unknown)})
+    _refuse_unknown_fields(fields)
     for name, value in fields.items():
         setattr(decision, name, value)
-    return _validate_and_save(decision)
+    return _validate_and_save(decision, user)
 
 
 @transaction.atomic
 def decision_delete_draft(*, decision: FundingDecision, user) -> None:
     """Delete a draft; only its author may, and never once it is released."""
     _refuse_unless_own_draft(decision, user)
+    decision._history_user = user
     decision.delete()
 
 
 @transaction.atomic
 def decision_release(*, decision: FundingDecision, user) -> FundingDecision:
     """Release a draft by a second person, re-checking the rules against the current ledger."""
+    if user is None or not roles.can_release_decisions(user):
+        raise PermissionDenied(_("Nur die Freigabe kann Bescheide freigeben."))
     # Lock the project so that two releases for it cannot both pass the totals check.
     Project.objects.select_for_update().filter(pk=decision.project_id).first()
     decision = FundingDecision.objects.select_for_update().get(pk=decision.pk)
@@ -79,11 +107,24 @@ def decision_release(*, decision: FundingDecision, user) -> FundingDecision:
         raise PermissionDenied(_("Vier-Augen-Prinzip: Sie können Ihren eigenen Entwurf nicht freigeben."))
     check_decision(decision)
     decision.release(by=user, at=timezone.now())
+    decision._history_user = user
     decision.save()
     return decision
 
 
+def _refuse_unknown_fields(fields: dict) -> None:
+    unknown = set(fields) - set(EDITABLE_FIELDS)
+    if unknown:
+        raise ValidationError({name: _("Unbekanntes Feld.") for name in sorted(unknown)})
+
+
+def _refuse_unless_clerk(user) -> None:
+    if user is None or not roles.can_draft_decisions(user):
+        raise PermissionDenied(_("Nur die Sachbearbeitung kann Bescheide erfassen, ändern oder löschen."))
+
+
 def _refuse_unless_own_draft(decision: FundingDecision, user) -> None:
+    _refuse_unless_clerk(user)
     if decision.is_released:
         raise ValidationError(
             _(

@@ -228,3 +228,31 @@ def test_every_change_is_kept_in_the_history(clerk, approver):
         ("~", Decimal("150000.00"), "draft"),
         ("~", Decimal("150000.00"), "released"),
     ]
+
+
+def test_a_historical_decision_is_recorded_as_released_by_the_importing_approver(approver):
+    project = ProjectFactory()
+
+    decision = services.decision_record_released(released_by=approver, **_draft_fields(project))
+
+    assert decision.state == DecisionState.RELEASED
+    assert decision.drafted_by is None
+    assert decision.released_by == approver
+    assert decision.history.latest().history_user == approver
+
+
+def test_only_an_approver_may_record_a_released_decision(clerk):
+    with pytest.raises(PermissionDenied):
+        services.decision_record_released(released_by=clerk, **_draft_fields(ProjectFactory()))
+
+    assert FundingDecision.objects.count() == 0
+
+
+def test_a_historical_decision_obeys_the_same_rules(approver):
+    with pytest.raises(ValidationError) as error:
+        services.decision_record_released(
+            released_by=approver, **_draft_fields(ProjectFactory(), amount=Decimal("-1.00"))
+        )
+
+    assert "Ein Zuwendungsbescheid enthält keine negativen Beträge." in error.value.message_dict["amount"]
+    assert FundingDecision.objects.count() == 0
