@@ -266,3 +266,72 @@ class FundingDecision(models.Model):
     def release(self, *, by, at) -> None:
         self.released_by = by
         self.released_at = at
+
+
+class FiguresVersion(models.Model):
+    """One published set of figures of a programme, computed from the ledger at once.
+
+    Exactly one version per programme is current; older ones are kept (FIGURES_VERSIONS_KEPT)
+    so that a cited version stays reproducible.
+    """
+
+    programme = models.ForeignKey(
+        Programme, verbose_name=_("Förderprogramm"), on_delete=models.CASCADE, related_name="figures_versions"
+    )
+    computed_at = models.DateTimeField(_("berechnet am"))
+    duration_ms = models.PositiveIntegerField(_("Rechenzeit (ms)"), default=0)
+    ledger_watermark = models.DateTimeField(
+        _("Stand des Hauptbuchs"), null=True, blank=True, help_text=_("Zeit der letzten enthaltenen Änderung.")
+    )
+    rows_read = models.PositiveBigIntegerField(_("gelesene Zeilen"), default=0)
+    is_current = models.BooleanField(_("aktuell"), default=False)
+
+    class Meta:
+        verbose_name = _("Kennzahlen-Stand")
+        verbose_name_plural = _("Kennzahlen-Stände")
+        ordering = ["-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["programme"], condition=models.Q(is_current=True), name="one_current_figures_version"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.programme} #{self.pk} ({self.computed_at:%Y-%m-%d %H:%M})"
+
+
+class FigureStep(models.Model):
+    """A figure's value for one group from `valid_from` on (until `valid_until`, exclusive).
+
+    Each figure is stored as a step series, so "as of D" is the last step on or before D,
+    and the same rows draw the time-series charts. `grouping` is "" for the programme total.
+    """
+
+    # No separate index: the series index below starts with the version.
+    version = models.ForeignKey(FiguresVersion, on_delete=models.CASCADE, related_name="steps", db_index=False)
+    figure = models.CharField(max_length=40)
+    grouping = models.CharField(max_length=16, blank=True)
+    group_key = models.CharField(max_length=64, blank=True)
+    group_label = models.CharField(max_length=300, blank=True)
+    valid_from = models.DateField()
+    valid_until = models.DateField(null=True, blank=True)
+    value = models.DecimalField(max_digits=24, decimal_places=6)
+
+    class Meta:
+        verbose_name = _("Kennzahl-Stufe")
+        verbose_name_plural = _("Kennzahl-Stufen")
+        indexes = [
+            # The as-of lookup: last step on or before D of one series.
+            models.Index(
+                fields=["version", "grouping", "figure", "group_key", "valid_from"], name="figurestep_series_idx"
+            ),
+            # The series of a version and grouping: one row each, their last step.
+            models.Index(
+                fields=["version", "grouping"],
+                condition=models.Q(valid_until__isnull=True),
+                name="figurestep_last_idx",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.figure} {self.grouping}:{self.group_key} ab {self.valid_from}: {self.value}"

@@ -1,0 +1,224 @@
+"""`make bench`: the figures engine against the SQL floor, on synthetic ledgers in PostgreSQL.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/mr_bench python -m bench [10000,100000,1000000]
+
+The benchmark empties and refills its database, so it only runs on a database whose name
+ends in "bench"; for any other DATABASE_URL it uses "<name>_bench" on the same server.
+For each size it reports the full recompute next to one hand-written SQL pass over the
+same data (SUM ... GROUP BY over all groups plus the cumulative window), as a ratio, and
+the time of an "as of D" read. The table goes into docs/benchmarks.md.
+"""
+
+import datetime as dt
+import importlib.util
+import os
+import platform
+import statistics
+import sys
+import time
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+ROOT = Path(__file__).resolve().parent.parent
+REPORT = ROOT / "docs" / "benchmarks.md"
+START_MARK = "<!-- figures-benchmark:start -->"
+END_MARK = "<!-- figures-benchmark:end -->"
+DEFAULT_SIZES = (10_000, 100_000, 1_000_000)
+
+FLOOR_SQL = """
+SELECT COUNT(*), SUM(granted) FROM (
+    SELECT g.grp, g.group_key, d.decision_date,
+           SUM(SUM(d.amount)) OVER w AS granted,
+           SUM(SUM(d.private_investment)) OVER w AS private,
+           SUM(SUM(d.eligible_costs)) OVER w AS eligible,
+           SUM(SUM(d.own_share)) OVER w AS own
+    FROM funding_fundingdecision d
+    JOIN projects_project p ON p.id = d.project_id
+    CROSS JOIN LATERAL (VALUES
+        ('', ''),
+        ('region', p.region_id::text),
+        ('strand', p.strand),
+        ('topic', COALESCE(p.topic_id::text, '')),
+        ('year', EXTRACT(YEAR FROM d.decision_date)::text),
+        ('authority', d.authority_id::text)
+    ) AS g(grp, group_key)
+    WHERE d.state = 'released' AND p.programme_id = %s
+    GROUP BY g.grp, g.group_key, d.decision_date
+    WINDOW w AS (PARTITION BY g.grp, g.group_key ORDER BY d.decision_date)
+) t
+"""
+
+
+def bench_database_url() -> tuple[str, str]:
+    url = os.environ.get("DATABASE_URL", "")
+    parts = urlsplit(url)
+    if parts.scheme not in {"postgres", "postgresql"}:
+        sys.exit("make bench needs DATABASE_URL pointing at PostgreSQL, e.g. postgres://postgres@127.0.0.1/mr_bench")
+    name = parts.path.lstrip("/") or "modellregionen"
+    if not name.endswith("bench"):
+        name = f"{name}_bench"
+    return urlunsplit(parts._replace(path=f"/{name}")), name
+
+
+def ensure_database(url: str, name: str) -> None:
+    import psycopg
+
+    server = urlunsplit(urlsplit(url)._replace(path="/postgres"))
+    with psycopg.connect(server, autocommit=True) as conn:
+        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
+            conn.execute(f'CREATE DATABASE "{name}"')
+
+
+def best_of(runs: int, action) -> tuple[float, object]:
+    """The fastest of `runs` runs (seconds) and the last result: the warm-cache time."""
+    times, result = [], None
+    for _ in range(runs):
+        started = time.perf_counter()
+        result = action()
+        times.append(time.perf_counter() - started)
+    return min(times), result
+
+
+def median_ms(runs: int, action) -> float:
+    times = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        action()
+        times.append((time.perf_counter() - started) * 1000)
+    return statistics.median(times)
+
+
+def measure(size: int) -> dict:
+    from django.db import connection
+
+    from bench import ledger
+    from funding import figures_engine
+    from funding.models import Programme
+    from funding.selectors import figures_for
+
+    started = time.perf_counter()
+    built = ledger.build(decisions=size)
+    load_seconds = time.perf_counter() - started
+    programme = Programme.objects.get()
+
+    recompute_seconds, published = best_of(2, figures_engine.recompute_figures)
+
+    def floor():
+        with connection.cursor() as cursor:
+            cursor.execute(FLOOR_SQL, [programme.pk])
+            return cursor.fetchone()
+
+    floor_seconds, _ = best_of(2, floor)
+    as_of = dt.date(2022, 6, 30)
+    figures_for(as_of=as_of)  # warm the connection and the cache
+    read_total_ms = median_ms(50, lambda: figures_for(as_of=as_of))
+    read_topic_ms = median_ms(20, lambda: figures_for(as_of=as_of, group_by="topic"))
+    return {
+        "decisions": built.decisions,
+        "projects": built.projects,
+        "requests": built.requests,
+        "load_s": load_seconds,
+        "steps": published[0].steps_written,
+        "recompute_s": recompute_seconds,
+        "floor_s": floor_seconds,
+        "ratio": recompute_seconds / floor_seconds,
+        "read_total_ms": read_total_ms,
+        "read_topic_ms": read_topic_ms,
+    }
+
+
+def render(results: list[dict], command: str, server_version: str) -> str:
+    lines = [
+        START_MARK,
+        "## Figures engine: full recompute against the SQL floor",
+        "",
+        f"Produced by `{command}` on {dt.date.today():%d.%m.%Y} "
+        f"({platform.machine()}, {os.cpu_count()} cores shared with other work, PostgreSQL {server_version}).",
+        "",
+        "| decisions | projects | requests | steps written | full recompute | SQL floor | ratio "
+        "| as-of read, total | as-of read, by topic |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for r in results:
+        lines.append(
+            f"| {r['decisions']:,} | {r['projects']:,} | {r['requests']:,} | {r['steps']:,} "
+            f"| {r['recompute_s']:.2f} s | {r['floor_s']:.2f} s | {r['ratio']:.2f}× "
+            f"| {r['read_total_ms']:.1f} ms | {r['read_topic_ms']:.1f} ms |"
+        )
+    lines += [
+        "",
+        "- *full recompute*: `funding.figures_engine.recompute_figures()`, all 12 figures for the",
+        "  total and the 5 groupings, written as a new version and published (best of 2 runs).",
+        "- *SQL floor*: one hand-written statement, `SUM ... GROUP BY` of the four money columns",
+        "  over all groups and days plus the cumulative window, without writing anything",
+        "  (best of 2 runs). The recompute also derives the counting figures (per-project running",
+        "  grant, requests, distinct municipalities) and writes and indexes the step rows.",
+        "- *as-of read*: `funding.selectors.figures_for(as_of=2022-06-30)` end to end (version",
+        "  lookup plus one indexed lookup per stored series), median of 50 (total) / 20 (by topic).",
+        "",
+        "Where the time goes (EXPLAIN ANALYZE at 100 k): reading and aggregating the ledger takes",
+        "about as long as the floor; the rest is sorting the step rows for the running window",
+        "and inserting them with their index. The steps are stored one row per figure, group and",
+        "day of change, several times the floor's output at small sizes, which is why the ratio",
+        "falls as the ledger grows (the number of steps is bounded by figures x groups x days).",
+        "The 2x goal is not met; storing one row per group and day with all figures as columns",
+        "would cut the rows written about tenfold.",
+        END_MARK,
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def write_report(section: str) -> None:
+    REPORT.parent.mkdir(parents=True, exist_ok=True)
+    text = REPORT.read_text() if REPORT.exists() else "# Benchmarks\n\n"
+    if START_MARK in text and END_MARK in text:
+        before, rest = text.split(START_MARK, 1)
+        after = rest.split(END_MARK, 1)[1].lstrip("\n")
+        text = before + section + ("\n" + after if after else "")
+    else:
+        text = text.rstrip("\n") + "\n\n" + section
+    REPORT.write_text(text)
+
+
+def main() -> None:
+    sizes = tuple(int(part) for part in sys.argv[1].split(",")) if len(sys.argv) > 1 else DEFAULT_SIZES
+    url, name = bench_database_url()
+    ensure_database(url, name)
+    os.environ["DATABASE_URL"] = url
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "modellregionen.settings")
+    # Old versions are not what is measured; keeping two saves disk at 1 M decisions.
+    os.environ["FIGURES_VERSIONS_KEPT"] = "2"
+    sys.path.insert(0, str(ROOT))
+
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connection
+
+    call_command("migrate", verbosity=0)
+    server_version = connection.cursor().connection.info.server_version
+    server_version = f"{server_version // 10000}.{server_version % 10000}"
+    results = []
+    for size in sizes:
+        print(f"{size:,} decisions ...", flush=True)
+        result = measure(size)
+        results.append(result)
+        print(
+            f"  loaded in {result['load_s']:.1f} s; recompute {result['recompute_s']:.2f} s, "
+            f"SQL floor {result['floor_s']:.2f} s, ratio {result['ratio']:.2f}; as-of read "
+            f"{result['read_total_ms']:.1f} ms (by topic {result['read_topic_ms']:.1f} ms)",
+            flush=True,
+        )
+    command = "make bench" if len(sys.argv) == 1 else f"python -m bench {sys.argv[1]}"
+    write_report(render(results, f"DATABASE_URL=postgres://…/{name} {command}", server_version))
+    print(f"written to {REPORT.relative_to(ROOT)}")
+
+    if importlib.util.find_spec("bench.api_throughput") is not None:
+        from bench import api_throughput
+
+        api_throughput.main()
+
+
+if __name__ == "__main__":
+    main()

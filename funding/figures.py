@@ -1,0 +1,149 @@
+"""The one definition of every figure: key, labels, definition and unit.
+
+Pages, the API, CSV exports and the engine all take a figure's label and definition
+from here, so a figure means the same thing wherever it is shown.
+
+Groupings: a figure exists for the whole programme and by region, strand (Förder-
+schwerpunkt), topic (Themenfeld), year and granting authority. A project belongs to the
+region, strand and topic it is filed under. Amounts count under the authority and the
+year of each decision. Counting figures that are about projects (funded projects,
+project offices) count a project under the authority and the year of its first released
+decision, so that the groups add up to the programme total; applications count by year of
+submission, requests by year of receipt, and both under the authority of their project's
+first released decision ("ohne Bescheid" while there is none).
+"""
+
+from dataclasses import dataclass
+from typing import Literal
+
+Unit = Literal["count", "eur", "ratio"]
+
+
+@dataclass(frozen=True)
+class Figure:
+    key: str
+    label_de: str
+    label_en: str
+    definition_de: str
+    definition_en: str
+    unit: Unit
+
+
+FIGURES: dict[str, Figure] = {
+    figure.key: figure
+    for figure in (
+        Figure(
+            key="funded_projects",
+            label_de="geförderte Projekte",
+            label_en="funded projects",
+            definition_de="Projekte (ohne Projektbüros), deren freigegebene Zuwendung abzüglich "
+            "Änderungen und Widerrufen über null liegt.",
+            definition_en="Projects (not project offices) whose net released grant is above zero.",
+            unit="count",
+        ),
+        Figure(
+            key="project_offices",
+            label_de="Projektbüros",
+            label_en="project offices",
+            definition_de="Geförderte Projektbüros der Modellregionen, deren freigegebene Zuwendung über null liegt.",
+            definition_en="The regions' project offices whose net released grant is above zero.",
+            unit="count",
+        ),
+        Figure(
+            key="funding_granted",
+            label_de="bewilligte Fördermittel",
+            label_en="funding granted",
+            definition_de="Summe der Zuwendungen aller freigegebenen Bescheide, Änderungsbescheide "
+            "und Widerrufe eingerechnet.",
+            definition_en="Sum of the grants of all released decisions, amendments and revocations included.",
+            unit="eur",
+        ),
+        Figure(
+            key="private_investment",
+            label_de="private Investitionen",
+            label_en="private investment",
+            definition_de="Summe der privaten Investitionen, die freigegebene Bescheide auslösen.",
+            definition_en="Sum of the private co-investment on released decisions.",
+            unit="eur",
+        ),
+        Figure(
+            key="total_volume",
+            label_de="Gesamtvolumen",
+            label_en="total volume",
+            definition_de="Bewilligte Fördermittel plus private Investitionen.",
+            definition_en="Funding granted plus private investment.",
+            unit="eur",
+        ),
+        Figure(
+            key="eligible_investment",
+            label_de="förderfähige Gesamtinvestitionen",
+            label_en="eligible investment",
+            definition_de="Summe der zuwendungsfähigen Ausgaben aller freigegebenen Bescheide.",
+            definition_en="Sum of the eligible costs of all released decisions.",
+            unit="eur",
+        ),
+        Figure(
+            key="own_share",
+            label_de="Eigenanteile",
+            label_en="own share",
+            definition_de="Summe der Eigenanteile der Zuwendungsempfänger auf freigegebenen Bescheiden.",
+            definition_en="Sum of the recipients' own contributions on released decisions.",
+            unit="eur",
+        ),
+        Figure(
+            key="budget_committed",
+            label_de="gebundenes Budget",
+            label_en="budget committed",
+            definition_de="Bewilligte Fördermittel geteilt durch das Budget des Förderprogramms.",
+            definition_en="Funding granted divided by the programme's budget.",
+            unit="ratio",
+        ),
+        Figure(
+            key="applications",
+            label_de="Anträge",
+            label_en="applications",
+            definition_de="Eingereichte Anträge (Projekte und Projektbüros), gleich wie sie beschieden wurden.",
+            definition_en="Projects and project offices ever submitted, whatever their outcome.",
+            unit="count",
+        ),
+        Figure(
+            key="transfer_requests",
+            label_de="Nachnutzungsanfragen",
+            label_en="transfer requests",
+            definition_de="Eingegangene Anfragen von Kommunen, eine Lösung nachzunutzen.",
+            definition_en="Requests received from municipalities to reuse a solution.",
+            unit="count",
+        ),
+        Figure(
+            key="consultation_requests",
+            label_de="Beratungsanfragen",
+            label_en="consultation requests",
+            definition_de="Eingegangene Anfragen von Kommunen nach Beratung.",
+            definition_en="Requests for advice received from municipalities.",
+            unit="count",
+        ),
+        Figure(
+            key="requesting_municipalities",
+            label_de="anfragende Kommunen",
+            label_en="requesting municipalities",
+            definition_de="Verschiedene Kommunen mit mindestens einer Nachnutzungs- oder Beratungsanfrage.",
+            definition_en="Distinct municipalities with at least one transfer or consultation request.",
+            unit="count",
+        ),
+    )
+}
+
+GROUPINGS = ("region", "strand", "topic", "year", "authority")
+
+GROUPING_LABELS_DE = {
+    "region": "Modellregion",
+    "strand": "Förderschwerpunkt",
+    "topic": "Themenfeld",
+    "year": "Jahr",
+    "authority": "Bewilligungsbehörde",
+}
+
+# The label of the single row of the programme total, and of the groups without a value.
+TOTAL_LABEL = "Gesamt"
+NO_TOPIC_KEY, NO_TOPIC_LABEL = "none", "ohne Themenfeld"
+NO_AUTHORITY_KEY, NO_AUTHORITY_LABEL = "none", "ohne Bescheid"

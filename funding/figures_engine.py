@@ -1,0 +1,434 @@
+"""Recompute the stored figures from the ledger, in the database, and publish them at once.
+
+The ORM builds one "facts" query per source (released decisions, projects, requests) with
+the filters, joins and window functions; one SQL statement then fans the facts out into
+the groupings, sums them per group and day, turns the daily changes into running values
+(window functions) and inserts the step rows. Nothing loops over the ledger in Python.
+
+A recompute writes new versions (one per programme) and makes them current in the same
+transaction, under a database lock, so readers see the old set or the new one and two
+recomputes publish one after the other. `schedule_figures_recompute` coalesces bursts of
+ledger changes into one or two recomputes.
+"""
+
+import logging
+import time
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import connection, transaction
+from django.db.models import F, Max, QuerySet, Sum, Window
+from django.db.models.expressions import RowRange
+from django.db.models.functions import ExtractYear, RowNumber
+from django.utils import timezone
+
+from funding.figures import (
+    FIGURES,
+    NO_AUTHORITY_KEY,
+    NO_AUTHORITY_LABEL,
+    NO_TOPIC_KEY,
+    NO_TOPIC_LABEL,
+    TOTAL_LABEL,
+)
+from funding.models import FigureStep, FiguresVersion, FundingDecision, GrantingAuthority, Programme
+from projects.models import Project, ProjectKind, RequestKind, Strand, Topic, TransferRequest
+from regions.models import Region
+
+logger = logging.getLogger(__name__)
+
+# Any constant bigint: the key of the PostgreSQL advisory lock that serialises publication.
+ADVISORY_LOCK_KEY = 7_305_118_424
+PENDING_KEY = "funding:figures-recompute-pending"
+# How long a scheduled recompute waits, so that a burst of changes lands in one run.
+RECOMPUTE_DELAY_SECONDS = getattr(settings, "FIGURES_RECOMPUTE_DELAY", 2)
+# A lost task must not block scheduling forever: the pending flag expires.
+PENDING_TIMEOUT_SECONDS = 120
+
+# Net amounts have whole cents, so "above zero" means "at least 0.01"; the half cent keeps
+# the comparison right where a database sums decimals as floats (SQLite).
+HALF_CENT = "0.005"
+
+
+@dataclass
+class PublishedVersion:
+    version: FiguresVersion
+    steps_written: int
+
+
+# --- Facts: one query per source, built with the ORM ------------------------------------
+
+DECISION_COLUMNS = (
+    "f_project",
+    "f_day",
+    "f_region",
+    "f_strand",
+    "f_topic",
+    "f_kind",
+    "f_authority",
+    "f_year",
+    "f_amount",
+    "f_private",
+    "f_eligible",
+    "f_own",
+    "f_running",
+    "f_rank",
+)
+PROJECT_COLUMNS = ("f_project", "f_day", "f_region", "f_strand", "f_topic", "f_year")
+REQUEST_COLUMNS = ("f_project", "f_day", "f_region", "f_strand", "f_topic", "f_year", "f_kind", "f_municipality")
+
+
+def decision_facts(*, programme: Programme) -> QuerySet:
+    """Released decisions of `programme`, with their project's groups and running grant."""
+    # Entry order within a day: the running grant at the day's last decision is the
+    # project's net grant at the end of that day.
+    entry_order = [F("decision_date").asc(), F("id").asc()]
+    return (
+        FundingDecision.objects.released()
+        .filter(project__programme=programme)
+        .order_by()
+        .annotate(
+            f_project=F("project_id"),
+            f_day=F("decision_date"),
+            f_region=F("project__region_id"),
+            f_strand=F("project__strand"),
+            f_topic=F("project__topic_id"),
+            f_kind=F("project__kind"),
+            f_authority=F("authority_id"),
+            f_year=ExtractYear("decision_date"),
+            f_amount=F("amount"),
+            f_private=F("private_investment"),
+            f_eligible=F("eligible_costs"),
+            f_own=F("own_share"),
+            f_running=Window(
+                Sum("amount"), partition_by=[F("project_id")], order_by=entry_order, frame=RowRange(None, 0)
+            ),
+            f_rank=Window(RowNumber(), partition_by=[F("project_id")], order_by=entry_order),
+        )
+        .values(*DECISION_COLUMNS)
+    )
+
+
+def project_facts(*, programme: Programme) -> QuerySet:
+    """Every application (project or project office) of `programme`."""
+    return (
+        Project.objects.filter(programme=programme)
+        .order_by()
+        .annotate(
+            f_project=F("id"),
+            f_day=F("submitted_on"),
+            f_region=F("region_id"),
+            f_strand=F("strand"),
+            f_topic=F("topic_id"),
+            f_year=ExtractYear("submitted_on"),
+        )
+        .values(*PROJECT_COLUMNS)
+    )
+
+
+def request_facts(*, programme: Programme) -> QuerySet:
+    """Every transfer or consultation request for a project of `programme`."""
+    return (
+        TransferRequest.objects.filter(project__programme=programme)
+        .order_by()
+        .annotate(
+            f_project=F("project_id"),
+            f_day=F("received_on"),
+            f_region=F("project__region_id"),
+            f_strand=F("project__strand"),
+            f_topic=F("project__topic_id"),
+            f_year=ExtractYear("received_on"),
+            f_kind=F("kind"),
+            f_municipality=F("municipality_id"),
+        )
+        .values(*REQUEST_COLUMNS)
+    )
+
+
+# --- The statement that turns facts into step rows --------------------------------------
+
+
+def _text(column: str) -> str:
+    return f"COALESCE(CAST({column} AS TEXT), '')"
+
+
+def _fan_out(source: str, columns: str, *, authority: str, year: str) -> str:
+    """One row per fact and grouping: (grp, raw_key, columns)."""
+    keys = {
+        "": "''",
+        "region": _text("f_region"),
+        "strand": "f_strand",
+        "topic": _text("f_topic"),
+        "year": _text(year),
+        "authority": _text(authority),
+    }
+    return "\nUNION ALL\n".join(
+        f"SELECT '{grouping}' AS grp, {key} AS raw_key, {columns} FROM {source}"  # noqa: S608
+        for grouping, key in keys.items()
+    )
+
+
+# Figure -> (daily CTE, expression of its daily change).
+DELTAS = {
+    "funded_projects": ("flips_daily", "m_funded"),
+    "project_offices": ("flips_daily", "m_offices"),
+    "funding_granted": ("money_daily", "m_amount"),
+    "private_investment": ("money_daily", "m_private"),
+    "total_volume": ("money_daily", "m_amount + m_private"),
+    "eligible_investment": ("money_daily", "m_eligible"),
+    "own_share": ("money_daily", "m_own"),
+    "budget_committed": ("money_daily", "m_amount"),
+    "applications": ("projects_daily", "m_applications"),
+    "transfer_requests": ("requests_daily", "m_transfer"),
+    "consultation_requests": ("requests_daily", "m_consultation"),
+    "requesting_municipalities": ("first_requests_daily", "m_municipalities"),
+}
+assert set(DELTAS) == set(FIGURES), "every figure needs its daily change"  # noqa: S101
+
+
+def _labels(programme: Programme) -> list[tuple[str, str, str, str]]:
+    """(grouping, raw key, group key, group label) for every key the statement produces."""
+    labels = [("", "", "", TOTAL_LABEL)]
+    labels += [("region", str(pk), slug, name) for pk, slug, name in Region.objects.values_list("pk", "slug", "name")]
+    labels += [("strand", value, value, str(label)) for value, label in Strand.choices]
+    labels += [("topic", str(pk), slug, name) for pk, slug, name in Topic.objects.values_list("pk", "slug", "name")]
+    labels.append(("topic", "", NO_TOPIC_KEY, NO_TOPIC_LABEL))
+    labels += [
+        ("authority", str(pk), slug, name)
+        for pk, slug, name in GrantingAuthority.objects.values_list("pk", "slug", "name")
+    ]
+    labels.append(("authority", "", NO_AUTHORITY_KEY, NO_AUTHORITY_LABEL))
+    return labels
+
+
+def steps_statement(*, programme: Programme, version_id: int) -> tuple[str, list]:
+    """The INSERT ... SELECT that writes every step row of `programme` into `version_id`."""
+    dec_sql, dec_params = decision_facts(programme=programme).query.sql_with_params()
+    prj_sql, prj_params = project_facts(programme=programme).query.sql_with_params()
+    req_sql, req_params = request_facts(programme=programme).query.sql_with_params()
+    labels = _labels(programme)
+    label_rows = ", ".join(["(%s, %s, %s, %s)"] * len(labels))
+    label_params = [value for row in labels for value in row]
+
+    money_columns = "f_day, f_amount, f_private, f_eligible, f_own"
+    deltas = "\nUNION ALL\n".join(
+        f"SELECT '{figure}' AS figure, grp, raw_key, f_day, {expression} AS delta FROM {daily}"  # noqa: S608
+        for figure, (daily, expression) in DELTAS.items()
+    )
+    # Byte order is all the window needs, and much cheaper to sort than a locale's order.
+    collate = ' COLLATE "C"' if connection.vendor == "postgresql" else ""
+    step = FigureStep._meta
+    column = {field.name: field.column for field in step.concrete_fields}
+    # Only names and constants of this module are formatted in; every value is a parameter.
+    sql = f"""
+WITH
+dec AS ({dec_sql}),
+prj AS ({prj_sql}),
+req AS ({req_sql}),
+labels (grp, raw_key, group_key, group_label) AS (VALUES {label_rows}),
+project_first AS (
+    SELECT f_project, f_authority AS first_authority, f_year AS first_year FROM dec WHERE f_rank = 1
+),
+flips AS (
+    SELECT d.f_day, d.f_region, d.f_strand, d.f_topic, pf.first_authority, pf.first_year,
+           CASE WHEN d.f_kind = '{ProjectKind.PROJECT}' THEN d.flip ELSE 0 END AS m_funded,
+           CASE WHEN d.f_kind = '{ProjectKind.PROJECT_OFFICE}' THEN d.flip ELSE 0 END AS m_offices
+    FROM (
+        SELECT f_project, f_day, f_region, f_strand, f_topic, f_kind,
+               (CASE WHEN f_running > {HALF_CENT} THEN 1 ELSE 0 END)
+               - (CASE WHEN f_running - f_amount > {HALF_CENT} THEN 1 ELSE 0 END) AS flip
+        FROM dec
+    ) d
+    JOIN project_first pf ON pf.f_project = d.f_project
+    WHERE d.flip <> 0
+),
+prj_attr AS (
+    SELECT p.*, pf.first_authority FROM prj p LEFT JOIN project_first pf ON pf.f_project = p.f_project
+),
+req_attr AS (
+    SELECT r.*, pf.first_authority FROM req r LEFT JOIN project_first pf ON pf.f_project = r.f_project
+),
+money_daily AS (
+    SELECT grp, raw_key, f_day, SUM(f_amount) AS m_amount, SUM(f_private) AS m_private,
+           SUM(f_eligible) AS m_eligible, SUM(f_own) AS m_own
+    FROM ({_fan_out("dec", money_columns, authority="f_authority", year="f_year")}) t
+    GROUP BY grp, raw_key, f_day
+),
+flips_daily AS (
+    SELECT grp, raw_key, f_day, SUM(m_funded) AS m_funded, SUM(m_offices) AS m_offices
+    FROM ({_fan_out("flips", "f_day, m_funded, m_offices", authority="first_authority", year="first_year")}) t
+    GROUP BY grp, raw_key, f_day
+),
+projects_daily AS (
+    SELECT grp, raw_key, f_day, COUNT(*) AS m_applications
+    FROM ({_fan_out("prj_attr", "f_day", authority="first_authority", year="f_year")}) t
+    GROUP BY grp, raw_key, f_day
+),
+requests_fanned AS (
+    {_fan_out("req_attr", "f_day, f_kind, f_municipality", authority="first_authority", year="f_year")}
+),
+requests_daily AS (
+    SELECT grp, raw_key, f_day,
+           SUM(CASE WHEN f_kind = '{RequestKind.TRANSFER}' THEN 1 ELSE 0 END) AS m_transfer,
+           SUM(CASE WHEN f_kind = '{RequestKind.CONSULTATION}' THEN 1 ELSE 0 END) AS m_consultation
+    FROM requests_fanned
+    GROUP BY grp, raw_key, f_day
+),
+first_requests_daily AS (
+    SELECT grp, raw_key, f_day, COUNT(*) AS m_municipalities
+    FROM (
+        SELECT grp, raw_key, MIN(f_day) AS f_day FROM requests_fanned GROUP BY grp, raw_key, f_municipality
+    ) t
+    GROUP BY grp, raw_key, f_day
+),
+deltas AS (
+{deltas}
+),
+steps AS (
+    -- Each daily CTE has one row per group and day, so a figure has one change per day.
+    SELECT figure, grp, raw_key, f_day,
+           SUM(delta) OVER series AS running,
+           LEAD(f_day) OVER series AS next_day
+    FROM deltas
+    WHERE ABS(delta) > {HALF_CENT}
+    WINDOW series AS (PARTITION BY figure{collate}, grp{collate}, raw_key{collate} ORDER BY f_day
+                      ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)
+)
+INSERT INTO {step.db_table} ({column["version"]}, {column["figure"]}, {column["grouping"]},
+    {column["group_key"]}, {column["group_label"]}, {column["valid_from"]}, {column["valid_until"]},
+    {column["value"]})
+SELECT {int(version_id)}, s.figure, s.grp, COALESCE(l.group_key, s.raw_key), COALESCE(l.group_label, s.raw_key),
+       s.f_day, s.next_day,
+       CASE WHEN s.figure = 'budget_committed'
+            THEN COALESCE(ROUND(s.running * 1.0 / NULLIF(CAST(%s AS NUMERIC), 0), 6), 0)
+            ELSE s.running END
+FROM steps s
+LEFT JOIN labels l ON l.grp = s.grp AND l.raw_key = s.raw_key
+"""  # noqa: S608
+    params = [*dec_params, *prj_params, *req_params, *label_params, programme.budget]
+    return sql, params
+
+
+# --- Publication ------------------------------------------------------------------------
+
+
+def ledger_watermark():
+    """The time of the latest change to a decision, project or request (None if none)."""
+    candidates = [
+        FundingDecision.history.aggregate(latest=Max("history_date"))["latest"],
+        Project.history.aggregate(latest=Max("history_date"))["latest"],
+        TransferRequest.history.aggregate(latest=Max("history_date"))["latest"],
+        # Bulk loads write no history rows; these columns still date them.
+        FundingDecision.objects.aggregate(latest=Max("updated_at"))["latest"],
+        TransferRequest.objects.aggregate(latest=Max("created_at"))["latest"],
+    ]
+    present = [moment for moment in candidates if moment is not None]
+    return max(present) if present else None
+
+
+def _rows_read(programme: Programme) -> int:
+    return (
+        FundingDecision.objects.released().filter(project__programme=programme).count()
+        + Project.objects.filter(programme=programme).count()
+        + TransferRequest.objects.filter(project__programme=programme).count()
+    )
+
+
+def _lock_publication() -> None:
+    """Wait until no other recompute is publishing (released at the end of the transaction)."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [ADVISORY_LOCK_KEY])
+            # The window sorts of a large ledger would spill to disk with the default.
+            cursor.execute("SET LOCAL work_mem = '256MB'")
+    # SQLite: the settings open every transaction with BEGIN IMMEDIATE, which already
+    # admits one writer at a time.
+
+
+def _compute_version(programme: Programme, *, computed_at, watermark) -> PublishedVersion:
+    started = time.monotonic()
+    version = FiguresVersion.objects.create(
+        programme=programme, computed_at=computed_at, ledger_watermark=watermark, is_current=False
+    )
+    sql, params = steps_statement(programme=programme, version_id=version.pk)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        steps_written = cursor.rowcount
+    if steps_written < 0:  # SQLite does not count the rows of INSERT ... SELECT
+        steps_written = FigureStep.objects.filter(version=version).count()
+    version.rows_read = _rows_read(programme)
+    version.duration_ms = round((time.monotonic() - started) * 1000)
+    return PublishedVersion(version=version, steps_written=steps_written)
+
+
+def _publish(published: PublishedVersion) -> None:
+    version = published.version
+    FiguresVersion.objects.filter(programme_id=version.programme_id, is_current=True).update(is_current=False)
+    version.is_current = True
+    version.save(update_fields=["is_current", "rows_read", "duration_ms"])
+
+
+def _prune(programme_id: int) -> None:
+    """Keep the newest FIGURES_VERSIONS_KEPT versions of a programme."""
+    stale = list(
+        FiguresVersion.objects.filter(programme_id=programme_id)
+        .order_by("-id")
+        .values_list("id", flat=True)[settings.FIGURES_VERSIONS_KEPT :]
+    )
+    if stale:
+        FigureStep.objects.filter(version_id__in=stale).delete()
+        FiguresVersion.objects.filter(id__in=stale).delete()
+
+
+def recompute_figures() -> list[PublishedVersion]:
+    """Compute every programme's figures from the ledger and make them current at once."""
+    with transaction.atomic():
+        _lock_publication()
+        # Taken after the lock and before reading the ledger: every change up to the
+        # watermark is visible to the statements that follow.
+        computed_at = timezone.now()
+        watermark = ledger_watermark()
+        published = [
+            _compute_version(programme, computed_at=computed_at, watermark=watermark)
+            for programme in Programme.objects.order_by("start_date", "id")
+        ]
+        for item in published:
+            _publish(item)
+            _prune(item.version.programme_id)
+    return published
+
+
+# --- Coalesced scheduling ---------------------------------------------------------------
+
+
+def _enqueue_recompute() -> None:
+    from funding.tasks import recompute_figures as recompute_task
+
+    # A flag in the shared cache: while a recompute is queued and has not started, further
+    # changes need no task of their own; the task clears the flag before it reads the ledger.
+    if not cache.add(PENDING_KEY, "1", timeout=PENDING_TIMEOUT_SECONDS):
+        return
+    try:
+        recompute_task.apply_async(countdown=RECOMPUTE_DELAY_SECONDS)
+    except Exception:
+        cache.delete(PENDING_KEY)
+        raise
+
+
+def clear_pending_recompute() -> None:
+    """Called by the task as it starts: changes committed from now on schedule a new run."""
+    cache.delete(PENDING_KEY)
+
+
+def schedule_figures_recompute() -> None:
+    """Recompute the figures after the current transaction commits, once per transaction."""
+    # One callback per transaction, however many records it saves: loading 1000 records
+    # in one transaction must lead to one recompute, also when tasks run in-process. Django
+    # drops the callbacks of a rolled-back savepoint, so a callback still registered will
+    # run whenever a new one would.
+    if connection.in_atomic_block and any(
+        callback is _enqueue_recompute for _savepoints, callback, _robust in connection.run_on_commit
+    ):
+        return
+    # robust: a failing recompute is logged, it does not undo or fail the committed change.
+    transaction.on_commit(_enqueue_recompute, robust=True)

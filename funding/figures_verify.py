@@ -1,0 +1,270 @@
+"""Check the stored figures against the ledger with independent, plain queries.
+
+This deliberately shares no code with funding.figures_engine: it asks the ledger plain
+GROUP BY questions through the ORM, accumulates the answers in Python and compares every
+stored step series of the current versions with the result.
+"""
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.db.models import Count, F, Min, OuterRef, Subquery, Sum, Value
+from django.db.models.functions import ExtractYear
+
+from funding.figures import FIGURES, NO_AUTHORITY_KEY, NO_TOPIC_KEY
+from funding.models import FigureStep, FiguresVersion, FundingDecision, Programme
+from projects.models import Project, ProjectKind, RequestKind, TransferRequest
+
+CENT = Decimal("0.01")
+RATIO = Decimal("0.000001")
+
+SeriesKey = tuple[str, str, str]  # figure, grouping, group key
+
+
+@dataclass(frozen=True)
+class Drift:
+    programme: str
+    figure: str
+    grouping: str
+    group_key: str
+    date: dt.date
+    stored: Decimal
+    expected: Decimal
+
+    def __str__(self) -> str:
+        group = f"{self.grouping}={self.group_key}" if self.grouping else "total"
+        return (
+            f"{self.programme}: {self.figure} ({group}) as of {self.date:%Y-%m-%d}: "
+            f"stored {self.stored}, ledger {self.expected}"
+        )
+
+
+def _normalise(figure: str, value: Decimal) -> Decimal:
+    unit = FIGURES[figure].unit
+    if unit == "eur":
+        return Decimal(value).quantize(CENT)
+    if unit == "count":
+        return Decimal(int(value))
+    return Decimal(value).quantize(RATIO, rounding=ROUND_HALF_UP)
+
+
+def _group_lookups(date_field: str, authority: str) -> dict[str, object]:
+    """Grouping -> the ORM expression of its key, for a query over decisions or requests."""
+    prefix = "" if date_field == "submitted_on" else "project__"
+    return {
+        "": None,
+        "region": f"{prefix}region__slug",
+        "strand": f"{prefix}strand",
+        "topic": f"{prefix}topic__slug",
+        "year": ExtractYear(date_field),
+        "authority": authority,
+    }
+
+
+def _key(grouping: str, value) -> str:
+    if grouping == "":
+        return ""
+    if value is None or value == "":
+        return NO_TOPIC_KEY if grouping == "topic" else NO_AUTHORITY_KEY
+    return str(value)
+
+
+def _grouped(queryset, grouping: str, lookup, *fields: str):
+    """Rows of `queryset` grouped by the key of `grouping` (as `k`) and `fields`."""
+    if lookup is None:
+        queryset = queryset.annotate(k=Value(""))
+    else:
+        queryset = queryset.annotate(k=F(lookup) if isinstance(lookup, str) else lookup)
+    return queryset.order_by().values("k", *fields)
+
+
+def _first_authority() -> Subquery:
+    """The slug of the authority of a project's first released decision."""
+    return Subquery(
+        FundingDecision.objects.released()
+        .filter(project=OuterRef("pk"))
+        .order_by("decision_date", "id")
+        .values("authority__slug")[:1]
+    )
+
+
+def _first_decision_date() -> Subquery:
+    return Subquery(
+        FundingDecision.objects.released()
+        .filter(project=OuterRef("pk"))
+        .order_by("decision_date", "id")
+        .values("decision_date")[:1]
+    )
+
+
+def expected_changes(*, programme: Programme) -> dict[SeriesKey, dict[dt.date, Decimal]]:
+    """Every figure's daily changes per group, straight from the ledger."""
+    changes: dict[SeriesKey, dict[dt.date, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
+    decisions = FundingDecision.objects.released().filter(project__programme=programme)
+
+    # Amounts: one GROUP BY per grouping, under each decision's own authority and year.
+    for grouping, lookup in _group_lookups("decision_date", "authority__slug").items():
+        rows = _grouped(decisions, grouping, lookup, "decision_date").annotate(
+            amount=Sum("amount"),
+            private=Sum("private_investment"),
+            eligible=Sum("eligible_costs"),
+            own=Sum("own_share"),
+        )
+        for row in rows:
+            key, day = _key(grouping, row["k"]), row["decision_date"]
+            for figure, value in (
+                ("funding_granted", row["amount"]),
+                ("budget_committed", row["amount"]),
+                ("private_investment", row["private"]),
+                ("total_volume", row["amount"] + row["private"]),
+                ("eligible_investment", row["eligible"]),
+                ("own_share", row["own"]),
+            ):
+                changes[(figure, grouping, key)][day] += Decimal(value)
+
+    # Funded projects and offices: a project's net grant at the end of each decision day.
+    projects = {
+        row["pk"]: row
+        for row in Project.objects.filter(programme=programme)
+        .annotate(first_authority=_first_authority(), first_date=_first_decision_date())
+        .values("pk", "kind", "region__slug", "strand", "topic__slug", "first_authority", "first_date")
+    }
+    daily_net = (
+        decisions.order_by("project_id", "decision_date")
+        .values("project_id", "decision_date")
+        .annotate(net=Sum("amount"))
+    )
+    net_so_far: dict[int, Decimal] = defaultdict(Decimal)
+    for row in daily_net:
+        project = projects[row["project_id"]]
+        before = net_so_far[row["project_id"]]
+        after = net_so_far[row["project_id"]] = (before + Decimal(row["net"])).quantize(CENT)
+        flip = int(after > 0) - int(before > 0)
+        if not flip:
+            continue
+        figure = "funded_projects" if project["kind"] == ProjectKind.PROJECT else "project_offices"
+        for grouping, value in (
+            ("", ""),
+            ("region", project["region__slug"]),
+            ("strand", project["strand"]),
+            ("topic", project["topic__slug"]),
+            ("year", project["first_date"].year),
+            ("authority", project["first_authority"]),
+        ):
+            changes[(figure, grouping, _key(grouping, value))][row["decision_date"]] += flip
+
+    # Applications: by submission date, under the authority of the first released decision.
+    applications = Project.objects.filter(programme=programme).annotate(first_authority=_first_authority())
+    for grouping, lookup in _group_lookups("submitted_on", "first_authority").items():
+        for row in _grouped(applications, grouping, lookup, "submitted_on").annotate(n=Count("id")):
+            changes[("applications", grouping, _key(grouping, row["k"]))][row["submitted_on"]] += row["n"]
+
+    # Requests by date of receipt; a municipality counts once, from its first request.
+    requests = TransferRequest.objects.filter(project__programme=programme).annotate(
+        first_authority=Subquery(
+            FundingDecision.objects.released()
+            .filter(project=OuterRef("project_id"))
+            .order_by("decision_date", "id")
+            .values("authority__slug")[:1]
+        )
+    )
+    for grouping, lookup in _group_lookups("received_on", "first_authority").items():
+        for row in _grouped(requests, grouping, lookup, "received_on", "kind").annotate(n=Count("id")):
+            figure = "transfer_requests" if row["kind"] == RequestKind.TRANSFER else "consultation_requests"
+            changes[(figure, grouping, _key(grouping, row["k"]))][row["received_on"]] += row["n"]
+        for row in _grouped(requests, grouping, lookup, "municipality_id").annotate(first=Min("received_on")):
+            changes[("requesting_municipalities", grouping, _key(grouping, row["k"]))][row["first"]] += 1
+    return changes
+
+
+def expected_steps(*, programme: Programme) -> dict[SeriesKey, list[tuple[dt.date, Decimal]]]:
+    """The step series the ledger implies: the value from each day on which it changed."""
+    budget = programme.budget
+    series: dict[SeriesKey, list[tuple[dt.date, Decimal]]] = {}
+    for (figure, grouping, key), daily in expected_changes(programme=programme).items():
+        running = Decimal(0)
+        steps = []
+        for day in sorted(daily):
+            change = _normalise("funding_granted" if figure == "budget_committed" else figure, daily[day])
+            if not change:
+                continue
+            running += change
+            if figure == "budget_committed":
+                value = _normalise(figure, running / budget) if budget else Decimal(0)
+            else:
+                value = running
+            steps.append((day, value))
+        if steps:
+            series[(figure, grouping, key)] = steps
+    return series
+
+
+def stored_steps(*, version: FiguresVersion) -> dict[SeriesKey, list[tuple[dt.date, Decimal]]]:
+    """The step series stored in `version`."""
+    series: dict[SeriesKey, list[tuple[dt.date, Decimal]]] = defaultdict(list)
+    rows = (
+        FigureStep.objects.filter(version=version)
+        .order_by("figure", "grouping", "group_key", "valid_from")
+        .values_list("figure", "grouping", "group_key", "valid_from", "value")
+    )
+    for figure, grouping, key, valid_from, value in rows:
+        series[(figure, grouping, key)].append((valid_from, _normalise(figure, value)))
+    return dict(series)
+
+
+def _value_on(steps: list[tuple[dt.date, Decimal]], day: dt.date) -> Decimal:
+    value = Decimal(0)
+    for valid_from, step_value in steps:
+        if valid_from > day:
+            break
+        value = step_value
+    return value
+
+
+def figures_verify(*, programme: Programme | None = None) -> list[Drift]:
+    """Every difference between the current stored figures and the ledger (empty: no drift)."""
+    versions = FiguresVersion.objects.filter(is_current=True).select_related("programme")
+    if programme is not None:
+        versions = versions.filter(programme=programme)
+    drifts = []
+    for version in versions.order_by("programme__start_date", "programme_id"):
+        expected = expected_steps(programme=version.programme)
+        stored = stored_steps(version=version)
+        for key in sorted(set(expected) | set(stored)):
+            want, have = expected.get(key, []), stored.get(key, [])
+            if want == have:
+                continue
+            # Report the first day on which the stored value is wrong.
+            for day in sorted({day for day, _ in want} | {day for day, _ in have}):
+                if _value_on(have, day) != _value_on(want, day):
+                    figure, grouping, group_key = key
+                    drifts.append(
+                        Drift(
+                            programme=version.programme.slug,
+                            figure=figure,
+                            grouping=grouping,
+                            group_key=group_key,
+                            date=day,
+                            stored=_value_on(have, day),
+                            expected=_value_on(want, day),
+                        )
+                    )
+                    break
+            else:
+                # Same values, but a redundant step is stored: still a difference.
+                figure, grouping, group_key = key
+                day = next(iter({d for d, _ in have} ^ {d for d, _ in want}), dt.date.min)
+                drifts.append(
+                    Drift(
+                        programme=version.programme.slug,
+                        figure=figure,
+                        grouping=grouping,
+                        group_key=group_key,
+                        date=day,
+                        stored=_value_on(have, day),
+                        expected=_value_on(want, day),
+                    )
+                )
+    return drifts

@@ -1,0 +1,25 @@
+from django.core.management.base import BaseCommand
+from django.utils import timezone
+
+from funding import figures_engine
+
+
+class Command(BaseCommand):
+    help = "Recompute the figures of every programme from the ledger and publish them."
+
+    def handle(self, *args, **options):
+        published = figures_engine.recompute_figures()
+        if not published:
+            self.stdout.write("No programme, nothing published.")
+        for item in published:
+            version = item.version
+            watermark = (
+                timezone.localtime(version.ledger_watermark).strftime("%d.%m.%Y %H:%M:%S")
+                if version.ledger_watermark
+                else "leer"
+            )
+            self.stdout.write(
+                f"Published figures version {version.pk} of {version.programme.slug}: "
+                f"{item.steps_written} steps from {version.rows_read} ledger rows in {version.duration_ms} ms "
+                f"(ledger as of {watermark})."
+            )

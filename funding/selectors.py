@@ -1,0 +1,175 @@
+"""Reads of the stored figures. Nothing here aggregates the ledger: see funding.figures_engine."""
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import OuterRef, Subquery
+from django.utils import timezone
+
+from funding.figures import FIGURES, GROUPINGS, TOTAL_LABEL
+from funding.models import FigureStep, FiguresVersion, Programme
+
+CENT = Decimal("0.01")
+RATIO = Decimal("0.000001")
+
+
+@dataclass
+class FiguresRow:
+    group_key: str
+    group_label: str
+    values: dict[str, Decimal | int] = field(default_factory=dict)
+
+
+@dataclass
+class FiguresTable:
+    version: FiguresVersion | None
+    as_of: dt.date
+    group_by: str | None
+    rows: list[FiguresRow]
+
+
+@dataclass
+class SeriesPoint:
+    group_key: str
+    group_label: str
+    date: dt.date
+    value: Decimal | int
+
+
+def default_programme() -> Programme | None:
+    """The programme shown when none is chosen: the earliest by start date."""
+    return Programme.objects.order_by("start_date", "id").first()
+
+
+def current_figures_version(*, programme: Programme | None = None) -> FiguresVersion | None:
+    """The published figures version of `programme` (default: the default programme)."""
+    programme = programme or default_programme()
+    if programme is None:
+        return None
+    return FiguresVersion.objects.filter(programme=programme, is_current=True).first()
+
+
+def figures_version_by_id(*, version_id: int) -> FiguresVersion | None:
+    """A kept figures version, current or not, so that a cited version can be reproduced."""
+    return FiguresVersion.objects.filter(pk=version_id).select_related("programme").first()
+
+
+def _as_stored_unit(figure: str, value: Decimal | None) -> Decimal | int:
+    unit = FIGURES[figure].unit
+    value = value if value is not None else Decimal(0)
+    if unit == "count":
+        return int(value)
+    if unit == "eur":
+        return value.quantize(CENT)
+    return value.quantize(RATIO)
+
+
+def _zero_values() -> dict[str, Decimal | int]:
+    return {key: _as_stored_unit(key, None) for key in FIGURES}
+
+
+def _check_group_by(group_by: str | None) -> str:
+    if group_by is not None and group_by not in GROUPINGS:
+        raise ValueError(f"Unknown group_by {group_by!r}; use one of {', '.join(GROUPINGS)} or None.")
+    return group_by or ""
+
+
+def _resolve_version(programme: Programme | None, version: FiguresVersion | None) -> FiguresVersion | None:
+    if version is not None:
+        return version
+    return current_figures_version(programme=programme)
+
+
+def _sort_key(group_by: str, row: FiguresRow) -> tuple:
+    if group_by == "year":
+        return (row.group_key,)
+    # Groups without a value ("ohne Themenfeld") go last.
+    return (row.group_key == "none", row.group_label.casefold(), row.group_key)
+
+
+def figures_for(
+    *,
+    as_of: dt.date,
+    group_by: str | None = None,
+    programme: Programme | None = None,
+    version: FiguresVersion | None = None,
+) -> FiguresTable:
+    """Every figure as of the end of `as_of`, for the programme or each group of `group_by`.
+
+    A date before the first entry gives zeros; a date in the future gives today's values.
+    """
+    grouping = _check_group_by(group_by)
+    as_of = min(as_of, timezone.localdate())
+    version = _resolve_version(programme, version)
+    if version is None:
+        rows = [FiguresRow(group_key="", group_label=TOTAL_LABEL, values=_zero_values())] if not grouping else []
+        return FiguresTable(version=None, as_of=as_of, group_by=group_by, rows=rows)
+
+    # One row per stored series (its last step), each with an indexed lookup of the last
+    # step on or before `as_of`.
+    value_as_of = (
+        FigureStep.objects.filter(
+            version_id=version.pk,
+            grouping=grouping,
+            figure=OuterRef("figure"),
+            group_key=OuterRef("group_key"),
+            valid_from__lte=as_of,
+        )
+        .order_by("-valid_from")
+        .values("value")[:1]
+    )
+    series = (
+        FigureStep.objects.filter(version_id=version.pk, grouping=grouping, valid_until__isnull=True)
+        .annotate(as_of_value=Subquery(value_as_of))
+        .values_list("figure", "group_key", "group_label", "as_of_value")
+    )
+    rows: dict[str, FiguresRow] = {}
+    for figure, group_key, group_label, value in series:
+        if figure not in FIGURES:
+            continue
+        row = rows.get(group_key)
+        if row is None:
+            row = rows[group_key] = FiguresRow(group_key=group_key, group_label=group_label, values=_zero_values())
+        row.values[figure] = _as_stored_unit(figure, value)
+    if not grouping and not rows:
+        rows[""] = FiguresRow(group_key="", group_label=TOTAL_LABEL, values=_zero_values())
+    ordered = sorted(rows.values(), key=lambda row: _sort_key(grouping, row))
+    return FiguresTable(version=version, as_of=as_of, group_by=group_by, rows=ordered)
+
+
+def figure_series(
+    *,
+    figure: str,
+    group_by: str | None = None,
+    programme: Programme | None = None,
+    version: FiguresVersion | None = None,
+    start: dt.date | None = None,
+    end: dt.date | None = None,
+) -> list[SeriesPoint]:
+    """The stored steps of one figure (per group), for time-series charts.
+
+    With `start`, the first point is the value in force on `start` (dated `start`), so a
+    chart of a window begins at the right level.
+    """
+    if figure not in FIGURES:
+        raise ValueError(f"Unknown figure {figure!r}; use one of {', '.join(FIGURES)}.")
+    grouping = _check_group_by(group_by)
+    version = _resolve_version(programme, version)
+    if version is None:
+        return []
+    steps = FigureStep.objects.filter(version_id=version.pk, grouping=grouping, figure=figure)
+    if end is not None:
+        steps = steps.filter(valid_from__lte=end)
+    if start is not None:
+        # The step in force on `start` is the one that began before it and had not ended.
+        steps = steps.exclude(valid_until__isnull=False, valid_until__lte=start)
+    points = []
+    for group_key, group_label, valid_from, value in steps.order_by("group_key", "valid_from").values_list(
+        "group_key", "group_label", "valid_from", "value"
+    ):
+        date = max(valid_from, start) if start is not None else valid_from
+        points.append(
+            SeriesPoint(group_key=group_key, group_label=group_label, date=date, value=_as_stored_unit(figure, value))
+        )
+    return points

@@ -1,0 +1,18 @@
+"""Any committed change to a decision, project or request schedules a figures recompute."""
+
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
+
+from funding.figures_engine import schedule_figures_recompute
+from funding.models import FundingDecision
+from projects.models import Project, TransferRequest
+
+
+@receiver(post_save, sender=FundingDecision, dispatch_uid="figures_on_decision_save")
+@receiver(post_delete, sender=FundingDecision, dispatch_uid="figures_on_decision_delete")
+@receiver(post_save, sender=Project, dispatch_uid="figures_on_project_save")
+@receiver(post_delete, sender=Project, dispatch_uid="figures_on_project_delete")
+@receiver(post_save, sender=TransferRequest, dispatch_uid="figures_on_request_save")
+@receiver(post_delete, sender=TransferRequest, dispatch_uid="figures_on_request_delete")
+def ledger_changed(sender, **kwargs) -> None:
+    schedule_figures_recompute()

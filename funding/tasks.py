@@ -1,0 +1,53 @@
+"""Celery tasks of the figures: thin wrappers around funding.figures_engine."""
+
+import logging
+
+from celery import shared_task
+from django.db import InterfaceError, OperationalError
+
+from funding import figures_engine
+from funding.figures_verify import figures_verify
+
+logger = logging.getLogger(__name__)
+
+
+@shared_task(
+    name="funding.tasks.recompute_figures",
+    acks_late=True,
+    reject_on_worker_lost=True,
+    autoretry_for=(OperationalError, InterfaceError),
+    retry_backoff=2,
+    retry_backoff_max=60,
+    max_retries=5,
+)
+def recompute_figures() -> list[int]:
+    """Recompute and publish the figures of every programme; returns the new version ids."""
+    figures_engine.clear_pending_recompute()
+    published = figures_engine.recompute_figures()
+    for item in published:
+        logger.info(
+            "figures version %s of %s published: %s steps, %s rows read, %s ms",
+            item.version.pk,
+            item.version.programme,
+            item.steps_written,
+            item.version.rows_read,
+            item.version.duration_ms,
+        )
+    return [item.version.pk for item in published]
+
+
+@shared_task(
+    name="funding.tasks.verify_figures",
+    acks_late=True,
+    autoretry_for=(OperationalError, InterfaceError),
+    retry_backoff=2,
+    max_retries=5,
+)
+def verify_figures() -> int:
+    """Compare the current figures with the ledger; logs every drift and returns their number."""
+    drifts = figures_verify()
+    for drift in drifts:
+        logger.error("figures drift: %s", drift)
+    if not drifts:
+        logger.info("figures verified: no drift")
+    return len(drifts)

@@ -1,0 +1,346 @@
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.db import transaction
+from django.utils import timezone
+
+from funding import figures_engine
+from funding.figures import FIGURES, GROUPINGS
+from funding.models import DecisionKind, DecisionState, FigureStep, FiguresVersion
+from funding.selectors import current_figures_version, figure_series, figures_for
+from tests.factories import (
+    DecisionFactory,
+    MunicipalityFactory,
+    ProgrammeFactory,
+    ProjectFactory,
+    TransferRequestFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def released(approver, **fields):
+    return DecisionFactory(state=DecisionState.RELEASED, released_by=approver, released_at=timezone.now(), **fields)
+
+
+def total(as_of, **kwargs):
+    return figures_for(as_of=as_of, **kwargs).rows[0].values
+
+
+@pytest.fixture
+def project(db):
+    return ProjectFactory(programme=ProgrammeFactory(), submitted_on=dt.date(2019, 1, 15))
+
+
+def test_every_figure_of_the_design_has_labels_a_definition_and_a_unit():
+    assert list(FIGURES) == [
+        "funded_projects",
+        "project_offices",
+        "funding_granted",
+        "private_investment",
+        "total_volume",
+        "eligible_investment",
+        "own_share",
+        "budget_committed",
+        "applications",
+        "transfer_requests",
+        "consultation_requests",
+        "requesting_municipalities",
+    ]
+    for figure in FIGURES.values():
+        assert figure.label_de and figure.label_en
+        assert figure.definition_de.endswith(".") and figure.definition_en.endswith(".")
+        assert figure.unit in {"count", "eur", "ratio"}
+    assert GROUPINGS == ("region", "strand", "topic", "year", "authority")
+
+
+def test_a_date_before_the_first_entry_gives_zeros(project, approver):
+    released(approver, project=project, decision_date=dt.date(2019, 6, 1))
+    figures_engine.recompute_figures()
+
+    values = total(dt.date(2018, 1, 1))
+
+    assert values["funding_granted"] == Decimal("0.00")
+    assert values["funded_projects"] == 0
+    assert values["applications"] == 0
+    assert values["budget_committed"] == Decimal("0")
+
+
+def test_a_decision_counts_from_the_end_of_its_decision_date(project, approver):
+    released(approver, project=project, decision_date=dt.date(2019, 6, 1), amount=Decimal("160000.10"))
+    figures_engine.recompute_figures()
+
+    assert total(dt.date(2019, 5, 31))["funding_granted"] == Decimal("0.00")
+    assert total(dt.date(2019, 6, 1))["funding_granted"] == Decimal("160000.10")
+    assert total(dt.date(2019, 6, 1))["funded_projects"] == 1
+
+
+def test_a_future_date_gives_todays_values(project, approver):
+    released(approver, project=project, decision_date=dt.date(2019, 6, 1))
+    figures_engine.recompute_figures()
+
+    future = timezone.localdate() + dt.timedelta(days=400)
+    table = figures_for(as_of=future)
+
+    assert table.as_of == timezone.localdate()
+    assert table.rows[0].values == total(timezone.localdate())
+    assert table.rows[0].values["funding_granted"] == Decimal("160000.00")
+
+
+def test_drafts_do_not_count(project, approver):
+    DecisionFactory(project=project, decision_date=dt.date(2019, 6, 1))
+    figures_engine.recompute_figures()
+
+    values = total(dt.date(2020, 1, 1))
+
+    assert values["funding_granted"] == Decimal("0.00")
+    assert values["funded_projects"] == 0
+    assert values["applications"] == 1
+
+
+def test_a_full_revocation_ends_the_project_being_funded_on_its_date(project, approver):
+    initial = released(approver, project=project, decision_date=dt.date(2019, 6, 1))
+    released(
+        approver,
+        project=project,
+        kind=DecisionKind.REVOCATION,
+        amends=initial,
+        decision_date=dt.date(2020, 3, 1),
+        amount=Decimal("-160000.00"),
+        eligible_costs=Decimal("0.00"),
+        own_share=Decimal("0.00"),
+    )
+    figures_engine.recompute_figures()
+
+    assert total(dt.date(2020, 2, 29))["funded_projects"] == 1
+    assert total(dt.date(2020, 3, 1))["funded_projects"] == 0
+    assert total(dt.date(2020, 3, 1))["funding_granted"] == Decimal("0.00")
+    # The programme total of the grant stepped up once and down once.
+    steps = figure_series(figure="funding_granted")
+    assert [(point.date, point.value) for point in steps] == [
+        (dt.date(2019, 6, 1), Decimal("160000.00")),
+        (dt.date(2020, 3, 1), Decimal("0.00")),
+    ]
+
+
+def test_an_amendment_and_a_revocation_on_one_day_that_cancel_out_leave_no_step(project, approver):
+    initial = released(approver, project=project, decision_date=dt.date(2019, 6, 1))
+    for kind, amount in ((DecisionKind.AMENDMENT, "5000.00"), (DecisionKind.REVOCATION, "-5000.00")):
+        released(
+            approver,
+            project=project,
+            kind=kind,
+            amends=initial,
+            decision_date=dt.date(2019, 9, 1),
+            amount=Decimal(amount),
+            eligible_costs=Decimal("0.00"),
+            own_share=Decimal("0.00"),
+        )
+    figures_engine.recompute_figures()
+
+    assert [point.date for point in figure_series(figure="funding_granted")] == [dt.date(2019, 6, 1)]
+    assert total(dt.date(2019, 9, 1))["funding_granted"] == Decimal("160000.00")
+
+
+def test_budget_committed_is_the_grant_over_the_programme_budget(project, approver):
+    released(approver, project=project, amount=Decimal("56600000.00"), eligible_costs=Decimal("70000000.00"))
+    figures_engine.recompute_figures()
+
+    assert total(dt.date(2020, 1, 1))["budget_committed"] == Decimal("0.621978")
+
+
+def test_it_refuses_an_unknown_grouping(project):
+    figures_engine.recompute_figures()
+
+    with pytest.raises(ValueError, match="district"):
+        figures_for(as_of=dt.date(2020, 1, 1), group_by="district")
+
+
+def test_without_any_recompute_the_figures_are_zeros(project):
+    table = figures_for(as_of=dt.date(2020, 1, 1))
+
+    assert table.version is None
+    assert table.rows[0].values["applications"] == 0
+
+
+def test_requests_count_by_date_of_receipt_and_municipalities_once(project):
+    first = TransferRequestFactory(project=project, received_on=dt.date(2020, 2, 1))
+    TransferRequestFactory(project=project, municipality=first.municipality, received_on=dt.date(2020, 2, 3))
+    TransferRequestFactory(project=project, kind="consultation", received_on=dt.date(2020, 2, 3))
+    figures_engine.recompute_figures()
+
+    assert total(dt.date(2020, 2, 2))["transfer_requests"] == 1
+    values = total(dt.date(2020, 2, 3))
+    assert values["transfer_requests"] == 2
+    assert values["consultation_requests"] == 1
+    assert values["requesting_municipalities"] == 2
+
+
+def test_reading_an_old_version_returns_what_it_published(project, approver):
+    released(approver, project=project, decision_date=dt.date(2019, 6, 1))
+    old = figures_engine.recompute_figures()[0].version
+    released(approver, project=ProjectFactory(programme=project.programme), decision_date=dt.date(2019, 7, 1))
+    new = figures_engine.recompute_figures()[0].version
+
+    assert current_figures_version() == new
+    assert total(dt.date(2020, 1, 1))["funding_granted"] == Decimal("320000.00")
+    assert total(dt.date(2020, 1, 1), version=old)["funding_granted"] == Decimal("160000.00")
+    old.refresh_from_db()
+    assert not old.is_current
+
+
+def test_it_keeps_only_the_configured_number_of_versions(project, settings):
+    settings.FIGURES_VERSIONS_KEPT = 2
+    versions = [figures_engine.recompute_figures()[0].version.pk for _ in range(3)]
+
+    assert list(FiguresVersion.objects.order_by("pk").values_list("pk", flat=True)) == versions[1:]
+    assert not FigureStep.objects.filter(version_id=versions[0]).exists()
+
+
+def test_a_version_records_when_what_and_how_long(project, approver):
+    decision = released(approver, project=project)
+    version = figures_engine.recompute_figures()[0].version
+
+    assert version.is_current
+    assert version.rows_read == 2  # one released decision and one project
+    assert version.ledger_watermark >= decision.updated_at
+    assert version.computed_at >= version.ledger_watermark
+    assert version.duration_ms >= 0
+
+
+def test_a_failure_mid_recompute_leaves_the_previous_version_current(project, approver, monkeypatch):
+    released(approver, project=project)
+    before = figures_engine.recompute_figures()[0].version
+    steps_before = FigureStep.objects.count()
+    released(approver, project=ProjectFactory(programme=project.programme))
+
+    def crash(programme):
+        raise RuntimeError("worker lost mid-recompute")
+
+    # The steps of the new version are written by then; the failure must take them back.
+    monkeypatch.setattr(figures_engine, "_rows_read", crash)
+    with pytest.raises(RuntimeError):
+        figures_engine.recompute_figures()
+
+    assert current_figures_version() == before
+    assert FiguresVersion.objects.count() == 1
+    assert FigureStep.objects.count() == steps_before
+    assert total(dt.date(2020, 1, 1))["funding_granted"] == Decimal("160000.00")
+
+
+def test_the_stored_figures_of_every_grouping_add_up_to_the_total(project, approver):
+    other = ProjectFactory(programme=project.programme, topic=None)
+    released(approver, project=project, decision_date=dt.date(2019, 6, 1))
+    released(approver, project=other, decision_date=dt.date(2020, 6, 1), amount=Decimal("1.00"))
+    figures_engine.recompute_figures()
+
+    whole = total(dt.date(2021, 1, 1))
+    for grouping in GROUPINGS:
+        rows = figures_for(as_of=dt.date(2021, 1, 1), group_by=grouping).rows
+        for key in ("funding_granted", "funded_projects", "applications"):
+            assert sum(row.values[key] for row in rows) == whole[key], (grouping, key)
+    topics = {row.group_key: row.group_label for row in figures_for(as_of=dt.date(2021, 1, 1), group_by="topic").rows}
+    assert topics["none"] == "ohne Themenfeld"
+
+
+# --- Commands -----------------------------------------------------------------------------
+
+
+def test_recompute_command_prints_what_it_published(project, approver, capsys):
+    released(approver, project=project)
+
+    call_command("recompute_figures")
+
+    version = current_figures_version()
+    assert f"Published figures version {version.pk} of digitale-modellregionen" in capsys.readouterr().out
+
+
+def test_verify_command_says_no_drift_for_fresh_figures(project, approver, capsys):
+    released(approver, project=project)
+    figures_engine.recompute_figures()
+
+    call_command("verify_figures")
+
+    assert capsys.readouterr().out.strip() == "no drift"
+
+
+def test_verify_command_prints_each_drift_and_fails(project, approver, capsys):
+    released(approver, project=project, decision_date=dt.date(2019, 6, 1))
+    figures_engine.recompute_figures()
+    FigureStep.objects.filter(figure="funding_granted", grouping="").update(value=Decimal("170000"))
+
+    with pytest.raises(CommandError, match="1 figure"):
+        call_command("verify_figures")
+
+    out = capsys.readouterr().out
+    assert "funding_granted (total) as of 2019-06-01: stored 170000.00, ledger 160000.00" in out
+
+
+def test_verify_notices_a_ledger_change_not_yet_recomputed(project, approver, capsys):
+    figures_engine.recompute_figures()
+    released(approver, project=project, decision_date=dt.date(2019, 6, 1))
+
+    with pytest.raises(CommandError):
+        call_command("verify_figures")
+
+
+# --- Coalescing on the embedded default (tasks run in-process) ------------------------------
+
+
+@pytest.fixture
+def committed_project(transactional_db):
+    """A project committed for real, so that on_commit callbacks run as in production."""
+    return ProjectFactory(programme=ProgrammeFactory())
+
+
+def test_a_thousand_records_in_one_transaction_lead_to_one_recompute(committed_project):
+    versions_before = FiguresVersion.objects.count()
+    municipality = MunicipalityFactory(ags="05974040", name="Soest")
+
+    with transaction.atomic():
+        for number in range(1000):
+            # Each in its own savepoint, like a loader calling services does.
+            with transaction.atomic():
+                TransferRequestFactory(
+                    project=committed_project,
+                    municipality=municipality,
+                    received_on=dt.date(2020, 1, 1) + dt.timedelta(days=number % 300),
+                )
+
+    assert FiguresVersion.objects.count() == versions_before + 1
+    assert total(dt.date(2021, 1, 1))["transfer_requests"] == 1000
+
+
+def test_each_committed_transaction_schedules_a_recompute(committed_project):
+    versions_before = FiguresVersion.objects.count()
+
+    TransferRequestFactory(project=committed_project)
+    TransferRequestFactory(project=committed_project)
+
+    assert FiguresVersion.objects.count() == versions_before + 2
+    assert total(dt.date(2021, 1, 1))["transfer_requests"] == 2
+
+
+def test_a_rolled_back_change_schedules_nothing(committed_project):
+    versions_before = FiguresVersion.objects.count()
+
+    with pytest.raises(RuntimeError), transaction.atomic():
+        TransferRequestFactory(project=committed_project)
+        raise RuntimeError("the form was invalid")
+
+    assert FiguresVersion.objects.count() == versions_before
+
+
+def test_a_change_in_a_rolled_back_savepoint_does_not_stop_the_outer_one_from_scheduling(committed_project):
+    versions_before = FiguresVersion.objects.count()
+
+    with transaction.atomic():
+        with pytest.raises(RuntimeError), transaction.atomic():
+            TransferRequestFactory(project=committed_project)
+            raise RuntimeError("this row was refused")
+        TransferRequestFactory(project=committed_project)
+
+    assert FiguresVersion.objects.count() == versions_before + 1
+    assert total(dt.date(2021, 1, 1))["transfer_requests"] == 1

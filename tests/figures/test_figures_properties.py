@@ -1,0 +1,342 @@
+"""Property tests: for random ledgers, every stored figure equals the plain sum of the ledger.
+
+The oracle below recomputes each figure from the generated records with the plainest
+Python there is (filter, sum, count), for every group and for random as-of dates.
+"""
+
+import datetime as dt
+from collections import defaultdict
+from decimal import ROUND_HALF_UP, Decimal
+
+import pytest
+from django.db import transaction
+from django.utils import timezone
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from funding import figures_engine
+from funding.figures import FIGURES, GROUPINGS
+from funding.figures_verify import figures_verify
+from funding.models import DecisionKind, DecisionState, FundingDecision, GrantingAuthority
+from funding.selectors import figures_for
+from projects.models import ProjectKind, RequestKind, Strand
+from tests.factories import (
+    MunicipalityFactory,
+    ProgrammeFactory,
+    ProjectFactory,
+    RecipientFactory,
+    RegionFactory,
+    TopicFactory,
+    TransferRequestFactory,
+    UserFactory,
+)
+
+START = dt.date(2019, 1, 1)
+BUDGET = Decimal("91000000.00")
+
+
+def day(offset: int) -> dt.date:
+    return START + dt.timedelta(days=offset)
+
+
+money = st.integers(min_value=0, max_value=5_000_000_00).map(lambda cents: Decimal(cents) / 100)
+positive_money = st.integers(min_value=1, max_value=5_000_000_00).map(lambda cents: Decimal(cents) / 100)
+# Few distinct days, so that several decisions and requests fall on the same day.
+offsets = st.integers(min_value=0, max_value=30)
+
+decision_ops = st.fixed_dictionaries(
+    {
+        "kind": st.sampled_from([DecisionKind.AMENDMENT, DecisionKind.REVOCATION, DecisionKind.AMENDMENT]),
+        "after": st.integers(min_value=0, max_value=10),
+        "amount": positive_money,
+        "sign": st.sampled_from([1, -1]),
+        "private": money,
+        "eligible": money,
+        "own": money,
+        "full_revocation": st.booleans(),
+        "released": st.booleans(),
+        "authority": st.integers(min_value=0, max_value=1),
+    }
+)
+
+projects = st.fixed_dictionaries(
+    {
+        "region": st.integers(min_value=0, max_value=2),
+        "strand": st.sampled_from(Strand.values),
+        "topic": st.sampled_from([0, 1, None]),
+        "kind": st.sampled_from([ProjectKind.PROJECT, ProjectKind.PROJECT, ProjectKind.PROJECT_OFFICE]),
+        "submitted": offsets,
+        "initial": st.one_of(
+            st.none(),
+            st.fixed_dictionaries(
+                {
+                    "day": offsets,
+                    "amount": money,
+                    "extra_eligible": money,
+                    "private": money,
+                    "own": money,
+                    "released": st.booleans(),
+                    "authority": st.integers(min_value=0, max_value=1),
+                }
+            ),
+        ),
+        "later": st.lists(decision_ops, max_size=4),
+    }
+)
+
+requests = st.fixed_dictionaries(
+    {
+        "project": st.integers(min_value=0, max_value=5),
+        "municipality": st.integers(min_value=0, max_value=3),
+        "kind": st.sampled_from(RequestKind.values),
+        "day": offsets,
+    }
+)
+
+ledgers = st.fixed_dictionaries(
+    {
+        "projects": st.lists(projects, min_size=1, max_size=6),
+        "requests": st.lists(requests, max_size=8),
+        "as_of": st.lists(st.integers(min_value=-3, max_value=45).map(day), min_size=1, max_size=4),
+    }
+)
+
+
+class Ledger:
+    """The generated records, kept as plain Python for the oracle."""
+
+    def __init__(self):
+        self.projects = []  # dicts: id, region, strand, topic, kind, submitted
+        self.decisions = []  # dicts: id, project, date, amount, private, eligible, own, authority, released
+        self.requests = []  # dicts: project, municipality, kind, date
+
+
+def build(spec) -> Ledger:
+    """Create the generated ledger in the database (the DB's own rules apply)."""
+    ledger = Ledger()
+    programme = ProgrammeFactory(budget=BUDGET)
+    regions = [RegionFactory(slug=f"r{i}", name=f"Region {i}") for i in range(3)]
+    topics = [TopicFactory(slug=f"t{i}", name=f"Thema {i}") for i in range(2)]
+    authorities = [
+        GrantingAuthority.objects.create(slug=f"a{i}", name=f"Behörde {i}", kind="district_government")
+        for i in range(2)
+    ]
+    municipalities = [MunicipalityFactory(ags=f"0591300{i}") for i in range(4)]
+    recipient = RecipientFactory()
+    releaser = UserFactory(username="releaser")
+    created_projects = []
+    for index, p in enumerate(spec["projects"]):
+        project = ProjectFactory(
+            programme=programme,
+            region=regions[p["region"]],
+            strand=p["strand"],
+            topic=topics[p["topic"]] if p["topic"] is not None else None,
+            kind=p["kind"],
+            submitted_on=day(p["submitted"]),
+            slug=f"p{index}",
+        )
+        created_projects.append(project)
+        ledger.projects.append(
+            {
+                "id": project.pk,
+                "region": f"r{p['region']}",
+                "strand": p["strand"],
+                "topic": f"t{p['topic']}" if p["topic"] is not None else "none",
+                "kind": p["kind"],
+                "submitted": project.submitted_on,
+            }
+        )
+        if p["initial"] is None:
+            continue
+        initial = p["initial"]
+        net = Decimal(0)
+
+        def record(decision, released):
+            nonlocal net
+            if released:
+                net += decision.amount
+            ledger.decisions.append(
+                {
+                    "id": decision.pk,
+                    "project": decision.project_id,
+                    "date": decision.decision_date,
+                    "amount": decision.amount,
+                    "private": decision.private_investment,
+                    "eligible": decision.eligible_costs,
+                    "own": decision.own_share,
+                    "authority": decision.authority.slug,
+                    "released": released,
+                }
+            )
+
+        first = _decision(
+            project=project,
+            recipient=recipient,
+            authority=authorities[initial["authority"]],
+            kind=DecisionKind.INITIAL,
+            amends=None,
+            date=day(initial["day"]),
+            amount=initial["amount"],
+            eligible=initial["amount"] + initial["extra_eligible"],
+            private=initial["private"],
+            own=initial["own"],
+            released_by=releaser if initial["released"] else None,
+        )
+        record(first, initial["released"])
+        for op in p["later"]:
+            if op["kind"] == DecisionKind.REVOCATION:
+                # Sometimes exactly the net grant, so the project drops to zero.
+                amount = -(net if op["full_revocation"] and net > 0 else op["amount"])
+                private, eligible, own = -op["private"], -op["eligible"], -op["own"]
+            else:
+                amount = op["amount"] * op["sign"]
+                private, eligible, own = op["private"], op["eligible"], op["own"]
+            decision = _decision(
+                project=project,
+                recipient=recipient,
+                authority=authorities[op["authority"]],
+                kind=op["kind"],
+                amends=first,
+                date=day(initial["day"] + op["after"]),
+                amount=amount,
+                eligible=eligible,
+                private=private,
+                own=own,
+                released_by=releaser if op["released"] else None,
+            )
+            record(decision, op["released"])
+    for r in spec["requests"]:
+        if r["project"] >= len(created_projects):
+            continue
+        request = TransferRequestFactory(
+            project=created_projects[r["project"]],
+            municipality=municipalities[r["municipality"]],
+            kind=r["kind"],
+            received_on=day(r["day"]),
+        )
+        ledger.requests.append(
+            {
+                "project": request.project_id,
+                "municipality": request.municipality_id,
+                "kind": r["kind"],
+                "date": request.received_on,
+            }
+        )
+    return ledger
+
+
+def _decision(*, project, recipient, authority, kind, amends, date, amount, eligible, private, own, released_by):
+    return FundingDecision.objects.create(
+        reference=f"AZ-{FundingDecision.objects.count() + 1:05d}",
+        project=project,
+        recipient=recipient,
+        authority=authority,
+        kind=kind,
+        amends=amends,
+        decision_date=date,
+        amount=amount,
+        eligible_costs=eligible,
+        private_investment=private,
+        own_share=own,
+        period_start=date,
+        period_end=date + dt.timedelta(days=365),
+        state=DecisionState.RELEASED if released_by else DecisionState.DRAFT,
+        released_by=released_by,
+        released_at=timezone.now() if released_by else None,
+    )
+
+
+def expected_figures(ledger: Ledger, *, as_of: dt.date, group_by: str | None) -> dict[str, dict[str, object]]:
+    """Every figure per group as of the end of `as_of`, by plain sums over the records."""
+    projects = {p["id"]: p for p in ledger.projects}
+    released = sorted((d for d in ledger.decisions if d["released"]), key=lambda d: (d["date"], d["id"]))
+    first_decision = {}
+    for decision in released:
+        first_decision.setdefault(decision["project"], decision)
+
+    def project_key(project_id, *, year):
+        project = projects[project_id]
+        first = first_decision.get(project_id)
+        return {
+            None: "",
+            "region": project["region"],
+            "strand": project["strand"],
+            "topic": project["topic"],
+            "year": str(year),
+            "authority": first["authority"] if first else "none",
+        }[group_by]
+
+    table = defaultdict(lambda: {key: 0 if f.unit == "count" else Decimal("0.00") for key, f in FIGURES.items()})
+    for decision in released:
+        if decision["date"] > as_of:
+            continue
+        project = projects[decision["project"]]
+        key = {
+            None: "",
+            "region": project["region"],
+            "strand": project["strand"],
+            "topic": project["topic"],
+            "year": str(decision["date"].year),
+            "authority": decision["authority"],
+        }[group_by]
+        row = table[key]
+        row["funding_granted"] += decision["amount"]
+        row["private_investment"] += decision["private"]
+        row["total_volume"] += decision["amount"] + decision["private"]
+        row["eligible_investment"] += decision["eligible"]
+        row["own_share"] += decision["own"]
+    for project_id, project in projects.items():
+        net = sum((d["amount"] for d in released if d["project"] == project_id and d["date"] <= as_of), Decimal(0))
+        if net > 0:
+            first = first_decision[project_id]
+            figure = "funded_projects" if project["kind"] == ProjectKind.PROJECT else "project_offices"
+            table[project_key(project_id, year=first["date"].year)][figure] += 1
+        if project["submitted"] <= as_of:
+            table[project_key(project_id, year=project["submitted"].year)]["applications"] += 1
+    municipalities = defaultdict(set)
+    for request in ledger.requests:
+        if request["date"] > as_of:
+            continue
+        key = project_key(request["project"], year=request["date"].year)
+        figure = "transfer_requests" if request["kind"] == RequestKind.TRANSFER else "consultation_requests"
+        table[key][figure] += 1
+        municipalities[key].add(request["municipality"])
+    for key, members in municipalities.items():
+        table[key]["requesting_municipalities"] = len(members)
+    for row in table.values():
+        row["budget_committed"] = (row["funding_granted"] / BUDGET).quantize(
+            Decimal("0.000001"), rounding=ROUND_HALF_UP
+        )
+    return table
+
+
+def stored_figures(*, as_of: dt.date, group_by: str | None) -> dict[str, dict[str, object]]:
+    return {row.group_key: row.values for row in figures_for(as_of=as_of, group_by=group_by).rows}
+
+
+def is_zero(values: dict[str, object]) -> bool:
+    return not any(values.values())
+
+
+@pytest.mark.django_db
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(spec=ledgers)
+def test_every_stored_figure_equals_the_plain_sum_of_the_ledger(spec):
+    with transaction.atomic():
+        ledger = build(spec)
+        figures_engine.recompute_figures()
+
+        for as_of in spec["as_of"]:
+            for group_by in (None, *GROUPINGS):
+                expected = expected_figures(ledger, as_of=as_of, group_by=group_by)
+                stored = stored_figures(as_of=as_of, group_by=group_by)
+                for key in set(expected) | set(stored):
+                    want, have = expected.get(key), stored.get(key)
+                    if want is None:
+                        assert is_zero(have), (as_of, group_by, key, have)
+                    elif have is None:
+                        assert is_zero(want), (as_of, group_by, key, want)
+                    else:
+                        assert have == want, (as_of, group_by, key)
+        assert figures_verify() == []
+        transaction.set_rollback(True)
