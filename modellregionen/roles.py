@@ -64,3 +64,24 @@ def can_handle_request(user, transfer_request) -> bool:
 
 def can_manage_users(user) -> bool:
     return ADMINISTRATION in roles_of(user) or getattr(user, "is_superuser", False)
+
+
+# What the Administration role may manage in the admin (see regions/migrations/0004).
+ADMINISTRATION_MODELS = [("auth", "user"), ("auth", "group"), ("regions", "staffprofile")]
+
+
+def ensure_role_groups() -> None:
+    """Create the role groups and the Administration permissions if they are missing.
+
+    The migrations create them; this puts them back where a test database was emptied
+    between transactional tests.
+    """
+    from django.contrib.auth.models import Group, Permission
+
+    for name in ALL_ROLES:
+        Group.objects.get_or_create(name=name)
+    administration = Group.objects.get(name=ADMINISTRATION)
+    for app_label, model in ADMINISTRATION_MODELS:
+        administration.permissions.add(
+            *Permission.objects.filter(content_type__app_label=app_label, content_type__model=model)
+        )

@@ -15,27 +15,42 @@ from tests.factories import RegionFactory, UserFactory
 REQUIRE_SERVICES = os.environ.get("REQUIRE_SERVICES") in {"True", "true", "1"}
 
 
-@pytest.fixture(autouse=True)
-def _ledger_guards_allow_test_flush(request):
-    """Let SQLite flush released decisions after a transactional test.
+def _is_transactional(request) -> bool:
+    if {"transactional_db", "live_server"} & set(request.fixturenames):
+        return True
+    marker = request.node.get_closest_marker("django_db")
+    return bool(marker and (marker.kwargs.get("transaction") or (marker.args and marker.args[0])))
 
-    Django empties tables between transactional tests with DELETE on SQLite (TRUNCATE on
-    PostgreSQL, which skips row triggers); the immutability trigger would refuse that.
-    The trigger is put back before every test, so each test runs with it.
+
+def _uses_db(request) -> bool:
+    return "db" in request.fixturenames or request.node.get_closest_marker("django_db") is not None
+
+
+@pytest.fixture(autouse=True)
+def _transactional_tests_start_like_a_migrated_database(request):
+    """Give transactional tests what the migrations put into a fresh database.
+
+    Django empties every table after a transactional test (TRUNCATE on PostgreSQL, DELETE
+    on SQLite), so the role groups of the data migrations are gone for the next one; and
+    on SQLite the immutability trigger would refuse to DELETE released decisions. So the
+    roles are put back before each such test, and the SQLite trigger is lifted only for the
+    flush after it and put back before every test.
     """
-    transactional = bool({"transactional_db", "live_server"} & set(request.fixturenames))
-    uses_db = transactional or "db" in request.fixturenames
-    if connection.vendor != "sqlite" or not uses_db:
+    transactional = _is_transactional(request)
+    if not (transactional or _uses_db(request)):
         yield
         return
     request.getfixturevalue("transactional_db" if transactional else "db")
     from funding.db_guards import SQLITE_DELETE_TRIGGER, SQLITE_DROP, SQLITE_UPDATE_TRIGGER
 
-    with connection.cursor() as cursor:
-        cursor.execute(SQLITE_UPDATE_TRIGGER)
-        cursor.execute(SQLITE_DELETE_TRIGGER)
-    yield
     if transactional:
+        roles.ensure_role_groups()
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            cursor.execute(SQLITE_UPDATE_TRIGGER)
+            cursor.execute(SQLITE_DELETE_TRIGGER)
+    yield
+    if transactional and connection.vendor == "sqlite":
         with connection.cursor() as cursor:
             for statement in SQLITE_DROP:
                 cursor.execute(statement)
