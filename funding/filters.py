@@ -19,7 +19,10 @@ class DecisionFilter(django_filters.FilterSet):
     authority = django_filters.ModelChoiceFilter(
         label=_("Bewilligungsbehörde"), queryset=GrantingAuthority.objects.all(), to_field_name="slug"
     )
-    year = django_filters.NumberFilter(label=_("Jahr"), field_name="decision_date", lookup_expr="year")
+    # Bounded: a year outside 1..9999 is not a date, and the lookup would fail with a 500.
+    year = django_filters.NumberFilter(
+        label=_("Jahr"), field_name="decision_date", lookup_expr="year", min_value=1, max_value=9999, decimal_places=0
+    )
     kind = django_filters.ChoiceFilter(label=_("Art"), choices=DecisionKind.choices)
     date_from = django_filters.DateFilter(label=_("Bescheiddatum ab"), field_name="decision_date", lookup_expr="gte")
     date_to = django_filters.DateFilter(label=_("Bescheiddatum bis"), field_name="decision_date", lookup_expr="lte")

@@ -5,6 +5,7 @@ in-process. DATABASE_URL switches to PostgreSQL, REDIS_URL to Redis as Celery br
 and cache. DEBUG=False turns on the production hardening that `check --deploy` asks for.
 """
 
+import re
 from pathlib import Path
 
 import dj_database_url
@@ -158,6 +159,7 @@ AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5, minimum=1)
 AXES_COOLOFF_TIME = 1  # hours
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "staff/lockout.html"  # a German page instead of axes' English text
 AXES_VERBOSE = False
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 8 * 3600, minimum=60)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
@@ -191,6 +193,12 @@ EMAIL_PORT = env_int("EMAIL_PORT", 25)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "modellregionen@localhost")
 
 # --- REST framework -------------------------------------------------------------------
+# Requests per anonymous client (IP): "<number>/<second|minute|hour|day>"; staff are not limited.
+API_ANON_RATE = env_str("API_ANON_RATE", "120/minute")
+if not re.fullmatch(r"[0-9]+/(s|sec|second|m|min|minute|h|hour|d|day)", API_ANON_RATE):
+    raise ImproperlyConfigured(f"Unexpected value API_ANON_RATE={API_ANON_RATE}, use e.g. 120/minute")
+# How long a CDN or browser may reuse an anonymous API answer (seconds).
+API_CACHE_MAX_AGE = env_int("API_CACHE_MAX_AGE", 300, minimum=0)
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
@@ -200,7 +208,7 @@ REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "COERCE_DECIMAL_TO_STRING": True,
-    "DEFAULT_THROTTLE_RATES": {"anon": env_str("API_ANON_RATE", "120/minute")},
+    "DEFAULT_THROTTLE_RATES": {"anon": API_ANON_RATE},
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Modellregionen API",
@@ -210,6 +218,16 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Several models have a "kind" or "status"; give each choice set its own schema name.
+    "ENUM_NAME_OVERRIDES": {
+        "MunicipalityKindEnum": "regions.models.MunicipalityKind",
+        "RecipientKindEnum": "funding.models.RecipientKind",
+        "DecisionKindEnum": "funding.models.DecisionKind",
+        "ProjectKindEnum": "projects.models.ProjectKind",
+        "RequestKindEnum": "projects.models.RequestKind",
+        "ApplicationStatusEnum": "projects.models.ApplicationStatus",
+        "RequestStatusEnum": "projects.models.RequestStatus",
+    },
 }
 
 # --- Content Security Policy (django-csp 4) ----------------------------------------------

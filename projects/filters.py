@@ -56,7 +56,12 @@ class ProjectFilter(django_filters.FilterSet):
     ozg_field = django_filters.ChoiceFilter(label=_("OZG-Themenfeld"), choices=OzgField.choices)
     maturity = django_filters.ChoiceFilter(label=_("Reifegrad"), choices=Maturity.choices)
     licence = django_filters.ChoiceFilter(label=_("Lizenz"), choices=Licence.choices)
-    transferable = django_filters.BooleanFilter(label=_("nachnutzbar"))
+    # A choice of exactly "true"/"false": a BooleanFilter would quietly ignore any other value.
+    transferable = django_filters.TypedChoiceFilter(
+        label=_("nachnutzbar"),
+        choices=[("true", _("ja")), ("false", _("nein"))],
+        coerce=lambda value: value == "true",
+    )
     kind = django_filters.ChoiceFilter(label=_("Art"), choices=ProjectKind.choices)
     status = django_filters.ChoiceFilter(label=_("Antragsstatus"), choices=ApplicationStatus.choices)
 

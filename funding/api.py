@@ -1,0 +1,648 @@
+"""API of the figures, the programmes and the ledger of funding decisions.
+
+Figures come from the stored, published versions (`funding.selectors`), never from the
+ledger; writes to the ledger go through `funding.services`, so the API obeys the same
+rules and roles as the staff pages and the import.
+"""
+
+from collections import OrderedDict
+from urllib.parse import urlencode
+
+from django.http import HttpResponse
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field
+from rest_framework import exceptions, mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from funding import selectors, services
+from funding.figures import FIGURES, GROUPINGS
+from funding.filters import DecisionFilter
+from funding.models import (
+    DecisionKind,
+    FiguresVersion,
+    FinancingType,
+    FundingDecision,
+    GrantingAuthority,
+    Programme,
+    Recipient,
+)
+from modellregionen import roles
+from modellregionen.api.base import ApiMixin
+from modellregionen.api.errors import ErrorSerializer
+from modellregionen.api.filtering import StrictOrderingFilter
+from modellregionen.api.renderers import CsvTable
+from projects.models import Project
+
+LICENCE = {
+    "name": "Datenlizenz Deutschland – Namensnennung – 2.0",
+    "url": "https://www.govdata.de/dl-de/by-2-0",
+}
+DECIMAL_SCHEMA = {"type": "string", "format": "decimal", "pattern": r"^-?[0-9]+(\.[0-9]+)?$"}
+# Largest id a database integer column holds; bigger numbers are a 400, not a database error.
+MAX_ID = 2**63 - 1
+
+
+@extend_schema_field(DECIMAL_SCHEMA)
+class ExactDecimalField(serializers.Field):
+    """A Decimal as a string with all its digits: never a float, never rounded."""
+
+    is_exact_decimal = True  # for the CSV decimal comma
+
+    def to_representation(self, value):
+        return format(value, "f")
+
+
+@extend_schema_field({"oneOf": [{"type": "integer"}, DECIMAL_SCHEMA]})
+class FigureValueField(serializers.Field):
+    """A count as an integer, an amount or a ratio as an exact decimal string."""
+
+    def to_representation(self, value):
+        return value if isinstance(value, int) else format(value, "f")
+
+
+def _value_field(figure) -> serializers.Field:
+    label = f"{figure.label_en}: {figure.definition_en}"
+    if figure.unit == "count":
+        return serializers.IntegerField(help_text=label)
+    return ExactDecimalField(help_text=f"{label} ({'euros' if figure.unit == 'eur' else 'ratio'})")
+
+
+# One property per figure, typed by its unit, so the schema documents every key.
+FigureValuesSerializer = type(
+    "FigureValuesSerializer",
+    (serializers.Serializer,),
+    {key: _value_field(figure) for key, figure in FIGURES.items()},
+)
+
+
+class FigureDefinitionSerializer(serializers.Serializer):
+    key = serializers.ChoiceField(choices=list(FIGURES))
+    label_de = serializers.CharField()
+    label_en = serializers.CharField()
+    definition_de = serializers.CharField()
+    definition_en = serializers.CharField()
+    unit = serializers.ChoiceField(choices=["count", "eur", "ratio"])
+
+
+class FiguresVersionSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    computed_at = serializers.DateTimeField()
+    ledger_watermark = serializers.DateTimeField(
+        allow_null=True, help_text="Time of the last ledger change this version includes."
+    )
+    is_current = serializers.BooleanField()
+
+
+class ProgrammeSerializer(serializers.ModelSerializer):
+    budget = ExactDecimalField()
+
+    class Meta:
+        model = Programme
+        fields = ["slug", "name", "funder", "budget", "start_date", "end_date", "guideline_date", "description", "url"]
+
+
+class ProgrammeRefSerializer(serializers.Serializer):
+    slug = serializers.CharField()
+    name = serializers.CharField()
+
+
+class LicenceSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    url = serializers.URLField()
+
+
+class SourceSerializer(serializers.Serializer):
+    programme = serializers.CharField()
+    ministry = serializers.CharField()
+    url = serializers.CharField(allow_blank=True)
+
+
+class FiguresMetaSerializer(serializers.Serializer):
+    """What every figures answer carries so that a cited number can be reproduced."""
+
+    programme = ProgrammeRefSerializer()
+    version = FiguresVersionSerializer()
+    licence = LicenceSerializer()
+    source = SourceSerializer()
+    permalink = serializers.URLField(help_text="This answer, pinned to its version and date.")
+    citation = serializers.CharField(help_text="How to cite these figures.")
+
+
+class FiguresRowSerializer(serializers.Serializer):
+    group_key = serializers.CharField(allow_blank=True)
+    group_label = serializers.CharField()
+    values = FigureValuesSerializer()
+
+
+class FiguresResponseSerializer(FiguresMetaSerializer):
+    as_of = serializers.DateField()
+    group_by = serializers.ChoiceField(choices=list(GROUPINGS), allow_null=True)
+    figures = FigureDefinitionSerializer(many=True)
+    rows = FiguresRowSerializer(many=True)
+
+
+class SeriesPointSerializer(serializers.Serializer):
+    group_key = serializers.CharField(allow_blank=True)
+    group_label = serializers.CharField()
+    date = serializers.DateField()
+    value = FigureValueField()
+
+
+class SeriesResponseSerializer(FiguresMetaSerializer):
+    group_by = serializers.ChoiceField(choices=list(GROUPINGS), allow_null=True)
+    figure = FigureDefinitionSerializer()
+    points = SeriesPointSerializer(many=True)
+
+
+# --- Query parameters of the figures endpoints ---------------------------------------------
+
+
+class FiguresScopeQuerySerializer(serializers.Serializer):
+    group_by = serializers.ChoiceField(
+        choices=list(GROUPINGS), required=False, help_text="Grouping; absent = the programme total."
+    )
+    programme = serializers.SlugRelatedField(
+        slug_field="slug",
+        queryset=Programme.objects.all(),
+        required=False,
+        help_text="Programme slug; default: the earliest programme.",
+    )
+    version = serializers.IntegerField(
+        min_value=1,
+        max_value=MAX_ID,
+        required=False,
+        help_text="A published figures version (id); default: the current one.",
+    )
+
+    def validate(self, attrs):
+        version_id = attrs.get("version")
+        programme = attrs.get("programme")
+        if version_id is None:
+            programme = programme or selectors.default_programme()
+            version = selectors.current_figures_version(programme=programme) if programme else None
+        else:
+            version = selectors.figures_version_by_id(version_id=version_id)
+            if version is None:
+                raise serializers.ValidationError(
+                    {"version": _("Die Version %(id)d gibt es nicht (mehr).") % {"id": version_id}}
+                )
+            if programme is not None and version.programme_id != programme.pk:
+                raise serializers.ValidationError(
+                    {"version": _("Die Version %(id)d gehört zu einem anderen Programm.") % {"id": version_id}}
+                )
+            programme = version.programme
+        if version is None:
+            raise FiguresNotPublished()
+        attrs["programme"] = programme
+        attrs["version"] = version
+        return attrs
+
+
+class FiguresQuerySerializer(FiguresScopeQuerySerializer):
+    as_of = serializers.DateField(
+        required=False, input_formats=["%Y-%m-%d"], help_text="YYYY-MM-DD; default: today. The end of that day counts."
+    )
+
+
+class SeriesQuerySerializer(FiguresScopeQuerySerializer):
+    figure = serializers.ChoiceField(choices=list(FIGURES), help_text="The figure's key.")
+
+    def get_fields(self):
+        fields = super().get_fields()
+        # "from" is a Python keyword, so these two are added here rather than as attributes.
+        fields["from"] = serializers.DateField(
+            required=False, input_formats=["%Y-%m-%d"], help_text="First day (YYYY-MM-DD)."
+        )
+        fields["to"] = serializers.DateField(required=False, input_formats=["%Y-%m-%d"], help_text="Last day.")
+        return fields
+
+    def validate(self, attrs):
+        attrs = super().validate(attrs)
+        if attrs.get("from") and attrs.get("to") and attrs["to"] < attrs["from"]:
+            raise serializers.ValidationError({"to": _("Das Ende liegt vor dem Anfang (from).")})
+        return attrs
+
+
+class FiguresNotPublished(exceptions.APIException):
+    status_code = status.HTTP_503_SERVICE_UNAVAILABLE
+    default_detail = "Für dieses Programm sind noch keine Kennzahlen berechnet; bitte später erneut versuchen."
+    default_code = "figures_not_published"
+    wait = 60
+
+
+def _figure_definition(figure) -> dict:
+    return {
+        "key": figure.key,
+        "label_de": figure.label_de,
+        "label_en": figure.label_en,
+        "definition_de": figure.definition_de,
+        "definition_en": figure.definition_en,
+        "unit": figure.unit,
+    }
+
+
+def _meta(request, *, programme: Programme, version: FiguresVersion, path: str, pinned: dict, stand: str) -> dict:
+    permalink = request.build_absolute_uri(f"{path}?{urlencode({**pinned, 'version': version.pk})}")
+    computed = timezone.localtime(version.computed_at).strftime("%d.%m.%Y %H:%M")
+    return {
+        "programme": {"slug": programme.slug, "name": programme.name},
+        "version": {
+            "id": version.pk,
+            "computed_at": version.computed_at,
+            "ledger_watermark": version.ledger_watermark,
+            "is_current": version.is_current,
+        },
+        "licence": LICENCE,
+        "source": {"programme": programme.name, "ministry": programme.funder, "url": programme.url},
+        "permalink": permalink,
+        "citation": (
+            f"{programme.name}, Kennzahlen {stand}, Version {version.pk} (berechnet {computed}); "
+            f"Quelle: {programme.funder}; {LICENCE['name']}; {permalink}"
+        ),
+    }
+
+
+# Rendered answers, per worker process. A published version never changes, so the answer
+# for (version, parameters, format) stays right for as long as it is kept; a new version
+# has a new id and so new keys. This is what lets the endpoint serve near the speed of a
+# constant view however long the ledger is.
+_RENDERED: OrderedDict[tuple, tuple[bytes, str]] = OrderedDict()
+RENDERED_KEPT = 512
+
+
+class FiguresApiView(ApiMixin, APIView):
+    """Common part of the two figures endpoints: parameters parsed once, cached by version."""
+
+    pagination_class = None
+    query_serializer_class: type[serializers.Serializer] = FiguresQuerySerializer
+
+    def build_data(self, request) -> dict:
+        raise NotImplementedError
+
+    def get(self, request):
+        params = self.parse_parameters(request)
+        renderer = request.accepted_renderer
+        key = (
+            request.scheme,
+            request.get_host(),
+            request.path,
+            params["version"].pk,
+            params["version"].computed_at,  # with the id: unique even if a database hands out an id again
+            (params.get("as_of") or timezone.localdate()).isoformat(),
+            tuple(sorted(request.query_params.items())),
+            request.accepted_media_type,
+            self.csv_dialect,
+        )
+        hit = _RENDERED.get(key)
+        if hit is None:
+            body = renderer.render(self.build_data(request), request.accepted_media_type, self.get_renderer_context())
+            content_type = (
+                f"{renderer.media_type}; charset={renderer.charset}" if renderer.charset else renderer.media_type
+            )
+            hit = _RENDERED[key] = (body, content_type)
+            while len(_RENDERED) > RENDERED_KEPT:
+                _RENDERED.popitem(last=False)
+        return HttpResponse(hit[0], content_type=hit[1])
+
+    def allows_csv(self) -> bool:
+        return True
+
+    def allowed_query_parameters(self) -> set[str]:
+        return super().allowed_query_parameters() | set(self.query_serializer_class().fields)
+
+    def parse_parameters(self, request) -> dict:
+        if not hasattr(self, "params"):
+            query = self.query_serializer_class(data=request.query_params.dict())
+            query.is_valid(raise_exception=True)
+            self.params = query.validated_data
+        return self.params
+
+    def cache_parts(self, request):
+        params = self.parse_parameters(request)
+        version = params["version"]
+        as_of = params.get("as_of") or timezone.localdate()
+        parts = [str(version.pk), str(version.ledger_watermark), as_of.isoformat(), params["programme"].slug]
+        return parts, version.computed_at
+
+
+@extend_schema(
+    tags=["figures"],
+    parameters=[FiguresQuerySerializer],
+    responses={200: FiguresResponseSerializer, 503: OpenApiResponse(ErrorSerializer, "No figures published yet.")},
+)
+class FiguresView(FiguresApiView):
+    """The stored figures as of a date, for the programme or by group, from a published version."""
+
+    def build_data(self, request) -> dict:
+        params = self.parse_parameters(request)
+        programme, version = params["programme"], params["version"]
+        as_of = params.get("as_of") or timezone.localdate()
+        group_by = params.get("group_by")
+        table = selectors.figures_for(as_of=as_of, group_by=group_by, programme=programme, version=version)
+        pinned = {"as_of": table.as_of.isoformat(), **({"group_by": group_by} if group_by else {})}
+        data = {
+            **_meta(
+                request,
+                programme=programme,
+                version=version,
+                path=reverse("api:figures"),
+                pinned=pinned,
+                stand=f"Stand {table.as_of:%d.%m.%Y}",
+            ),
+            "as_of": table.as_of,
+            "group_by": group_by,
+            "figures": [_figure_definition(figure) for figure in FIGURES.values()],
+            "rows": [{"group_key": r.group_key, "group_label": r.group_label, "values": r.values} for r in table.rows],
+        }
+        return FiguresResponseSerializer(data).data
+
+    def csv_filename(self) -> str:
+        params = self.params
+        as_of = params.get("as_of") or timezone.localdate()
+        grouping = params.get("group_by") or "gesamt"
+        return f"kennzahlen-{as_of.isoformat()}-{grouping}-v{params['version'].pk}.csv"
+
+    def csv_table(self, data) -> CsvTable:
+        keys = list(FIGURES)
+        return CsvTable(
+            columns=["as_of", "version", "group_key", "group_label", *keys],
+            rows=[
+                [data["as_of"], data["version"]["id"], row["group_key"], row["group_label"]]
+                + [row["values"][key] for key in keys]
+                for row in data["rows"]
+            ],
+            decimal_columns={key for key, figure in FIGURES.items() if figure.unit != "count"},
+        )
+
+
+@extend_schema(
+    tags=["figures"],
+    parameters=[SeriesQuerySerializer],
+    responses={200: SeriesResponseSerializer, 503: OpenApiResponse(ErrorSerializer, "No figures published yet.")},
+)
+class FiguresSeriesView(FiguresApiView):
+    """The step series of one figure: each date its value changed, per group."""
+
+    query_serializer_class = SeriesQuerySerializer
+
+    def build_data(self, request) -> dict:
+        params = self.parse_parameters(request)
+        programme, version = params["programme"], params["version"]
+        figure = FIGURES[params["figure"]]
+        group_by = params.get("group_by")
+        points = selectors.figure_series(
+            figure=figure.key,
+            group_by=group_by,
+            programme=programme,
+            version=version,
+            start=params.get("from"),
+            end=params.get("to"),
+        )
+        pinned = {"figure": figure.key}
+        for name in ("group_by", "from", "to"):
+            if params.get(name):
+                pinned[name] = str(params[name])
+        data = {
+            **_meta(
+                request,
+                programme=programme,
+                version=version,
+                path=reverse("api:figures-series"),
+                pinned=pinned,
+                stand=f"Zeitreihe {figure.label_de}",
+            ),
+            "group_by": group_by,
+            "figure": _figure_definition(figure),
+            "points": [
+                {"group_key": p.group_key, "group_label": p.group_label, "date": p.date, "value": p.value}
+                for p in points
+            ],
+        }
+        return SeriesResponseSerializer(data).data
+
+    def csv_filename(self) -> str:
+        return f"zeitreihe-{self.params['figure']}-v{self.params['version'].pk}.csv"
+
+    def csv_table(self, data) -> CsvTable:
+        figure = data["figure"]
+        return CsvTable(
+            columns=["figure", "version", "group_key", "group_label", "date", "value"],
+            rows=[
+                [figure["key"], data["version"]["id"], p["group_key"], p["group_label"], p["date"], p["value"]]
+                for p in data["points"]
+            ],
+            decimal_columns={"value"} if figure["unit"] != "count" else set(),
+        )
+
+
+# --- Programmes ------------------------------------------------------------------------------
+
+
+@extend_schema(tags=["programmes"])
+class ProgrammeViewSet(ApiMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
+    """The funding programmes the app tracks."""
+
+    queryset = Programme.objects.order_by("start_date", "id")
+    serializer_class = ProgrammeSerializer
+    basename = "programmes"
+
+
+# --- Decisions -------------------------------------------------------------------------------
+
+
+class DecisionProjectSerializer(serializers.Serializer):
+    slug = serializers.CharField()
+    title = serializers.CharField()
+    region = serializers.CharField(source="region.slug")
+
+
+class DecisionRecipientSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    kind = serializers.ChoiceField(choices=Recipient._meta.get_field("kind").choices)
+    ags = serializers.CharField(source="municipality_id", allow_null=True)
+
+
+class DecisionAuthoritySerializer(serializers.Serializer):
+    slug = serializers.CharField()
+    name = serializers.CharField()
+
+
+class DecisionSerializer(serializers.ModelSerializer):
+    """A released decision (or, for staff, a draft) with every amount, as published."""
+
+    project = DecisionProjectSerializer()
+    recipient = DecisionRecipientSerializer()
+    authority = DecisionAuthoritySerializer()
+    amends = serializers.SlugRelatedField(slug_field="reference", read_only=True, allow_null=True)
+    funding_rate = serializers.DecimalField(
+        max_digits=7, decimal_places=4, read_only=True, allow_null=True, help_text="Grant / eligible costs."
+    )
+
+    class Meta:
+        model = FundingDecision
+        fields = [
+            "reference",
+            "project",
+            "recipient",
+            "authority",
+            "kind",
+            "amends",
+            "decision_date",
+            "financing_type",
+            "eligible_costs",
+            "amount",
+            "own_share",
+            "private_investment",
+            "funding_rate",
+            "period_start",
+            "period_end",
+            "state",
+            "released_at",
+            "source",
+        ]
+
+
+@extend_schema_field({"type": "string", "description": "Recipient name, or the AGS of the municipality it is."})
+class RecipientField(serializers.RelatedField):
+    """A recipient by its exact name or by the AGS of the municipality it is, as in the import."""
+
+    default_error_messages = {
+        "missing": "Kein Zuwendungsempfänger „{value}“ (Name oder Gemeindeschlüssel).",
+        "ambiguous": "Mehrere Empfänger gehören zum Gemeindeschlüssel {value}; bitte den Namen angeben.",
+    }
+
+    def to_internal_value(self, data):
+        text = str(data).strip()
+        if text.isdigit():
+            found = list(self.get_queryset().filter(municipality_id=text)[:2])
+            if len(found) > 1:
+                self.fail("ambiguous", value=text)
+        else:
+            found = list(self.get_queryset().filter(name=text)[:1])
+        if not found:
+            self.fail("missing", value=text)
+        return found[0]
+
+    def to_representation(self, value):
+        return value.name
+
+
+@extend_schema_field({"type": "string", "description": "Granting authority slug or name."})
+class AuthorityField(serializers.RelatedField):
+    """A granting authority by slug or by name, as in the import."""
+
+    default_error_messages = {"missing": "Keine Bewilligungsbehörde „{value}“ (Kürzel oder Name)."}
+
+    def to_internal_value(self, data):
+        text = str(data).strip()
+        found = self.get_queryset().filter(slug=text).first() or self.get_queryset().filter(name=text).first()
+        if found is None:
+            self.fail("missing", value=text)
+        return found
+
+    def to_representation(self, value):
+        return value.slug
+
+
+class DecisionWriteSerializer(serializers.Serializer):
+    """A draft decision, with the column names of the CSV import."""
+
+    reference = serializers.CharField(max_length=64)
+    project = serializers.SlugRelatedField(slug_field="slug", queryset=Project.objects.all())
+    recipient = RecipientField(queryset=Recipient.objects.all())
+    authority = AuthorityField(queryset=GrantingAuthority.objects.all())
+    kind = serializers.ChoiceField(choices=DecisionKind.choices, default=DecisionKind.INITIAL)
+    amends = serializers.SlugRelatedField(
+        slug_field="reference", queryset=FundingDecision.objects.all(), allow_null=True, default=None
+    )
+    decision_date = serializers.DateField(input_formats=["%Y-%m-%d"])
+    financing_type = serializers.ChoiceField(choices=FinancingType.choices, default=FinancingType.SHARE)
+    eligible_costs = serializers.DecimalField(max_digits=14, decimal_places=2, default="0.00")
+    amount = serializers.DecimalField(max_digits=14, decimal_places=2)
+    own_share = serializers.DecimalField(max_digits=14, decimal_places=2, default="0.00")
+    private_investment = serializers.DecimalField(max_digits=14, decimal_places=2, default="0.00")
+    period_start = serializers.DateField(input_formats=["%Y-%m-%d"])
+    period_end = serializers.DateField(input_formats=["%Y-%m-%d"])
+    source = serializers.CharField(max_length=300)
+
+
+@extend_schema(tags=["decisions"])
+class DecisionViewSet(
+    ApiMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Released funding decisions (the ledger); staff draft, change, delete and release here too."""
+
+    serializer_class = DecisionSerializer
+    filter_backends = [DjangoFilterBackend, StrictOrderingFilter]
+    filterset_class = DecisionFilter
+    ordering_fields = ["decision_date", "amount", "reference"]
+    lookup_field = "reference"
+    basename = "decisions"
+
+    def get_queryset(self):
+        decisions = FundingDecision.objects.select_related(
+            "project__region", "recipient", "authority", "amends"
+        ).order_by("decision_date", "id")
+        if self.action == "list":
+            return decisions.released()
+        if self.action == "retrieve":
+            user = self.request.user
+            if roles.can_draft_decisions(user) or roles.can_release_decisions(user):
+                return decisions
+            return decisions.released()
+        return decisions  # writes: the services decide who may touch what
+
+    def get_serializer_class(self):
+        if self.action in {"create", "update", "partial_update"}:
+            return DecisionWriteSerializer
+        return DecisionSerializer
+
+    @extend_schema(request=DecisionWriteSerializer, responses={201: DecisionSerializer})
+    def create(self, request):
+        """Draft a new decision (Sachbearbeitung); it counts once someone else releases it."""
+        body = DecisionWriteSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        decision = services.decision_create_draft(user=request.user, **body.validated_data)
+        return Response(DecisionSerializer(decision).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=DecisionWriteSerializer, responses={200: DecisionSerializer})
+    def update(self, request, reference=None):
+        """Replace a draft; only its author may, never once released."""
+        return self._update(request, partial=False)
+
+    @extend_schema(request=DecisionWriteSerializer, responses={200: DecisionSerializer})
+    def partial_update(self, request, reference=None):
+        """Change some fields of a draft; only its author may, never once released."""
+        return self._update(request, partial=True)
+
+    def _update(self, request, *, partial: bool):
+        decision = self.get_object()
+        body = DecisionWriteSerializer(data=request.data, partial=partial)
+        body.is_valid(raise_exception=True)
+        # A partial body validates only the fields it names, so only those change.
+        decision = services.decision_update_draft(decision=decision, user=request.user, **body.validated_data)
+        return Response(DecisionSerializer(decision).data)
+
+    @extend_schema(responses={204: None})
+    def destroy(self, request, reference=None):
+        """Delete a draft; only its author may, never once released."""
+        services.decision_delete_draft(decision=self.get_object(), user=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    @extend_schema(request=None, responses={200: DecisionSerializer})
+    @action(detail=True, methods=["post"])
+    def release(self, request, reference=None):
+        """Release a draft (Freigabe), by someone other than its author."""
+        decision = services.decision_release(decision=self.get_object(), user=request.user)
+        return Response(DecisionSerializer(decision).data)
+
+    def csv_filename(self) -> str:
+        return f"bescheide-{timezone.localdate().isoformat()}.csv"

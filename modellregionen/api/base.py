@@ -1,0 +1,177 @@
+"""The behaviour every API view shares: auth, strict parameters, CSV, caching, throttling, errors."""
+
+from django.conf import settings
+from django.http import Http404
+from django.utils.cache import get_conditional_response, patch_vary_headers
+from django.utils.http import http_date
+from django.utils.translation import gettext as _
+from rest_framework.authentication import SessionAuthentication, TokenAuthentication
+from rest_framework.exceptions import ValidationError
+from rest_framework.permissions import IsAuthenticatedOrReadOnly
+from rest_framework.renderers import JSONRenderer
+from rest_framework.response import Response
+
+from funding.selectors import current_figures_version
+from modellregionen import roles
+from modellregionen.api import caching
+from modellregionen.api.errors import api_exception_handler, validation_error
+from modellregionen.api.pagination import ApiPagination
+from modellregionen.api.renderers import DEFAULT_DIALECT, DIALECTS, CSVRenderer, table_from_items
+from modellregionen.api.schema import ApiAutoSchema
+from modellregionen.api.throttling import AnonymousRateThrottle
+
+SAFE_METHODS = ("GET", "HEAD")
+
+
+class _NotModified(Exception):
+    def __init__(self, response):
+        self.response = response
+
+
+class ApiMixin:
+    """Mix into every API view (before the DRF class)."""
+
+    # Token first, so that an anonymous write gets 401 with `WWW-Authenticate: Token`.
+    authentication_classes = [TokenAuthentication, SessionAuthentication]
+    permission_classes = [IsAuthenticatedOrReadOnly]
+    throttle_classes = [AnonymousRateThrottle]
+    pagination_class = ApiPagination
+    schema = ApiAutoSchema()
+    # Actions of a viewset that also answer as CSV.
+    csv_actions: tuple[str, ...] = ("list",)
+    # Query parameters a view accepts besides its filters, ordering, paging and format.
+    extra_query_parameters: tuple[str, ...] = ()
+    csv_dialect = DEFAULT_DIALECT
+
+    # --- policies ---------------------------------------------------------------------
+    def get_exception_handler(self):
+        return api_exception_handler
+
+    def allows_csv(self) -> bool:
+        return getattr(self, "action", None) in self.csv_actions
+
+    def get_renderers(self):
+        if self.allows_csv():
+            return [JSONRenderer(), CSVRenderer()]
+        return [JSONRenderer()]
+
+    def is_list_action(self) -> bool:
+        return getattr(self, "action", None) == "list"
+
+    def allowed_query_parameters(self) -> set[str]:
+        names = {"format"} | set(self.extra_query_parameters)
+        if self.allows_csv():
+            names.add("dialect")
+        if self.is_list_action():
+            filterset_class = getattr(self, "filterset_class", None)
+            if filterset_class is not None:
+                names |= set(filterset_class.base_filters)
+            if getattr(self, "ordering_fields", None):
+                names.add("ordering")
+            if self.pagination_class is not None:
+                names |= {"page", "page_size"}
+        return names
+
+    def check_query_parameters(self, request) -> None:
+        """Refuse unknown, repeated or unreadable parameters instead of ignoring them."""
+        allowed = self.allowed_query_parameters()
+        errors: dict[str, list[str]] = {}
+        for name, values in request.query_params.lists():
+            if name not in allowed:
+                errors[name] = [_("Unbekannter Parameter; erlaubt: %(names)s.") % {"names": ", ".join(sorted(allowed))}]
+            elif len(values) > 1:
+                errors[name] = [_("Bitte nur einmal angeben.")]
+            elif values[0] == "":
+                # An empty value would silently mean "no filter"; the client probably meant something.
+                errors[name] = [_("Leerer Wert: bitte einen Wert angeben oder den Parameter weglassen.")]
+            elif "\x00" in values[0]:
+                errors[name] = [_("Enthält ein unzulässiges Zeichen.")]
+        dialect = request.query_params.get("dialect")
+        if "dialect" not in errors and dialect is not None:
+            if dialect not in DIALECTS:
+                errors["dialect"] = [_("Erlaubt: %(values)s.") % {"values": ", ".join(DIALECTS)}]
+            else:
+                self.csv_dialect = dialect
+        if errors:
+            raise ValidationError(errors)
+
+    def perform_content_negotiation(self, request, force=False):
+        try:
+            return super().perform_content_negotiation(request, force=force)
+        except Http404 as error:
+            # DRF answers an unknown ?format= with 404; it is a bad parameter.
+            formats = ", ".join(renderer.format for renderer in self.get_renderers())
+            raise validation_error("format", _("Erlaubt: %(formats)s.") % {"formats": formats}) from error
+
+    # --- caching ----------------------------------------------------------------------
+    def cache_parts(self, request) -> tuple[list[str], object]:
+        """What the answer depends on, and when it last changed (override for other sources)."""
+        version = current_figures_version()
+        watermark = caching.data_watermark()
+        parts = [
+            str(version.pk if version else ""),
+            watermark.isoformat() if watermark else "",
+        ]
+        return parts, caching.latest(version.computed_at if version else None, watermark)
+
+    def get_validators(self, request) -> caching.Validators:
+        parts, last_modified = self.cache_parts(request)
+        query = sorted(request.query_params.items())
+        parts += [
+            request.path,
+            repr(query),
+            request.accepted_media_type or "",
+            self.csv_dialect,
+            "staff" if roles.is_staff_member(request.user) else "public",
+        ]
+        return caching.make_validators(parts=parts, last_modified=last_modified)
+
+    # --- request cycle ----------------------------------------------------------------
+    def initial(self, request, *args, **kwargs):
+        self.validators = None
+        self.check_query_parameters(request)
+        super().initial(request, *args, **kwargs)
+        if request.method in SAFE_METHODS:
+            self.validators = self.get_validators(request)
+            last_modified = self.validators.last_modified
+            conditional = get_conditional_response(
+                request._request,
+                etag=self.validators.etag,
+                last_modified=int(last_modified.timestamp()) if last_modified else None,
+            )
+            if conditional is not None:
+                raise _NotModified(conditional)
+
+    def handle_exception(self, exc):
+        if isinstance(exc, _NotModified):
+            return exc.response
+        return super().handle_exception(exc)
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        if isinstance(response, Response) and response.status_code >= 400:
+            # Errors are always JSON, also when CSV was asked for: a CSV error is unreadable.
+            request.accepted_renderer, request.accepted_media_type = JSONRenderer(), "application/json"
+        response = super().finalize_response(request, response, *args, **kwargs)
+        validators = getattr(self, "validators", None)
+        if validators is not None and response.status_code in (200, 304):
+            response["ETag"] = validators.etag
+            if validators.last_modified:
+                response["Last-Modified"] = http_date(validators.last_modified.timestamp())
+            if request.user.is_authenticated:
+                response["Cache-Control"] = "private, no-cache"
+            else:
+                response["Cache-Control"] = f"public, max-age={settings.API_CACHE_MAX_AGE}"
+            patch_vary_headers(response, ["Accept"])
+        renderer = getattr(request, "accepted_renderer", None)
+        if response.status_code == 200 and renderer is not None and renderer.format == "csv":
+            response["Content-Disposition"] = f'attachment; filename="{self.csv_filename()}"'
+        return response
+
+    # --- CSV --------------------------------------------------------------------------
+    def csv_filename(self) -> str:
+        return f"{getattr(self, 'basename', None) or 'export'}.csv"
+
+    def csv_table(self, data):
+        """Rows of a paginated list: one per result, columns from the serializer."""
+        items = data["results"] if isinstance(data, dict) and "results" in data else data
+        return table_from_items(self.get_serializer(), items)

@@ -1,0 +1,250 @@
+"""Export of the released decisions in the 360Giving Data Standard (JSON package, schema 1.4).
+
+One grant per released initial decision. Its amendments and revocations are folded in, so
+`amountAwarded` is the net grant and the sum over all grants equals the figure
+"funding granted". Amounts are written as exact JSON numbers from the Decimal, never via
+float. The package streams, so the export costs little memory however long the ledger is.
+"""
+
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from decimal import Decimal
+from urllib.parse import quote
+
+from django.http import StreamingHttpResponse
+from django.urls import reverse
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework import serializers
+from rest_framework.views import APIView
+
+from funding.api import LICENCE
+from funding.models import DecisionKind, FundingDecision
+from modellregionen.api.base import ApiMixin
+from modellregionen.api.caching import data_watermark
+
+SCHEMA_VERSION = "1.4"
+PREFIX = "360G-modellregionen"
+MEDIA_TYPE = "application/json"
+
+
+@dataclass
+class Corrections:
+    """What the released amendments and revocations of one grant add up to."""
+
+    amount: Decimal = Decimal("0.00")
+    period: tuple | None = None
+    released_at: object = None
+
+
+def _json(value) -> str:
+    """JSON text with Decimals as exact numbers (the standard wants numbers, we want no floats)."""
+    if isinstance(value, Decimal):
+        return format(value, "f")
+    if isinstance(value, dict):
+        return "{" + ",".join(f"{json.dumps(key)}:{_json(item)}" for key, item in value.items()) + "}"
+    if isinstance(value, list | tuple):
+        return "[" + ",".join(_json(item) for item in value) + "]"
+    return json.dumps(value, ensure_ascii=False)
+
+
+def _corrections_by_grant() -> dict[int, Corrections]:
+    """Net changes per initial decision; an amendment may amend an amendment, so follow the chain."""
+    rows = list(
+        FundingDecision.objects.released()
+        .exclude(kind=DecisionKind.INITIAL)
+        .order_by("decision_date", "id")
+        .values_list("id", "amends_id", "amount", "period_start", "period_end", "released_at")
+    )
+    parent = {row[0]: row[1] for row in rows}
+
+    def root(decision_id: int) -> int:
+        while decision_id in parent:
+            decision_id = parent[decision_id]
+        return decision_id
+
+    totals: dict[int, Corrections] = {}
+    for decision_id, _amends, amount, start, end, released_at in rows:
+        entry = totals.setdefault(root(decision_id), Corrections())
+        entry.amount += amount
+        entry.period = (start, end)  # the latest decision's period is the one in force
+        entry.released_at = max(filter(None, [entry.released_at, released_at]), default=None)
+    return totals
+
+
+def _organisation_id(recipient) -> str:
+    if recipient.municipality_id:
+        return f"{PREFIX}-AGS-{recipient.municipality_id}"
+    return f"{PREFIX}-recipient-{recipient.pk}"
+
+
+def grant(decision: FundingDecision, corrections: Corrections | None, *, source_url: str) -> dict:
+    """One 360Giving grant record for an initial decision and its corrections."""
+    project = decision.project
+    programme = project.programme
+    corrections = corrections or Corrections()
+    start, end = corrections.period or (decision.period_start, decision.period_end)
+    modified = max(filter(None, [decision.released_at, corrections.released_at]))
+    place = project.lead_municipality or project.region.lead_municipality
+    location = {"name": place.name if place else project.region.name, "countryCode": "DE"}
+    if place:
+        location.update({"geoCode": place.ags, "geoCodeType": "AGS"})
+    classifications = [
+        {"vocabulary": "modellregionen:strand", "code": project.strand, "title": project.get_strand_display()}
+    ]
+    if project.topic_id:
+        classifications.append(
+            {"vocabulary": "modellregionen:topic", "code": project.topic.slug, "title": project.topic.name}
+        )
+    return {
+        "id": f"{PREFIX}-{decision.reference}",
+        "title": project.title,
+        "description": project.summary or project.description or project.title,
+        "currency": "EUR",
+        "amountAwarded": decision.amount + corrections.amount,
+        "awardDate": decision.decision_date.isoformat(),
+        "plannedDates": [{"startDate": start.isoformat(), "endDate": end.isoformat()}],
+        "recipientOrganization": [
+            {"id": _organisation_id(decision.recipient), "name": decision.recipient.name, "addressCountry": "DE"}
+        ],
+        "fundingOrganization": [
+            {
+                "id": f"{PREFIX}-funder-{programme.slug}",
+                "name": programme.funder,
+                "department": decision.authority.name,
+            }
+        ],
+        "grantProgramme": [{"code": programme.slug, "title": programme.name, "url": programme.url or None}],
+        "beneficiaryLocation": [location],
+        "classifications": classifications,
+        "dataSource": source_url,
+        "dateModified": modified.isoformat(),
+    }
+
+
+def package_chunks(*, base_url: str, decision_url: str) -> Iterator[str]:
+    """The whole package as JSON text, grant by grant."""
+    corrections = _corrections_by_grant()
+    modified = data_watermark()
+    header = {
+        "version": SCHEMA_VERSION,
+        "title": "Digitale Modellregionen NRW: Zuwendungen",
+        "description": "Freigegebene Zuwendungsbescheide des Programms, Änderungen und Widerrufe eingerechnet.",
+        "license": LICENCE["url"],
+        "publisher": {"name": "Digitale Modellregionen NRW", "website": base_url},
+    }
+    if modified:
+        header["modified"] = modified.isoformat()
+    yield _json(header)[:-1] + ',"grants":['
+    initials = (
+        FundingDecision.objects.released()
+        .filter(kind=DecisionKind.INITIAL)
+        .select_related(
+            "project__programme",
+            "project__region__lead_municipality",
+            "project__lead_municipality",
+            "project__topic",
+            "recipient",
+            "authority",
+        )
+        .order_by("decision_date", "id")
+    )
+    for index, decision in enumerate(initials.iterator(chunk_size=2000)):
+        source_url = decision_url.replace("__reference__", quote(decision.reference, safe=""))
+        text = _json(grant(decision, corrections.get(decision.pk), source_url=source_url))
+        yield text if index == 0 else "," + text
+    yield "]}"
+
+
+def _organisation(name: str):
+    return inline_serializer(
+        name,
+        {
+            "id": serializers.CharField(),
+            "name": serializers.CharField(),
+            "department": serializers.CharField(required=False),
+            "addressCountry": serializers.CharField(required=False),
+        },
+        many=True,
+    )
+
+
+GivingPackageSerializer = inline_serializer(
+    "GivingPackage",
+    {
+        "version": serializers.CharField(),
+        "title": serializers.CharField(),
+        "description": serializers.CharField(),
+        "license": serializers.URLField(),
+        "modified": serializers.DateTimeField(required=False),
+        "publisher": inline_serializer(
+            "GivingPublisher", {"name": serializers.CharField(), "website": serializers.URLField()}
+        ),
+        "grants": inline_serializer(
+            "GivingGrant",
+            {
+                "id": serializers.CharField(),
+                "title": serializers.CharField(),
+                "description": serializers.CharField(),
+                "currency": serializers.ChoiceField(choices=["EUR"]),
+                "amountAwarded": serializers.DecimalField(max_digits=16, decimal_places=2, coerce_to_string=False),
+                "awardDate": serializers.DateField(),
+                "plannedDates": inline_serializer(
+                    "GivingDates", {"startDate": serializers.DateField(), "endDate": serializers.DateField()}, many=True
+                ),
+                "recipientOrganization": _organisation("GivingRecipient"),
+                "fundingOrganization": _organisation("GivingFunder"),
+                "grantProgramme": inline_serializer(
+                    "GivingProgramme",
+                    {
+                        "code": serializers.CharField(),
+                        "title": serializers.CharField(),
+                        "url": serializers.URLField(allow_null=True),
+                    },
+                    many=True,
+                ),
+                "beneficiaryLocation": inline_serializer(
+                    "GivingLocation",
+                    {
+                        "name": serializers.CharField(),
+                        "countryCode": serializers.CharField(),
+                        "geoCode": serializers.CharField(required=False),
+                        "geoCodeType": serializers.CharField(required=False),
+                    },
+                    many=True,
+                ),
+                "classifications": inline_serializer(
+                    "GivingClassification",
+                    {
+                        "vocabulary": serializers.CharField(),
+                        "code": serializers.CharField(),
+                        "title": serializers.CharField(),
+                    },
+                    many=True,
+                ),
+                "dataSource": serializers.URLField(),
+                "dateModified": serializers.DateTimeField(),
+            },
+            many=True,
+        ),
+    },
+)
+
+
+@extend_schema(tags=["decisions"], responses={200: GivingPackageSerializer})
+class Giving360View(ApiMixin, APIView):
+    """Every released grant in the 360Giving Data Standard, as one JSON package."""
+
+    pagination_class = None
+
+    def allows_csv(self) -> bool:
+        return False
+
+    def get(self, request):
+        decision_url = request.build_absolute_uri(reverse("api:decision-detail", args=["__reference__"]))
+        response = StreamingHttpResponse(
+            package_chunks(base_url=request.build_absolute_uri("/"), decision_url=decision_url),
+            content_type=f"{MEDIA_TYPE}; charset=utf-8",
+        )
+        response["Content-Disposition"] = 'inline; filename="modellregionen-360giving.json"'
+        return response

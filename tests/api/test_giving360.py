@@ -1,0 +1,90 @@
+"""The 360Giving export against the standard's required fields and types (schema 1.4),
+written out here rather than read from a file, so the test runs in any clone."""
+
+import datetime as dt
+import json
+import re
+from decimal import Decimal
+
+DATE = re.compile(r"^[0-9]{4}-(0[1-9]|1[012])-(0[1-9]|[12][0-9]|3[01])$")
+REQUIRED_GRANT_FIELDS = {
+    "id": str,
+    "title": str,
+    "description": str,
+    "currency": str,
+    "amountAwarded": (int, float, Decimal),
+    "awardDate": str,
+    "recipientOrganization": list,
+    "fundingOrganization": list,
+}
+# Fields the issue asks for beyond the required ones, with the standard's types.
+OTHER_GRANT_FIELDS = {
+    "plannedDates": list,
+    "grantProgramme": list,
+    "beneficiaryLocation": list,
+    "classifications": list,
+    "dataSource": str,
+    "dateModified": str,
+}
+
+
+def _package(api) -> dict:
+    response = api.get("/api/v1/exports/360giving/")
+    assert response.status_code == 200
+    # parse_float=Decimal: the amounts must be exact decimal numbers in the file.
+    return json.loads(b"".join(response.streaming_content), parse_float=Decimal)
+
+
+def _is_datetime(text: str) -> bool:
+    parsed = dt.datetime.fromisoformat(text)
+    return parsed.tzinfo is not None
+
+
+def test_the_package_has_the_standards_shape(published, api):
+    package = _package(api)
+
+    assert isinstance(package["grants"], list) and len(package["grants"]) >= 1
+    assert re.fullmatch(r"^(\d+\.)(\d+)$", package["version"])
+    assert package["license"].startswith("https://")
+    ids = [grant["id"] for grant in package["grants"]]
+    assert len(ids) == len(set(ids))
+
+
+def test_every_grant_has_the_required_fields_with_the_right_types(published, api):
+    for grant in _package(api)["grants"]:
+        for name, expected in {**REQUIRED_GRANT_FIELDS, **OTHER_GRANT_FIELDS}.items():
+            assert isinstance(grant[name], expected), (grant["id"], name)
+        assert not isinstance(grant["amountAwarded"], bool)
+        assert grant["currency"] == "EUR"
+        assert DATE.match(grant["awardDate"])
+        assert _is_datetime(grant["dateModified"])
+        assert grant["dataSource"].startswith("http")
+        for organisation in grant["recipientOrganization"] + grant["fundingOrganization"]:
+            assert isinstance(organisation["id"], str) and isinstance(organisation["name"], str)
+        assert len(grant["recipientOrganization"]) >= 1 and len(grant["fundingOrganization"]) >= 1
+        for event in grant["plannedDates"]:
+            assert DATE.match(event["startDate"]) and DATE.match(event["endDate"])
+        for location in grant["beneficiaryLocation"]:
+            assert location["countryCode"] == "DE"
+        for programme in grant["grantProgramme"]:
+            assert isinstance(programme["code"], str)
+            assert programme["url"] is None or programme["url"].startswith("http")
+        for classification in grant["classifications"]:
+            assert isinstance(classification["vocabulary"], str) and isinstance(classification["code"], str)
+
+
+def test_amendments_fold_into_their_grant_and_the_total_matches_the_figure(published, api):
+    grants = {grant["id"]: grant for grant in _package(api)["grants"]}
+    funding_granted = api.get("/api/v1/figures/").json()["rows"][0]["values"]["funding_granted"]
+
+    assert set(grants) == {"360G-modellregionen-AZ-S-1/2019", "360G-modellregionen-AZ-W-1"}
+    mobility = grants["360G-modellregionen-AZ-W-1"]
+    assert mobility["amountAwarded"] == Decimal("13350000.50")
+    assert mobility["plannedDates"] == [{"startDate": "2019-07-01", "endDate": "2022-06-30"}]
+    assert sum(grant["amountAwarded"] for grant in grants.values()) == Decimal(funding_granted)
+
+
+def test_drafts_are_not_exported(published, api):
+    text = json.dumps(_package(api), default=str)
+
+    assert "AZ-ENTWURF" not in text
