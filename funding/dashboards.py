@@ -1,0 +1,375 @@
+"""Reads for the public dashboards: stored figures, shaped for the pages.
+
+Everything here comes from a stored figures version through `funding.selectors`; nothing
+re-aggregates the ledger, so a page costs the same few queries however many projects
+there are.
+"""
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+
+from funding import charts
+from funding.models import Programme
+from funding.templatetags.figures_format import day
+from projects.models import Strand, Topic
+from regions.models import Region
+
+if TYPE_CHECKING:
+    from funding.figures import Figure
+
+# The headline tiles, in the order the issue lists them.
+TILE_KEYS = (
+    "funded_projects",
+    "project_offices",
+    "funding_granted",
+    "private_investment",
+    "total_volume",
+    "eligible_investment",
+    "budget_committed",
+    "applications",
+    "transfer_requests",
+    "requesting_municipalities",
+)
+REGION_TILE_KEYS = (
+    "funded_projects",
+    "funding_granted",
+    "private_investment",
+    "total_volume",
+    "eligible_investment",
+    "applications",
+    "transfer_requests",
+    "requesting_municipalities",
+)
+# The columns of the breakdown tables.
+BREAKDOWN_KEYS = ("funded_projects", "funding_granted", "private_investment", "total_volume", "transfer_requests")
+
+
+@dataclass
+class Tile:
+    figure: "Figure"
+    value: object
+
+    @property
+    def label(self) -> str:
+        return self.figure.label_de if _german() else self.figure.label_en
+
+    @property
+    def definition(self) -> str:
+        return self.figure.definition_de if _german() else self.figure.definition_en
+
+
+@dataclass
+class BreakdownRow:
+    key: str
+    label: str
+    values: dict
+    url: str = ""
+
+
+@dataclass
+class Breakdown:
+    group_by: str
+    title: str
+    group_title: str
+    rows: list[BreakdownRow]
+    chart: charts.Chart
+    columns: list["Figure"] = field(default_factory=list)
+
+
+@dataclass
+class TimeSeries:
+    figure: "Figure"
+    points: list[tuple[dt.date, object]]
+    chart: charts.Chart
+    yearly: bool = False
+
+    @property
+    def label(self) -> str:
+        return self.figure.label_de if _german() else self.figure.label_en
+
+
+def _selectors():
+    """funding.selectors, imported late so the URLconf loads even before the figures engine does."""
+    from funding import selectors
+
+    return selectors
+
+
+def _definitions() -> dict:
+    from funding.figures import FIGURES
+
+    return FIGURES
+
+
+def _german() -> bool:
+    return (get_language() or "de").startswith("de")
+
+
+def figure_label(figure: "Figure") -> str:
+    return figure.label_de if _german() else figure.label_en
+
+
+def glossary() -> list[Tile]:
+    """Every figure with its label and definition, in display order."""
+    return [Tile(figure=figure, value=None) for figure in _definitions().values()]
+
+
+def quarter_ends(*, start: dt.date, end: dt.date) -> list[dt.date]:
+    """The last day of every quarter from `start` up to `end`, and `end` itself."""
+    days = []
+    year, quarter = start.year, (start.month - 1) // 3 + 1
+    while True:
+        month = quarter * 3
+        last = dt.date(year + month // 12, month % 12 + 1, 1) - dt.timedelta(days=1)
+        if last >= end:
+            break
+        days.append(last)
+        quarter += 1
+        if quarter == 5:
+            year, quarter = year + 1, 1
+    days.append(end)
+    return days
+
+
+def year_ends(*, start: dt.date, end: dt.date) -> list[dt.date]:
+    """The last day of every year from `start` up to `end`, and `end` itself."""
+    days = [dt.date(year, 12, 31) for year in range(start.year, end.year) if dt.date(year, 12, 31) >= start]
+    return [*days, end]
+
+
+def _value_at(points, when: dt.date):
+    """The value of a step series at the end of `when`."""
+    value = 0
+    for point in points:
+        if point.date > when:
+            break
+        value = point.value
+    return value
+
+
+def _is_quarter_end(when: dt.date) -> bool:
+    return when.month % 3 == 0 and (when + dt.timedelta(days=1)).day == 1
+
+
+def _point_label(when: dt.date) -> str:
+    if when.month == 12 and when.day == 31:
+        return str(when.year)
+    if _is_quarter_end(when):
+        return _("Q%(quarter)s %(year)s") % {"quarter": when.month // 3, "year": when.year}
+    return day(when)
+
+
+def _ticks(days: list[dt.date], *, yearly: bool) -> list[tuple[str, str]]:
+    """Two-line axis labels: each year, each quarter when there are few, and the as-of day."""
+    ticks = []
+    for index, when in enumerate(days):
+        last = index == len(days) - 1
+        if last and not _is_quarter_end(when):
+            ticks.append((day(when)[:-4].rstrip(" ") if _german() else day(when)[:-5], str(when.year)))
+        elif yearly or (len(days) > 10 and when.month == 12):
+            ticks.append((str(when.year), ""))
+        elif len(days) <= 10:
+            ticks.append((_("Q%(quarter)s") % {"quarter": when.month // 3}, str(when.year)))
+        else:
+            ticks.append(("", ""))
+    return ticks
+
+
+def time_series(
+    *, figure_key: str, as_of: dt.date, programme: Programme, version, group_by=None, group_key=None
+) -> TimeSeries:
+    """A figure at the end of each quarter (or year, over longer spans) from the start to `as_of`."""
+    steps = _selectors().figure_series(
+        figure=figure_key, group_by=group_by, programme=programme, version=version, end=as_of
+    )
+    if group_key is not None:
+        steps = [step for step in steps if step.group_key in group_key]
+    steps = sorted(steps, key=lambda step: step.date)
+    start = min(programme.start_date, as_of)
+    days = quarter_ends(start=start, end=as_of)
+    # More than three years of quarters make a long table; then the year ends tell the story.
+    yearly = len(days) > 13
+    if yearly:
+        days = year_ends(start=start, end=as_of)
+    points = [(when, _value_at(steps, when)) for when in days]
+    chart = charts.columns(
+        points=[(_point_label(when), value) for when, value in points],
+        ticks=_ticks([when for when, _value in points], yearly=yearly),
+    )
+    return TimeSeries(figure=_definitions()[figure_key], points=points, chart=chart, yearly=yearly)
+
+
+def _group_labels(group_by: str, rows) -> dict[str, str]:
+    """Labels in the page's language; the stored labels are German."""
+    labels = {row.group_key: row.group_label for row in rows}
+    if _german():
+        return labels
+    if group_by == "strand":
+        for key in labels:
+            if key in Strand.values:
+                labels[key] = str(Strand(key).label)
+    elif group_by == "topic":
+        for topic in Topic.objects.only("slug", "name", "name_en"):
+            for key in (topic.slug, str(topic.pk)):
+                if key in labels and topic.name_en:
+                    labels[key] = topic.name_en
+    return labels
+
+
+def breakdown(*, group_by: str, as_of: dt.date, programme: Programme, version, regions: dict) -> Breakdown:
+    """One stored figures row per group, with a bar chart of the funding granted."""
+    table = _selectors().figures_for(as_of=as_of, group_by=group_by, programme=programme, version=version)
+    labels = _group_labels(group_by, table.rows)
+    rows = []
+    for row in table.rows:
+        if not any(row.values.get(key) for key in BREAKDOWN_KEYS):
+            continue  # a topic nobody has used yet would only add a line of zeros
+        region = regions.get(row.group_key) if group_by == "region" else None
+        rows.append(
+            BreakdownRow(
+                key=row.group_key,
+                label=labels.get(row.group_key) or row.group_label or _("ohne Zuordnung"),
+                values=row.values,
+                url=region.get_absolute_url() if region else "",
+            )
+        )
+    rows.sort(key=lambda row: row.values.get("funding_granted", 0), reverse=True)
+    titles = {
+        "region": _("nach Modellregion"),
+        "strand": _("nach Förderschwerpunkt"),
+        "topic": _("nach Themenfeld"),
+        "year": _("nach Jahr"),
+        "authority": _("nach Bewilligungsbehörde"),
+    }
+    group_titles = {
+        "region": _("Modellregion"),
+        "strand": _("Förderschwerpunkt"),
+        "topic": _("Themenfeld"),
+        "year": _("Jahr"),
+        "authority": _("Bewilligungsbehörde"),
+    }
+    chart = charts.horizontal_bars(rows=[(row.label, row.values.get("funding_granted", 0)) for row in rows])
+    return Breakdown(
+        group_by=group_by,
+        title=titles[group_by],
+        group_title=group_titles[group_by],
+        rows=rows,
+        chart=chart,
+        columns=[_definitions()[key] for key in BREAKDOWN_KEYS],
+    )
+
+
+def regions_by_key() -> dict[str, Region]:
+    """Regions under every key the figures may use for them (slug or id)."""
+    keyed = {}
+    for region in Region.objects.all():
+        keyed[region.slug] = region
+        keyed[str(region.pk)] = region
+    return keyed
+
+
+def programme_dashboard(*, as_of: dt.date) -> dict:
+    """Everything the programme dashboard shows as of the end of `as_of`."""
+    programme = _selectors().default_programme()
+    version = _selectors().current_figures_version(programme=programme) if programme else None
+    if version is None:
+        return {"programme": programme, "version": None, "as_of": as_of, "glossary": glossary()}
+    total = _selectors().figures_for(as_of=as_of, programme=programme, version=version)
+    values = total.rows[0].values if total.rows else {}
+    regions = regions_by_key()
+    return {
+        "programme": programme,
+        "version": version,
+        "as_of": as_of,
+        "tiles": [Tile(figure=_definitions()[key], value=values.get(key)) for key in TILE_KEYS],
+        "series": [
+            time_series(figure_key=key, as_of=as_of, programme=programme, version=version)
+            for key in ("funding_granted", "funded_projects")
+        ],
+        "breakdowns": [
+            breakdown(group_by=group_by, as_of=as_of, programme=programme, version=version, regions=regions)
+            for group_by in ("region", "strand", "topic")
+        ],
+        "glossary": glossary(),
+    }
+
+
+def region_dashboard(*, region: Region, as_of: dt.date) -> dict:
+    """One region's stored figures and its funding over time, as of the end of `as_of`."""
+    programme = _selectors().default_programme()
+    version = _selectors().current_figures_version(programme=programme) if programme else None
+    if version is None:
+        return {"version": None, "as_of": as_of}
+    keys = {region.slug, str(region.pk)}
+    table = _selectors().figures_for(as_of=as_of, group_by="region", programme=programme, version=version)
+    values = next((row.values for row in table.rows if row.group_key in keys), {})
+    return {
+        "programme": programme,
+        "version": version,
+        "as_of": as_of,
+        "tiles": [Tile(figure=_definitions()[key], value=values.get(key, 0)) for key in REGION_TILE_KEYS],
+        "series": [
+            time_series(
+                figure_key="funding_granted",
+                as_of=as_of,
+                programme=programme,
+                version=version,
+                group_by="region",
+                group_key=keys,
+            )
+        ],
+    }
+
+
+@dataclass
+class RecordLine:
+    as_of: dt.date
+    figure: "Figure"
+    published: str
+    source: str
+    computed: object = None
+
+    @property
+    def label(self) -> str:
+        return figure_label(self.figure)
+
+
+# What the press and the ministry published (DESIGN.md); quoted as published, in German.
+PUBLISHED_RECORD = (
+    (dt.date(2019, 12, 6), "funded_projects", "42", "Kommune21, 06.12.2019"),
+    (dt.date(2019, 12, 6), "funding_granted", "56,6 Mio. €", "Kommune21, 06.12.2019"),
+    (dt.date(2019, 12, 6), "private_investment", "rund 24 Mio. €", "Kommune21, 06.12.2019"),
+    (dt.date(2019, 12, 6), "total_volume", "80,9 Mio. €", "Kommune21, 06.12.2019"),
+    (dt.date(2020, 3, 31), "transfer_requests", "über 270", "MWIDE, Monitoring März 2020"),
+    (dt.date(2020, 10, 26), "applications", "110", "MWIDE, Programmseite"),
+    (dt.date(2020, 10, 26), "project_offices", "5", "MWIDE, Programmseite"),
+    (dt.date(2020, 10, 26), "funded_projects", "65", "MWIDE, Programmseite"),
+    (dt.date(2020, 10, 26), "funding_granted", "rund 73 Mio. €", "MWIDE, Programmseite"),
+    (dt.date(2020, 10, 26), "eligible_investment", "über 100 Mio. €", "MWIDE, Programmseite"),
+)
+
+
+def published_record() -> dict:
+    """The published figures next to what the stored figures say on the same dates."""
+    programme = _selectors().default_programme()
+    version = _selectors().current_figures_version(programme=programme) if programme else None
+    computed: dict[dt.date, dict] = {}
+    if version is not None:
+        for when in sorted({line[0] for line in PUBLISHED_RECORD}):
+            table = _selectors().figures_for(as_of=when, programme=programme, version=version)
+            computed[when] = table.rows[0].values if table.rows else {}
+    lines = [
+        RecordLine(
+            as_of=when,
+            figure=_definitions()[key],
+            published=published,
+            source=source,
+            computed=computed.get(when, {}).get(key),
+        )
+        for when, key, published, source in PUBLISHED_RECORD
+    ]
+    return {"programme": programme, "version": version, "lines": lines}

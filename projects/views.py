@@ -1,0 +1,98 @@
+"""Public pages of the solution catalogue and the reuse request form."""
+
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+from django_ratelimit.decorators import ratelimit
+
+from projects import selectors, services
+from projects.filters import ProjectFilter
+from projects.forms import TransferRequestForm, prepare_filter_form
+from projects.models import Project, RequestKind
+from regions.selectors import municipality_choices
+
+CATALOGUE_PAGE_SIZE = 20
+# Requests a single address may send per hour; enough for a municipality, not for a bot.
+REQUEST_RATE = "5/h"
+
+
+def _get_project(slug: str) -> Project:
+    try:
+        return selectors.project_for_page(slug=slug)
+    except Project.DoesNotExist:
+        raise Http404(_("Diese Lösung gibt es nicht.")) from None
+
+
+def catalogue(request: HttpRequest) -> HttpResponse:
+    filterset = ProjectFilter(request.GET or None, queryset=selectors.project_catalogue())
+    prepare_filter_form(filterset.form)
+    paginator = Paginator(filterset.qs, CATALOGUE_PAGE_SIZE)
+    page = paginator.get_page(request.GET.get("page"))
+    active = bool({key for key, value in request.GET.items() if value and key != "page"})
+    context = {"filter": filterset, "page": page, "result_count": paginator.count, "filters_active": active}
+    return render(request, "projects/catalogue.html", context)
+
+
+def project_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    project = _get_project(slug)
+    decisions = selectors.project_released_decisions(project=project)
+    context = {
+        "project": project,
+        "decisions": decisions,
+        "totals": selectors.decision_totals(decisions=decisions),
+        "request_counts": selectors.project_request_counts(project=project),
+    }
+    return render(request, "projects/project_detail.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+@ratelimit(key="ip", rate=REQUEST_RATE, method="POST", block=False)
+def request_form(request: HttpRequest, slug: str) -> HttpResponse:
+    project = _get_project(slug)
+    status = 200
+    if request.method == "POST":
+        form = TransferRequestForm(request.POST)
+        if getattr(request, "limited", False):
+            form.add_error(
+                None,
+                _(
+                    "Von Ihrem Anschluss kamen in der letzten Stunde zu viele Anfragen. "
+                    "Bitte versuchen Sie es später noch einmal oder schreiben Sie uns eine E-Mail."
+                ),
+            )
+            status = 429
+        elif form.is_spam():
+            # Tell a bot nothing: it sees the usual confirmation, and nothing is stored or sent.
+            return redirect("project-request-done", slug=project.slug)
+        elif form.is_valid():
+            data = form.cleaned_data
+            try:
+                services.request_submit(
+                    project=project,
+                    municipality=data["municipality"],
+                    kind=data["kind"],
+                    contact_name=data["contact_name"],
+                    contact_email=data["contact_email"],
+                    message=data["message"],
+                    consent=data["consent"],
+                )
+            except ValidationError as error:
+                for field, messages in error.message_dict.items():
+                    form.add_error(field if field in form.fields else None, messages)
+            else:
+                return redirect("project-request-done", slug=project.slug)
+        if form.errors:
+            status = status if status != 200 else 400
+    else:
+        kind = RequestKind.CONSULTATION if request.GET.get("art") == "beratung" else RequestKind.TRANSFER
+        form = TransferRequestForm(initial={"kind": kind})
+    context = {"project": project, "form": form, "municipalities": municipality_choices()}
+    return render(request, "projects/request_form.html", context, status=status)
+
+
+def request_done(request: HttpRequest, slug: str) -> HttpResponse:
+    project = _get_project(slug)
+    return render(request, "projects/request_done.html", {"project": project})

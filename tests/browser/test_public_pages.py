@@ -1,0 +1,171 @@
+"""The public pages in a real browser: axe-core on every page type, keyboard use, screenshots."""
+
+import io
+
+import pytest
+from django.core.management import call_command
+
+from funding.figures_engine import recompute_figures
+from projects.models import TransferRequest
+
+pytestmark = pytest.mark.browser
+
+PROJECT = "/loesungen/bergisch-smart-mobility/"
+
+
+@pytest.fixture
+def live_data(transactional_db):
+    """The programme data, committed so that the live server's thread sees it."""
+    call_command("load_programme_data", stdout=io.StringIO(), stderr=io.StringIO())
+    recompute_figures()
+
+
+def axe_violations(page, live_server) -> list[str]:
+    # Loaded from our own static files: the CSP allows scripts from 'self' only.
+    page.add_script_tag(url=f"{live_server.url}/static/axe-core/axe.min.js")
+    result = page.evaluate(
+        """async () => {
+            const r = await axe.run(document, {runOnly: {type: "tag", values:
+                ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]}});
+            return r.violations.map(v => v.id + ": " + v.help + " -> " +
+                v.nodes.slice(0, 3).map(n => n.target.join(" ")).join(" | "));
+        }"""
+    )
+    return result
+
+
+def test_every_public_page_type_passes_axe(page, live_server, live_data):
+    pages = [
+        "/",
+        "/?as_of=2019-12-06",
+        "/?as_of=kein-datum",
+        "/regionen/",
+        "/regionen/wuppertal/",
+        "/loesungen/",
+        "/loesungen/?q=Mobilit%C3%A4t&strand=urban_development",
+        PROJECT,
+        PROJECT + "anfrage/",
+        PROJECT + "anfrage/danke/",
+        "/daten/",
+        "/impressum/",
+        "/datenschutz/",
+        "/barrierefreiheit/",
+    ]
+    found = {}
+    for path in pages:
+        response = page.goto(live_server.url + path)
+        assert response.status == 200, path
+        violations = axe_violations(page, live_server)
+        if violations:
+            found[path] = violations
+    # The request form showing its errors.
+    page.goto(live_server.url + PROJECT + "anfrage/")
+    page.get_by_role("button", name="Anfrage senden").click()
+    page.wait_for_selector("#error-summary")
+    violations = axe_violations(page, live_server)
+    if violations:
+        found["request form with errors"] = violations
+    # The English dashboard.
+    page.get_by_role("button", name="English").click()
+    page.wait_for_selector("html[lang=en]")
+    page.goto(live_server.url + "/")
+    violations = axe_violations(page, live_server)
+    if violations:
+        found["English dashboard"] = violations
+    assert found == {}
+
+
+def press_tab_until(page, selector: str, limit: int = 60) -> None:
+    """Tab through the page like a keyboard user until `selector` has the focus."""
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        if page.evaluate("(s) => document.activeElement && document.activeElement.matches(s)", selector):
+            return
+    raise AssertionError(f"{selector} cannot be reached with the Tab key")
+
+
+def test_the_catalogue_and_the_request_form_work_with_the_keyboard_alone(page, live_server, live_data):
+    page.goto(live_server.url + "/loesungen/")
+
+    press_tab_until(page, "a.skip-link")
+    press_tab_until(page, "input[name=q]")
+    page.keyboard.type("Mobilität")
+    press_tab_until(page, "select[name=strand]")
+    page.keyboard.press("ArrowDown")  # "Digitale Stadtentwicklung"? the first choice after "alle"
+    press_tab_until(page, "form.filters button[type=submit]")
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/loesungen/?*")
+    assert "q=Mobilit%C3%A4t" in page.url
+    assert page.locator(".result-count").inner_text().endswith("gefunden")
+
+    page.goto(live_server.url + PROJECT)
+    press_tab_until(page, "a[href$='/anfrage/']")
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/anfrage/")
+
+    press_tab_until(page, "input[name=kind]")
+    press_tab_until(page, "input[name=municipality]")
+    page.keyboard.type("05974028")
+    press_tab_until(page, "input[name=contact_name]")
+    page.keyboard.type("Servicestelle Digitalisierung")
+    press_tab_until(page, "input[name=contact_email]")
+    page.keyboard.type("digitalisierung@lippstadt.example")
+    press_tab_until(page, "textarea[name=message]")
+    page.keyboard.type("Wir möchten das Angebot übernehmen.")
+    press_tab_until(page, "input[name=consent]")
+    page.keyboard.press("Space")
+    press_tab_until(page, "form button[type=submit]")
+    page.keyboard.press("Enter")
+
+    page.wait_for_url("**/anfrage/danke/")
+    assert "Vielen Dank" in page.locator("h1").inner_text()
+    assert TransferRequest.objects.filter(
+        municipality__ags="05974028", contact_name="Servicestelle Digitalisierung"
+    ).exists()
+
+
+def test_the_honeypot_is_never_reached_with_the_keyboard(page, live_server, live_data):
+    page.goto(live_server.url + PROJECT + "anfrage/")
+    focused = []
+    for _ in range(40):
+        page.keyboard.press("Tab")
+        focused.append(page.evaluate("() => document.activeElement.name || ''"))
+    assert "website" not in focused
+
+
+def test_a_definition_shows_when_its_figure_gets_the_focus(page, live_server, live_data):
+    page.goto(live_server.url + "/?as_of=2019-12-06")
+    tip = page.locator("#tip-funding_granted")
+    assert not tip.is_visible()
+
+    page.locator("#tile-funding_granted a").focus()
+    assert tip.is_visible()
+    assert "Summe der Zuwendungen" in tip.inner_text()
+
+    page.keyboard.press("Escape")
+    assert not tip.is_visible()
+
+
+@pytest.mark.parametrize("width", [320, 768])
+def test_pages_fit_small_screens_without_sideways_scrolling(page, live_server, live_data, width):
+    page.set_viewport_size({"width": width, "height": 800})
+    for path in ("/?as_of=2019-12-06", "/loesungen/", PROJECT, PROJECT + "anfrage/"):
+        page.goto(live_server.url + path)
+        overflow = page.evaluate("() => document.documentElement.scrollWidth - document.documentElement.clientWidth")
+        assert overflow <= 0, f"{path} scrolls sideways by {overflow}px at {width}px"
+
+
+def test_screenshots_of_the_dashboard_and_a_project_page(page, live_server, live_data, output_dir):
+    page.goto(live_server.url + "/?as_of=2019-12-06")
+    page.screenshot(path=str(output_dir / "dashboard.png"), full_page=True)
+    page.emulate_media(media="print")
+    page.screenshot(path=str(output_dir / "dashboard-print.png"), full_page=True)
+    page.emulate_media(media="screen")
+    page.goto(live_server.url + PROJECT)
+    page.screenshot(path=str(output_dir / "project.png"), full_page=True)
+    page.set_viewport_size({"width": 360, "height": 800})
+    page.goto(live_server.url + "/?as_of=2019-12-06")
+    page.screenshot(path=str(output_dir / "dashboard-mobile.png"), full_page=False)
+
+    assert (output_dir / "dashboard.png").stat().st_size > 10_000
+    assert (output_dir / "project.png").stat().st_size > 10_000

@@ -1,0 +1,114 @@
+import re
+
+import pytest
+from django.urls import reverse
+
+from tests.factories import ProjectFactory, RegionFactory
+
+
+def text_of(response) -> str:
+    """The page's text without tags and with collapsed spaces, as a reader sees it."""
+    html = response.content.decode()
+    html = re.sub(r"<(script|style)[^>]*>.*?</\1>", " ", html, flags=re.S)
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
+
+
+def test_it_shows_the_published_headline_figures_as_of_6_december_2019(client, programme_data):
+    response = client.get("/?as_of=2019-12-06")
+
+    text = text_of(response)
+    assert response.status_code == 200
+    assert "Stand: 06.12.2019" in text
+    assert "Geförderte Projekte 42" in text
+    assert "Bewilligte Fördermittel 56,6 Mio. €" in text
+    assert "Gesamtvolumen 80,9 Mio. €" in text
+    assert re.search(r"Private Investitionen 2[34],\d Mio\. €", text)
+    assert "berechnet am" in text
+
+
+def test_it_shows_the_figures_of_october_2020(client, programme_data):
+    text = text_of(client.get("/?as_of=2020-10-26"))
+
+    assert "Geförderte Projekte 65" in text
+    assert "Projektbüros 5" in text
+    assert "Anträge 110" in text
+
+
+def test_every_tile_has_its_definition_and_a_glossary_entry(client, small_programme):
+    html = client.get("/").content.decode()
+
+    assert 'aria-describedby="tip-funding_granted"' in html
+    assert 'role="tooltip" id="tip-funding_granted"' in html
+    assert 'id="def-funding_granted"' in html
+    assert "Summe der Zuwendungen aller freigegebenen Bescheide" in html
+
+
+def test_charts_come_with_the_same_numbers_as_tables(client, small_programme):
+    text = text_of(client.get("/?as_of=2019-12-06"))
+
+    # Funding over time (the project office counts too): quarter ends and the as-of day, in full.
+    assert "30.09.2019 13.760.000 €" in text
+    assert "06.12.2019 13.735.222 €" in text
+    # Breakdown by region and strand, net of the revocation, with the region linked.
+    assert "Wuppertal 1 13.100.000 €" in text
+    assert "Soest 1 635.222 €" in text
+    assert "Digitale Stadtentwicklung" in text
+
+
+def test_the_as_of_date_reloads_every_figure_on_the_page(client, small_programme):
+    before_any_grant = text_of(client.get("/?as_of=2019-01-31"))
+    after = text_of(client.get("/?as_of=2019-12-06"))
+
+    assert "Geförderte Projekte 0" in before_any_grant
+    assert "Stand: 31.01.2019" in before_any_grant
+    assert "Geförderte Projekte 2" in after
+
+
+def test_a_bad_as_of_date_names_the_field_and_shows_today(client, small_programme):
+    response = client.get("/?as_of=31.02.2019")
+
+    assert response.status_code == 200
+    assert "Bitte geben Sie ein Datum an" in response.content.decode()
+
+
+def test_a_date_in_the_future_is_refused(client, small_programme):
+    response = client.get("/?as_of=2999-01-01")
+
+    assert "Der Stand kann nicht in der Zukunft liegen." in response.content.decode()
+
+
+def test_it_says_so_when_no_figures_were_computed_yet(client, db):
+    response = client.get("/")
+
+    assert response.status_code == 200
+    assert "Noch keine Kennzahlen berechnet." in response.content.decode()
+
+
+def test_the_dashboard_is_available_in_english(client, small_programme):
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+
+    response = client.get("/?as_of=2019-12-06")
+
+    text = text_of(response)
+    assert '<html lang="en"' in response.content.decode()
+    assert "Funding granted €13.7 million" in text
+    assert "As of: 6 Dec 2019" in text
+    assert "Funded projects 2" in text
+    assert "Mobility" in text
+
+
+def test_the_dashboard_needs_the_same_queries_for_many_projects(client, small_programme, django_assert_max_num_queries):
+    with django_assert_max_num_queries(12):
+        client.get("/?as_of=2019-12-06")
+    region = RegionFactory()
+    ProjectFactory.create_batch(40, region=region)
+    with django_assert_max_num_queries(12):
+        client.get("/?as_of=2019-12-06")
+
+
+@pytest.mark.parametrize("path", ["/", "/daten/", "/impressum/", "/datenschutz/", "/barrierefreiheit/"])
+def test_every_public_page_links_the_legal_pages(client, small_programme, path):
+    html = client.get(path).content.decode()
+
+    for url in ("/impressum/", "/datenschutz/", "/barrierefreiheit/"):
+        assert f'href="{url}"' in html
