@@ -1,6 +1,11 @@
 from django.contrib import admin
 from django.http import JsonResponse
 from django.urls import include, path
+from django.views.generic import TemplateView
+
+from funding import views as funding_views
+from projects import views as project_views
+from regions import views as region_views
 
 
 def healthz(request):
@@ -12,4 +17,22 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("api/v1/", include("modellregionen.api.urls")),
+    path("intern/", include("modellregionen.staff_urls")),  # staff workspace, with its login and logout
+    # Public pages
+    path("", funding_views.dashboard, name="dashboard"),
+    path("daten/", funding_views.data_page, name="data"),
+    path("regionen/", region_views.region_list, name="region-list"),
+    path("regionen/<slug:slug>/", region_views.region_detail, name="region-detail"),
+    path("loesungen/", project_views.catalogue, name="project-list"),
+    path("loesungen/<slug:slug>/", project_views.project_detail, name="project-detail"),
+    path("loesungen/<slug:slug>/anfrage/", project_views.request_form, name="project-request"),
+    path("loesungen/<slug:slug>/anfrage/danke/", project_views.request_done, name="project-request-done"),
+    path("impressum/", TemplateView.as_view(template_name="public/imprint.html"), name="imprint"),
+    path("datenschutz/", TemplateView.as_view(template_name="public/privacy.html"), name="privacy"),
+    path(
+        "barrierefreiheit/",
+        TemplateView.as_view(template_name="public/accessibility.html"),
+        name="accessibility",
+    ),
 ]

@@ -1,0 +1,45 @@
+"""Forms of the staff workspace for projects and requests."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from projects.models import Project, RequestStatus
+from projects.services import PROJECT_EDITABLE_FIELDS
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs=attrs, format="%Y-%m-%d")
+
+
+class ProjectForm(forms.ModelForm):
+    class Meta:
+        model = Project
+        fields = PROJECT_EDITABLE_FIELDS
+        widgets = {
+            "implementation_start": DateInput(),
+            "implementation_end": DateInput(),
+            "description": forms.Textarea(attrs={"rows": 6}),
+        }
+
+    def service_fields(self) -> dict:
+        return {name: self.cleaned_data[name] for name in PROJECT_EDITABLE_FIELDS if name in self.cleaned_data}
+
+
+class RequestStatusForm(forms.Form):
+    """The next status of a request, from the allowed steps only, and a note that explains it."""
+
+    to_status = forms.ChoiceField(label=_("neuer Status"))
+    note = forms.CharField(
+        label=_("Notiz"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Wird im Verlauf der Anfrage gespeichert."),
+    )
+
+    def __init__(self, *args, allowed: list[str], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["to_status"].choices = [(value, RequestStatus(value).label) for value in allowed]

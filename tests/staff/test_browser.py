@@ -1,0 +1,129 @@
+"""The whole path in a real browser: a clerk drafts, an approver releases, the public figures move."""
+
+import datetime as dt
+import re
+from decimal import Decimal
+
+import pytest
+from django.template import TemplateDoesNotExist
+from django.template.loader import get_template
+
+from funding.selectors import current_figures_version, figures_for
+from funding.tasks import recompute_figures
+from modellregionen import roles
+from tests.factories import (
+    GrantingAuthorityFactory,
+    ProgrammeFactory,
+    ProjectFactory,
+    RecipientFactory,
+    RegionFactory,
+    UserFactory,
+)
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+PASSWORD = "a-long-test-password"
+
+
+@pytest.fixture
+def page(monkeypatch):
+    sync_api = pytest.importorskip("playwright.sync_api")
+    # Playwright's sync API keeps an event loop in this thread; the test's own ORM calls are
+    # still synchronous, so Django's async guard would refuse them for no reason.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        context = browser.new_context(locale="de-DE")
+        context.set_default_timeout(15000)
+        yield context.new_page()
+        context.close()
+        browser.close()
+
+
+@pytest.fixture
+def world():
+    programme = ProgrammeFactory()
+    region = RegionFactory(slug="soest", name="Soest", administrative_district="9")
+    project = ProjectFactory(programme=programme, region=region, title="Bürgerportal Soest", slug="buergerportal")
+    UserFactory(username="clara", first_name="Clara", roles=[roles.CLERK])
+    UserFactory(username="anton", first_name="Anton", roles=[roles.APPROVER])
+    RecipientFactory(name="Stadt Soest")
+    GrantingAuthorityFactory()
+    recompute_figures()
+    return project
+
+
+def _log_in(page, base_url, username):
+    page.goto(f"{base_url}/intern/anmelden/")
+    page.get_by_label("Benutzername").fill(username)
+    page.get_by_label("Passwort").fill(PASSWORD)
+    page.get_by_role("button", name="Anmelden").click()
+    page.wait_for_url(f"{base_url}/intern/")
+
+
+def _funding_granted() -> Decimal:
+    return figures_for(as_of=dt.date.today()).rows[0].values["funding_granted"]
+
+
+def test_a_clerk_drafts_an_approver_releases_and_the_public_figures_show_it(live_server, page, world):
+    from playwright.sync_api import expect
+
+    base = live_server.url
+    version_before = current_figures_version()
+    assert _funding_granted() == Decimal("0")
+
+    # The clerk drafts; the live checks warn before the server does.
+    _log_in(page, base, "clara")
+    page.goto(f"{base}/intern/bescheide/neu/?projekt={world.pk}")
+    expect(page.locator("[data-ledger-project]")).to_have_text("Bürgerportal Soest")
+    page.get_by_label("Aktenzeichen").fill("III B 4 - 12/2019")
+    page.get_by_label("Zuwendungsempfänger").select_option(label="Stadt Soest")
+    page.get_by_label("Bewilligungsbehörde").select_option(label="Bezirksregierung Arnsberg")
+    page.get_by_label("Bescheiddatum").fill("2019-12-06")
+    page.get_by_label("zuwendungsfähige Ausgaben (€)").fill("594.027,50")
+    page.get_by_label("Zuwendung (€)").fill("600.000,00")
+    expect(page.locator("#check-messages")).to_contain_text("Die Zuwendung übersteigt die zuwendungsfähigen Ausgaben.")
+    page.get_by_label("Zuwendung (€)").fill("475.222,00")
+    page.get_by_label("Eigenanteil (€)").fill("118.805,50")
+    expect(page.locator("#check-rate")).to_have_text("80,00 %")
+    expect(page.locator("#check-messages")).to_have_text("Keine Auffälligkeiten.")
+    page.get_by_label("Bewilligungszeitraum ab").fill("2020-01-01")
+    page.get_by_label("Bewilligungszeitraum bis").fill("2021-12-31")
+    page.get_by_role("button", name="Entwurf speichern").click()
+    expect(page.locator(".messages")).to_contain_text("Entwurf III B 4 - 12/2019 gespeichert.")
+    assert _funding_granted() == Decimal("0")  # a draft does not count
+    page.get_by_role("button", name="Abmelden").click()
+
+    # A second person releases it after a confirmation.
+    _log_in(page, base, "anton")
+    page.get_by_role("link", name="III B 4 - 12/2019").click()
+    page.get_by_role("link", name="Freigeben …").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Bescheid III B 4 - 12/2019 freigeben?")
+    page.get_by_role("button", name="Verbindlich freigeben").click()
+    expect(page.locator(".messages")).to_contain_text("Bescheid III B 4 - 12/2019 freigegeben")
+
+    # The release triggers a recompute; the button asks for one too and shows the outcome.
+    page.goto(f"{base}/intern/")
+    page.get_by_role("button", name="Kennzahlen neu berechnen").click()
+    expect(page.locator("[data-figures-progress]")).to_have_text("Neuberechnung abgeschlossen.")
+    assert current_figures_version().pk != version_before.pk
+    assert _funding_granted() == Decimal("475222.00")
+
+    # The public dashboard shows the new total. It is built in parallel by the "pages" work;
+    # until its template exists the figures above (the selectors it reads) are the check.
+    try:
+        get_template("funding/dashboard.html")
+    except TemplateDoesNotExist:
+        return
+    page.goto(f"{base}/")
+    expect(page.locator("body")).to_contain_text(re.compile(r"475\.222"))

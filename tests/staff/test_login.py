@@ -1,0 +1,89 @@
+"""Login (German) with lockout, logout, session expiry, CSRF and the Content-Security-Policy."""
+
+import datetime as dt
+
+import pytest
+from django.conf import settings
+from django.contrib.sessions.models import Session
+from django.test import Client
+from django.utils import timezone
+
+from tests.staff.conftest import form_data, login
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_login_page_is_german(client):
+    response = client.get("/intern/anmelden/")
+
+    content = response.content.decode()
+    assert "<h1>Anmelden</h1>" in content
+    assert "Benutzername" in content
+    assert "Passwort" in content
+    assert 'name="csrfmiddlewaretoken"' in content
+
+
+def test_a_clerk_logs_in_and_lands_on_the_overview(client, clerk):
+    response = client.post("/intern/anmelden/", {"username": "clara", "password": "a-long-test-password"}, follow=True)
+
+    assert response.redirect_chain[-1][0] == "/intern/"
+    assert "Meine Entwürfe" in response.content.decode()
+
+
+def test_a_wrong_password_is_refused_in_german(client, clerk):
+    response = client.post("/intern/anmelden/", {"username": "clara", "password": "falsch"})
+
+    assert response.status_code == 200
+    assert "Bitte Benutzername und Passwort eingeben." in response.content.decode()
+    assert "_auth_user_id" not in client.session
+
+
+def test_it_locks_the_login_after_repeated_failures(client, clerk):
+    for _attempt in range(settings.AXES_FAILURE_LIMIT):
+        client.post("/intern/anmelden/", {"username": "clara", "password": "falsch"})
+
+    response = client.post("/intern/anmelden/", {"username": "clara", "password": "a-long-test-password"})
+
+    assert response.status_code == 429
+    assert "Anmeldung vorübergehend gesperrt" in response.content.decode()
+    assert "_auth_user_id" not in client.session
+    assert client.get("/intern/").status_code == 302
+
+
+def test_logout_ends_the_session(client, clerk):
+    login(client, clerk)
+
+    response = client.post("/intern/abmelden/")
+
+    assert response.status_code == 302
+    assert client.get("/intern/")["Location"].startswith("/intern/anmelden/")
+
+
+def test_an_expired_session_must_log_in_again(client, clerk):
+    login(client, clerk)
+    assert client.session.get_expiry_age() <= 8 * 3600
+    Session.objects.update(expire_date=timezone.now() - dt.timedelta(seconds=1))
+
+    response = client.get("/intern/")
+
+    assert response.status_code == 302
+    assert response["Location"].startswith("/intern/anmelden/")
+
+
+def test_writes_without_a_csrf_token_are_refused(clerk, project_soest, recipient, authority):
+    client = login(Client(enforce_csrf_checks=True), clerk)
+
+    response = client.post("/intern/bescheide/neu/", form_data(project_soest, recipient, authority))
+
+    assert response.status_code == 403
+    from funding.models import FundingDecision
+
+    assert not FundingDecision.objects.exists()
+
+
+def test_the_workspace_allows_no_inline_scripts(client, clerk):
+    response = login(client, clerk).get("/intern/bescheide/neu/")
+
+    policy = response["Content-Security-Policy"]
+    assert "script-src 'self'" in policy
+    assert "unsafe-inline" not in policy
