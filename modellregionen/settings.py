@@ -141,6 +141,8 @@ CELERY_BEAT_SCHEDULE: dict = {
 # --- Figures --------------------------------------------------------------------------
 # How many published figures versions are kept, so that a cited version stays reproducible.
 FIGURES_VERSIONS_KEPT = env_int("FIGURES_VERSIONS_KEPT", 50, minimum=1)
+# Seconds a scheduled recompute waits, so that a burst of changes is counted in one run.
+FIGURES_RECOMPUTE_DELAY = env_int("FIGURES_RECOMPUTE_DELAY", 2)
 
 # --- Auth -----------------------------------------------------------------------------
 AUTHENTICATION_BACKENDS = [
