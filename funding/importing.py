@@ -30,27 +30,12 @@ from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
 from funding.models import DecisionKind, FinancingType, FundingDecision, GrantingAuthority, Recipient
-from funding.services import decision_create_draft, decision_record_released
+from funding.services import EDITABLE_FIELDS, decision_create_draft, decision_record_released
 from modellregionen import roles
 from projects.models import Project
 
-IMPORT_COLUMNS = (
-    "reference",
-    "project",
-    "recipient",
-    "authority",
-    "kind",
-    "amends",
-    "decision_date",
-    "financing_type",
-    "eligible_costs",
-    "amount",
-    "own_share",
-    "private_investment",
-    "period_start",
-    "period_end",
-    "source",
-)
+# The columns are exactly the fields a clerk enters in the form and the API.
+IMPORT_COLUMNS = EDITABLE_FIELDS
 
 REQUIRED_VALUES = (
     "reference",
