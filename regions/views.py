@@ -15,17 +15,23 @@ def region_list(request: HttpRequest) -> HttpResponse:
     return render(request, "regions/region_list.html", {"regions": regions_for_navigation()})
 
 
+# A region page lists this many projects; the catalogue, filtered by region, pages through all.
+REGION_PAGE_PROJECTS = 50
+
+
 def region_detail(request: HttpRequest, slug: str) -> HttpResponse:
     try:
         region = region_for_page(slug=slug)
     except Region.DoesNotExist:
         raise Http404(_("Diese Modellregion gibt es nicht.")) from None
     as_of_form = AsOfForm(request.GET or None)
+    projects = region_projects(region=region)
     context = {
         "region": region,
         "as_of_form": as_of_form,
         "members": list(region_members(region=region)),
-        "projects": list(region_projects(region=region)),
+        "projects": list(projects[:REGION_PAGE_PROJECTS]),
+        "projects_total": projects.count(),
         "project_office": region_project_office(region=region),
         **region_dashboard(region=region, as_of=as_of_form.as_of_or_today()),
     }
