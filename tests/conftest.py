@@ -173,6 +173,14 @@ def celery_worker_process(services_required, django_db_setup, django_db_blocker,
             worker.wait(timeout=20)
         except subprocess.TimeoutExpired:
             worker.kill()
+            worker.wait()
+        # A killed worker's database session can outlive it for a moment and would keep
+        # the test database from being dropped.
+        with django_db_blocker.unblock(), connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
 
 
 @pytest.fixture
