@@ -234,7 +234,8 @@ def _table(rows: list[tuple[int, Run, Run]], *, seconds: int) -> str:
         "",
         f"`/api/v1/figures/?group_by=region` against a constant-JSON Django view on the same gunicorn "
         f"({WORKERS} sync workers, loopback), wrk with {CONNECTIONS} connections for {seconds} s after a "
-        f"3 s warm-up, anonymous (rate limit counted in Redis, never reached). PostgreSQL {_postgres_version()}, "
+        f"3 s warm-up, anonymous (rate limit counted per worker and in Redis at least once a second, never "
+        f"reached). PostgreSQL {_postgres_version()}, "
         f"{os.cpu_count()} CPU cores ({platform.machine()}), shared with the load tool and the database. "
         f"Goal: ≥ {GOAL_SHARE:.0%} of the floor's requests/s and p99 < {GOAL_P99_MS:.0f} ms.",
         "",
@@ -260,10 +261,20 @@ def _postgres_version() -> str:
         return cursor.fetchone()[0].split()[0]
 
 
+API_START, API_END = "<!-- api-benchmark:start -->", "<!-- api-benchmark:end -->"
+
+
 def _append(text: str) -> None:
+    """Put the table into the API section of docs/benchmarks.md (replacing the last one there)."""
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     existing = RESULTS.read_text() if RESULTS.exists() else "# Benchmarks\n"
-    RESULTS.write_text(existing.rstrip("\n") + "\n\n" + text)
+    section = f"{API_START}\n{text.rstrip()}\n{API_END}"
+    if API_START in existing and API_END in existing:
+        before, rest = existing.split(API_START, 1)
+        after = rest.split(API_END, 1)[1]
+        RESULTS.write_text(before + section + after)
+    else:
+        RESULTS.write_text(existing.rstrip("\n") + "\n\n" + section + "\n")
 
 
 def main(argv: list[str] | None = None) -> int:

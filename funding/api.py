@@ -5,12 +5,20 @@ ledger; writes to the ledger go through `funding.services`, so the API obeys the
 rules and roles as the staff pages and the import.
 """
 
+import datetime as dt
+import threading
+import time
 from collections import OrderedDict
 from urllib.parse import urlencode
 
+from django.conf import settings
+from django.db import transaction
+from django.db.models.signals import post_delete, post_save
 from django.http import HttpResponse
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.cache import get_conditional_response
+from django.utils.http import http_date
 from django.utils.translation import gettext as _
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field
@@ -32,10 +40,11 @@ from funding.models import (
     Recipient,
 )
 from modellregionen import roles
-from modellregionen.api.base import ApiMixin
+from modellregionen.api.base import ApiMixin, answer_validators
 from modellregionen.api.errors import ErrorSerializer
 from modellregionen.api.filtering import StrictOrderingFilter
-from modellregionen.api.renderers import CsvTable
+from modellregionen.api.renderers import DEFAULT_DIALECT, CsvTable
+from modellregionen.api.throttling import AnonymousRateThrottle, count_request
 from projects.models import Project
 
 LICENCE = {
@@ -159,6 +168,66 @@ class SeriesResponseSerializer(FiguresMetaSerializer):
     points = SeriesPointSerializer(many=True)
 
 
+# --- The current scope, memoised per worker --------------------------------------------------
+
+# The default programme and the current version of each programme are read on every figures
+# request. Each worker keeps them for at most SCOPE_SECONDS, so a version published by
+# another process shows within that time; in the publishing process (and in tests) it shows
+# at once, because saving a version or a programme empties the memo.
+SCOPE_SECONDS = 1.0
+_scope: dict[tuple, object] = {}
+_scope_state = {"expires": 0.0, "generation": 0}
+_scope_lock = threading.Lock()
+
+
+def _memoised(key: tuple, load):
+    with _scope_lock:
+        now = time.monotonic()
+        if now >= _scope_state["expires"]:
+            _scope.clear()
+            _scope_state["expires"] = now + SCOPE_SECONDS
+        if key in _scope:
+            return _scope[key]
+        generation = _scope_state["generation"]
+    value = load()
+    with _scope_lock:
+        # Not kept if a save emptied the memo while it was loading: the value may be stale.
+        if generation == _scope_state["generation"]:
+            _scope[key] = value
+    return value
+
+
+def forget_scope(**kwargs) -> None:
+    """Empty the memo of default programme and current versions (a signal receiver)."""
+    with _scope_lock:
+        _scope.clear()
+        _scope_state["generation"] += 1
+    _FAST_VALIDATORS.clear()
+
+
+def _forget_scope_now_and_after_commit(**kwargs) -> None:
+    forget_scope()
+    # Again after the commit: a request between the save and the commit may have read the old state.
+    transaction.on_commit(forget_scope)
+
+
+for _model in (Programme, FiguresVersion):
+    post_save.connect(_forget_scope_now_and_after_commit, sender=_model, dispatch_uid=f"api-scope-{_model.__name__}")
+    post_delete.connect(
+        _forget_scope_now_and_after_commit, sender=_model, dispatch_uid=f"api-scope-d-{_model.__name__}"
+    )
+
+
+def memoised_default_programme() -> Programme | None:
+    """`selectors.default_programme()`, at most SCOPE_SECONDS old."""
+    return _memoised(("default",), selectors.default_programme)
+
+
+def memoised_current_version(*, programme: Programme) -> FiguresVersion | None:
+    """`selectors.current_figures_version()` of `programme`, at most SCOPE_SECONDS old."""
+    return _memoised(("current", programme.pk), lambda: selectors.current_figures_version(programme=programme))
+
+
 # --- Query parameters of the figures endpoints ---------------------------------------------
 
 
@@ -183,8 +252,8 @@ class FiguresScopeQuerySerializer(serializers.Serializer):
         version_id = attrs.get("version")
         programme = attrs.get("programme")
         if version_id is None:
-            programme = programme or selectors.default_programme()
-            version = selectors.current_figures_version(programme=programme) if programme else None
+            programme = programme or memoised_default_programme()
+            version = memoised_current_version(programme=programme) if programme else None
         else:
             version = selectors.figures_version_by_id(version_id=version_id)
             if version is None:
@@ -273,6 +342,9 @@ def _meta(request, *, programme: Programme, version: FiguresVersion, path: str, 
 # constant view however long the ledger is.
 _RENDERED: OrderedDict[tuple, tuple[bytes, str]] = OrderedDict()
 RENDERED_KEPT = 512
+# ETag, Last-Modified (seconds, text) of the anonymous JSON answers the fast path serves, by
+# the same key; emptied with the scope memo, since the ETag also names the programme.
+_FAST_VALIDATORS: dict[tuple, tuple[str, int, str]] = {}
 
 
 class FiguresApiView(ApiMixin, APIView):
@@ -287,16 +359,13 @@ class FiguresApiView(ApiMixin, APIView):
     def get(self, request):
         params = self.parse_parameters(request)
         renderer = request.accepted_renderer
-        key = (
-            request.scheme,
-            request.get_host(),
-            request.path,
-            params["version"].pk,
-            params["version"].computed_at,  # with the id: unique even if a database hands out an id again
-            (params.get("as_of") or timezone.localdate()).isoformat(),
-            tuple(sorted(request.query_params.items())),
-            request.accepted_media_type,
-            self.csv_dialect,
+        key = _rendered_key(
+            request,
+            version=params["version"],
+            as_of=params.get("as_of") or timezone.localdate(),
+            query=request.query_params,
+            media_type=request.accepted_media_type,
+            dialect=self.csv_dialect,
         )
         hit = _RENDERED.get(key)
         if hit is None:
@@ -324,10 +393,29 @@ class FiguresApiView(ApiMixin, APIView):
 
     def cache_parts(self, request):
         params = self.parse_parameters(request)
-        version = params["version"]
-        as_of = params.get("as_of") or timezone.localdate()
-        parts = [str(version.pk), str(version.ledger_watermark), as_of.isoformat(), params["programme"].slug]
-        return parts, version.computed_at
+        return _figures_parts(
+            programme=params["programme"], version=params["version"], as_of=params.get("as_of") or timezone.localdate()
+        )
+
+
+def _figures_parts(*, programme: Programme, version: FiguresVersion, as_of: dt.date) -> tuple[list[str], dt.datetime]:
+    """What a figures answer depends on (for its ETag), and when it last changed."""
+    return [str(version.pk), str(version.ledger_watermark), as_of.isoformat(), programme.slug], version.computed_at
+
+
+def _rendered_key(request, *, version: FiguresVersion, as_of: dt.date, query, media_type: str, dialect: str) -> tuple:
+    """The key of a rendered answer; the permalink in it is absolute, hence scheme and host."""
+    return (
+        request.scheme,
+        request.get_host(),
+        request.path,
+        version.pk,
+        version.computed_at,  # with the id: unique even if a database hands out an id again
+        as_of.isoformat(),
+        tuple(sorted(query.items())),
+        media_type,
+        dialect,
+    )
 
 
 @extend_schema(
@@ -337,6 +425,91 @@ class FiguresApiView(ApiMixin, APIView):
 )
 class FiguresView(FiguresApiView):
     """The stored figures as of a date, for the programme or by group, from a published version."""
+
+    def dispatch(self, request, *args, **kwargs):
+        response = self.fast_response(request)
+        if response is not None:
+            return response
+        return super().dispatch(request, *args, **kwargs)
+
+    def fast_response(self, request) -> HttpResponse | None:
+        """The kept answer to a plain anonymous request, without DRF's machinery; None if unsure.
+
+        This is the endpoint's busiest request, so it skips parsing, authentication and
+        content negotiation, yet answers exactly as the full path would (body, ETag, 304,
+        caching headers, rate limit). Anything else (a user, a format, another parameter,
+        a value that needs an error message, an answer not yet rendered) takes the full
+        path, which also renders and keeps the answer for the next request.
+        """
+        if request.method not in ("GET", "HEAD"):
+            return None
+        if "HTTP_AUTHORIZATION" in request.META or settings.SESSION_COOKIE_NAME in request.COOKIES:
+            return None  # possibly a user: staff answers differ
+        if request.META.get("HTTP_ACCEPT", "*/*") not in ("*/*", "application/json"):
+            return None
+        as_of = None
+        for name, values in request.GET.lists():
+            if len(values) != 1:
+                return None
+            if name == "group_by":
+                if values[0] not in GROUPINGS:
+                    return None
+            elif name == "as_of":
+                try:  # as FiguresQuerySerializer reads it
+                    as_of = dt.datetime.strptime(values[0], "%Y-%m-%d").date()
+                except ValueError:
+                    return None
+            else:
+                return None
+        programme = memoised_default_programme()
+        version = memoised_current_version(programme=programme) if programme else None
+        if version is None:
+            return None
+        as_of = as_of or timezone.localdate()
+        media_type = "application/json"  # what DRF's negotiation picks for these Accept headers
+        key = _rendered_key(
+            request, version=version, as_of=as_of, query=request.GET, media_type=media_type, dialect=DEFAULT_DIALECT
+        )
+        hit = _RENDERED.get(key)
+        if hit is None:
+            return None
+        # Counted once: should the full path run after all, its throttle uses this verdict.
+        request.anonymous_throttle_verdict = count_request(AnonymousRateThrottle().get_ident(request))
+        if not request.anonymous_throttle_verdict[0]:
+            return None  # the full path answers 429 with Retry-After
+        validators = _FAST_VALIDATORS.get(key)
+        if validators is None:
+            parts, last_modified = _figures_parts(programme=programme, version=version, as_of=as_of)
+            etag = answer_validators(
+                parts=parts,
+                last_modified=last_modified,
+                path=request.path,
+                query=request.GET,
+                media_type=media_type,
+                dialect=DEFAULT_DIALECT,
+                staff=False,
+            ).etag
+            if len(_FAST_VALIDATORS) >= RENDERED_KEPT:
+                _FAST_VALIDATORS.clear()
+            validators = _FAST_VALIDATORS[key] = (
+                etag,
+                int(last_modified.timestamp()),
+                http_date(last_modified.timestamp()),
+            )
+        etag, last_modified_seconds, last_modified_text = validators
+        response = get_conditional_response(request, etag=etag, last_modified=last_modified_seconds) or HttpResponse(
+            hit[0], content_type=hit[1]
+        )
+        # The headers the full path sets (ApiMixin.finalize_response and DRF's defaults).
+        response["Allow"] = ", ".join(self.allowed_methods)
+        # The full path reads the session (to find the user), so its answers vary by cookie too.
+        response["Vary"] = "Accept, Cookie"
+        if response.status_code not in (200, 304):
+            return response  # 412 on a failed If-Match: like the full path, without caching headers
+        response["ETag"] = etag
+        response["Last-Modified"] = last_modified_text
+        response["Cache-Control"] = f"public, max-age={settings.API_CACHE_MAX_AGE}"
+        return response
 
     def build_data(self, request) -> dict:
         params = self.parse_parameters(request)

@@ -28,6 +28,32 @@ class _NotModified(Exception):
         self.response = response
 
 
+def answer_validators(
+    *,
+    parts: list[str],
+    last_modified,
+    path: str,
+    query,
+    media_type: str,
+    dialect: str,
+    staff: bool,
+) -> caching.Validators:
+    """ETag and Last-Modified of one answer: its data parts plus everything about the request it depends on."""
+    return caching.make_validators(
+        parts=[*parts, path, repr(sorted(query.items())), media_type, dialect, "staff" if staff else "public"],
+        last_modified=last_modified,
+    )
+
+
+def public_cache_headers(response, *, validators: caching.Validators) -> None:
+    """The caching headers of an anonymous answer (200 or 304)."""
+    response["ETag"] = validators.etag
+    if validators.last_modified:
+        response["Last-Modified"] = http_date(validators.last_modified.timestamp())
+    response["Cache-Control"] = f"public, max-age={settings.API_CACHE_MAX_AGE}"
+    patch_vary_headers(response, ["Accept"])
+
+
 class ApiMixin:
     """Mix into every API view (before the DRF class)."""
 
@@ -116,15 +142,15 @@ class ApiMixin:
 
     def get_validators(self, request) -> caching.Validators:
         parts, last_modified = self.cache_parts(request)
-        query = sorted(request.query_params.items())
-        parts += [
-            request.path,
-            repr(query),
-            request.accepted_media_type or "",
-            self.csv_dialect,
-            "staff" if roles.is_staff_member(request.user) else "public",
-        ]
-        return caching.make_validators(parts=parts, last_modified=last_modified)
+        return answer_validators(
+            parts=parts,
+            last_modified=last_modified,
+            path=request.path,
+            query=request.query_params,
+            media_type=request.accepted_media_type or "",
+            dialect=self.csv_dialect,
+            staff=roles.is_staff_member(request.user),
+        )
 
     # --- request cycle ----------------------------------------------------------------
     def initial(self, request, *args, **kwargs):
@@ -154,14 +180,9 @@ class ApiMixin:
         response = super().finalize_response(request, response, *args, **kwargs)
         validators = getattr(self, "validators", None)
         if validators is not None and response.status_code in (200, 304):
-            response["ETag"] = validators.etag
-            if validators.last_modified:
-                response["Last-Modified"] = http_date(validators.last_modified.timestamp())
+            public_cache_headers(response, validators=validators)
             if request.user.is_authenticated:
                 response["Cache-Control"] = "private, no-cache"
-            else:
-                response["Cache-Control"] = f"public, max-age={settings.API_CACHE_MAX_AGE}"
-            patch_vary_headers(response, ["Accept"])
         renderer = getattr(request, "accepted_renderer", None)
         if response.status_code == 200 and renderer is not None and renderer.format == "csv":
             response["Content-Disposition"] = f'attachment; filename="{self.csv_filename()}"'
