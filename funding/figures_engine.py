@@ -3,7 +3,8 @@
 The ORM builds one "facts" query per source (released decisions, projects, requests) with
 the filters, joins and window functions; one SQL statement then fans the facts out into
 the groupings, sums them per group and day, turns the daily changes into running values
-(window functions) and inserts the step rows. Nothing loops over the ledger in Python.
+(window functions) and inserts the step rows: one per group and day on which any figure
+changed, with every figure as a column. Nothing loops over the ledger in Python.
 
 A recompute writes new versions (one per programme) and makes them current in the same
 transaction, under a database lock, so readers see the old set or the new one and two
@@ -152,20 +153,36 @@ def _text(column: str) -> str:
     return f"COALESCE(CAST({column} AS TEXT), '')"
 
 
+def _group_keys(*, authority: str, year: str) -> dict[str, str]:
+    """Grouping -> the SQL expression of its raw key ("" is the programme total)."""
+    return {"region": "f_region", "strand": "f_strand", "topic": "f_topic", "year": year, "authority": authority}
+
+
 def _fan_out(source: str, columns: str, *, authority: str, year: str) -> str:
     """One row per fact and grouping: (grp, raw_key, columns)."""
-    keys = {
-        "": "''",
-        "region": _text("f_region"),
-        "strand": "f_strand",
-        "topic": _text("f_topic"),
-        "year": _text(year),
-        "authority": _text(authority),
-    }
+    keys = {"": "''", **{grouping: _text(key) for grouping, key in _group_keys(authority=authority, year=year).items()}}
     return "\nUNION ALL\n".join(
         f"SELECT '{grouping}' AS grp, {key} AS raw_key, {columns} FROM {source}"  # noqa: S608
         for grouping, key in keys.items()
     )
+
+
+def _per_group(source: str, columns: str, aggregates: str, *, authority: str, year: str, by: str = "f_day") -> str:
+    """`aggregates` of `source` per grouping, raw key and `by`: (grp, raw_key, by, aggregates)."""
+    keys = _group_keys(authority=authority, year=year)
+    if connection.vendor != "postgresql":
+        return f"""SELECT grp, raw_key, {by}, {aggregates}
+    FROM ({_fan_out(source, columns, authority=authority, year=year)}) t
+    GROUP BY grp, raw_key, {by}"""  # noqa: S608
+    # PostgreSQL aggregates every grouping in one pass over the facts (GROUPING SETS)
+    # instead of materialising a copy of them per grouping. GROUPING(key) = 0 marks the
+    # set a row belongs to, which also tells a NULL key from "not grouped by this".
+    grp = " ".join(f"WHEN GROUPING({key}) = 0 THEN '{grouping}'" for grouping, key in keys.items())
+    raw_key = " ".join(f"WHEN GROUPING({key}) = 0 THEN {_text(key)}" for key in keys.values())
+    sets = ", ".join([f"({by})", *(f"({key}, {by})" for key in keys.values())])
+    return f"""SELECT CASE {grp} ELSE '' END AS grp, CASE {raw_key} ELSE '' END AS raw_key, {by}, {aggregates}
+    FROM {source}
+    GROUP BY GROUPING SETS ({sets})"""  # noqa: S608
 
 
 # Figure -> (daily CTE, expression of its daily change).
@@ -211,14 +228,56 @@ def steps_statement(*, programme: Programme, version_id: int) -> tuple[str, list
     label_params = [value for row in labels for value in row]
 
     money_columns = "f_day, f_amount, f_private, f_eligible, f_own"
-    deltas = "\nUNION ALL\n".join(
-        f"SELECT '{figure}' AS figure, grp, raw_key, f_day, {expression} AS delta FROM {daily}"  # noqa: S608
-        for figure, (daily, expression) in DELTAS.items()
+    money_sums = (
+        "SUM(f_amount) AS m_amount, SUM(f_private) AS m_private, SUM(f_eligible) AS m_eligible, SUM(f_own) AS m_own"
     )
+    flip_sums = "SUM(m_funded) AS m_funded, SUM(m_offices) AS m_offices"
+    request_sums = (
+        f"SUM(CASE WHEN f_kind = '{RequestKind.TRANSFER}' THEN 1 ELSE 0 END) AS m_transfer, "
+        f"SUM(CASE WHEN f_kind = '{RequestKind.CONSULTATION}' THEN 1 ELSE 0 END) AS m_consultation"
+    )
+    # A municipality's first request per group, the day it starts to count.
+    first_request_days = _per_group(
+        "req_attr",
+        "f_day, f_municipality",
+        "MIN(f_day) AS f_day",
+        authority="first_authority",
+        year="f_year",
+        by="f_municipality",
+    )
+    figures = list(DELTAS)
+    # Each daily CTE contributes its figures' changes and NULL for the others: aggregates
+    # and the running window skip a NULL, where adding decimal zeros costs as much as values.
+    daily_parts = "\nUNION ALL\n".join(
+        "SELECT grp, raw_key, f_day, "  # noqa: S608
+        + ", ".join(
+            f"{expression if source == daily else 'CAST(NULL AS NUMERIC)'} AS d_{figure}"
+            for figure, (source, expression) in DELTAS.items()
+        )
+        + f" FROM {daily}"
+        for daily in dict.fromkeys(source for source, _ in DELTAS.values())
+    )
+    # Each figure comes from one daily CTE, which has one row per group and day, so a group's
+    # day has at most one value per figure: MAX picks it, without SUM's costly decimal state.
+    # Net amounts have whole cents: a smaller daily change is float noise (SQLite). No
+    # change stays NULL, for the same reason as above.
+    daily_sums = ", ".join(
+        f"CASE WHEN ABS(MAX(d_{figure})) > {HALF_CENT} THEN MAX(d_{figure}) END AS d_{figure}" for figure in figures
+    )
+    any_change = " OR ".join(f"d_{figure} IS NOT NULL" for figure in figures)
+    running = ",\n           ".join(f"SUM(d_{figure}) OVER series AS r_{figure}" for figure in figures)
     # Byte order is all the window needs, and much cheaper to sort than a locale's order.
     collate = ' COLLATE "C"' if connection.vendor == "postgresql" else ""
     step = FigureStep._meta
     column = {field.name: field.column for field in step.concrete_fields}
+    figure_columns = ", ".join(column[figure] for figure in figures)
+    # The budget share is stored as a ratio of the running grant.
+    figure_values = ", ".join(
+        f"COALESCE(ROUND(s.r_{figure} * 1.0 / NULLIF(CAST(%s AS NUMERIC), 0), 6), 0)"
+        if figure == "budget_committed"
+        else f"COALESCE(s.r_{figure}, 0)"
+        for figure in figures
+    )
     # Only names and constants of this module are formatted in; every value is a parameter.
     sql = f"""
 WITH
@@ -249,59 +308,45 @@ req_attr AS (
     SELECT r.*, pf.first_authority FROM req r LEFT JOIN project_first pf ON pf.f_project = r.f_project
 ),
 money_daily AS (
-    SELECT grp, raw_key, f_day, SUM(f_amount) AS m_amount, SUM(f_private) AS m_private,
-           SUM(f_eligible) AS m_eligible, SUM(f_own) AS m_own
-    FROM ({_fan_out("dec", money_columns, authority="f_authority", year="f_year")}) t
-    GROUP BY grp, raw_key, f_day
+    {_per_group("dec", money_columns, money_sums, authority="f_authority", year="f_year")}
 ),
 flips_daily AS (
-    SELECT grp, raw_key, f_day, SUM(m_funded) AS m_funded, SUM(m_offices) AS m_offices
-    FROM ({_fan_out("flips", "f_day, m_funded, m_offices", authority="first_authority", year="first_year")}) t
-    GROUP BY grp, raw_key, f_day
+    {_per_group("flips", "f_day, m_funded, m_offices", flip_sums, authority="first_authority", year="first_year")}
 ),
 projects_daily AS (
-    SELECT grp, raw_key, f_day, COUNT(*) AS m_applications
-    FROM ({_fan_out("prj_attr", "f_day", authority="first_authority", year="f_year")}) t
-    GROUP BY grp, raw_key, f_day
-),
-requests_fanned AS (
-    {_fan_out("req_attr", "f_day, f_kind, f_municipality", authority="first_authority", year="f_year")}
+    {_per_group("prj_attr", "f_day", "COUNT(*) AS m_applications", authority="first_authority", year="f_year")}
 ),
 requests_daily AS (
-    SELECT grp, raw_key, f_day,
-           SUM(CASE WHEN f_kind = '{RequestKind.TRANSFER}' THEN 1 ELSE 0 END) AS m_transfer,
-           SUM(CASE WHEN f_kind = '{RequestKind.CONSULTATION}' THEN 1 ELSE 0 END) AS m_consultation
-    FROM requests_fanned
-    GROUP BY grp, raw_key, f_day
+    {_per_group("req_attr", "f_day, f_kind", request_sums, authority="first_authority", year="f_year")}
 ),
 first_requests_daily AS (
     SELECT grp, raw_key, f_day, COUNT(*) AS m_municipalities
     FROM (
-        SELECT grp, raw_key, MIN(f_day) AS f_day FROM requests_fanned GROUP BY grp, raw_key, f_municipality
+        {first_request_days}
     ) t
     GROUP BY grp, raw_key, f_day
 ),
-deltas AS (
-{deltas}
+daily AS (
+    SELECT grp, raw_key, f_day, {daily_sums}
+    FROM (
+{daily_parts}
+    ) u
+    GROUP BY grp, raw_key, f_day
 ),
 steps AS (
-    -- Each daily CTE has one row per group and day, so a figure has one change per day.
-    SELECT figure, grp, raw_key, f_day,
-           SUM(delta) OVER series AS running,
+    -- One row per group and day on which any figure changed, with every running value.
+    SELECT grp, raw_key, f_day,
+           {running},
            LEAD(f_day) OVER series AS next_day
-    FROM deltas
-    WHERE ABS(delta) > {HALF_CENT}
-    WINDOW series AS (PARTITION BY figure{collate}, grp{collate}, raw_key{collate} ORDER BY f_day
+    FROM daily
+    WHERE {any_change}
+    WINDOW series AS (PARTITION BY grp{collate}, raw_key{collate} ORDER BY f_day
                       ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)
 )
-INSERT INTO {step.db_table} ({column["version"]}, {column["figure"]}, {column["grouping"]},
-    {column["group_key"]}, {column["group_label"]}, {column["valid_from"]}, {column["valid_until"]},
-    {column["value"]})
-SELECT {int(version_id)}, s.figure, s.grp, COALESCE(l.group_key, s.raw_key), COALESCE(l.group_label, s.raw_key),
-       s.f_day, s.next_day,
-       CASE WHEN s.figure = 'budget_committed'
-            THEN COALESCE(ROUND(s.running * 1.0 / NULLIF(CAST(%s AS NUMERIC), 0), 6), 0)
-            ELSE s.running END
+INSERT INTO {step.db_table} ({column["version"]}, {column["grouping"]}, {column["group_key"]},
+    {column["group_label"]}, {column["valid_from"]}, {column["valid_until"]}, {figure_columns})
+SELECT {int(version_id)}, s.grp, COALESCE(l.group_key, s.raw_key), COALESCE(l.group_label, s.raw_key),
+       s.f_day, s.next_day, {figure_values}
 FROM steps s
 LEFT JOIN labels l ON l.grp = s.grp AND l.raw_key = s.raw_key
 """  # noqa: S608
@@ -341,6 +386,9 @@ def _lock_publication() -> None:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [ADVISORY_LOCK_KEY])
             # The window sorts of a large ledger would spill to disk with the default.
             cursor.execute("SET LOCAL work_mem = '256MB'")
+            # The planner's row estimates for the CTEs are far too high, so it would JIT-compile
+            # the statement, which costs seconds and saves nothing at these sizes.
+            cursor.execute("SET LOCAL jit = off")
     # SQLite: the settings open every transaction with BEGIN IMMEDIATE, which already
     # admits one writer at a time.
 

@@ -195,23 +195,30 @@ def expected_steps(*, programme: Programme) -> dict[SeriesKey, list[tuple[dt.dat
                 value = _normalise(figure, running / budget) if budget else Decimal(0)
             else:
                 value = running
-            steps.append((day, value))
+            # A step is a change of the value (a grant too small to move the budget share
+            # is none); every series starts at zero.
+            if value != (steps[-1][1] if steps else 0):
+                steps.append((day, value))
         if steps:
             series[(figure, grouping, key)] = steps
     return series
 
 
 def stored_steps(*, version: FiguresVersion) -> dict[SeriesKey, list[tuple[dt.date, Decimal]]]:
-    """The step series stored in `version`."""
+    """The step series stored in `version`: a figure steps where its value changes."""
     series: dict[SeriesKey, list[tuple[dt.date, Decimal]]] = defaultdict(list)
     rows = (
         FigureStep.objects.filter(version=version)
-        .order_by("figure", "grouping", "group_key", "valid_from")
-        .values_list("figure", "grouping", "group_key", "valid_from", "value")
+        .order_by("grouping", "group_key", "valid_from")
+        .values("grouping", "group_key", "valid_from", *FIGURES)
     )
-    for figure, grouping, key, valid_from, value in rows:
-        series[(figure, grouping, key)].append((valid_from, _normalise(figure, value)))
-    return dict(series)
+    for row in rows:
+        for figure in FIGURES:
+            steps = series[(figure, row["grouping"], row["group_key"])]
+            value = _normalise(figure, row[figure])
+            if value != (steps[-1][1] if steps else 0):
+                steps.append((row["valid_from"], value))
+    return {key: steps for key, steps in series.items() if steps}
 
 
 def _value_on(steps: list[tuple[dt.date, Decimal]], day: dt.date) -> Decimal:

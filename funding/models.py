@@ -301,31 +301,41 @@ class FiguresVersion(models.Model):
 
 
 class FigureStep(models.Model):
-    """A figure's value for one group from `valid_from` on (until `valid_until`, exclusive).
+    """Every figure of one group from `valid_from` on (until `valid_until`, exclusive).
 
-    Each figure is stored as a step series, so "as of D" is the last step on or before D,
-    and the same rows draw the time-series charts. `grouping` is "" for the programme total.
+    One row per group and day on which any of its figures changed, with all figures as
+    columns named like the keys of funding.figures.FIGURES: "as of D" is one indexed lookup
+    of the group's last row on or before D, and the same rows draw the time-series charts.
+    `grouping` is "" for the programme total.
     """
 
-    # No separate index: the series index below starts with the version.
+    # No separate index: the group index below starts with the version.
     version = models.ForeignKey(FiguresVersion, on_delete=models.CASCADE, related_name="steps", db_index=False)
-    figure = models.CharField(max_length=40)
     grouping = models.CharField(max_length=16, blank=True)
     group_key = models.CharField(max_length=64, blank=True)
     group_label = models.CharField(max_length=300, blank=True)
     valid_from = models.DateField()
     valid_until = models.DateField(null=True, blank=True)
-    value = models.DecimalField(max_digits=24, decimal_places=6)
+    funded_projects = models.DecimalField(max_digits=24, decimal_places=6, default=0)
+    project_offices = models.DecimalField(max_digits=24, decimal_places=6, default=0)
+    funding_granted = models.DecimalField(max_digits=24, decimal_places=6, default=0)
+    private_investment = models.DecimalField(max_digits=24, decimal_places=6, default=0)
+    total_volume = models.DecimalField(max_digits=24, decimal_places=6, default=0)
+    eligible_investment = models.DecimalField(max_digits=24, decimal_places=6, default=0)
+    own_share = models.DecimalField(max_digits=24, decimal_places=6, default=0)
+    budget_committed = models.DecimalField(max_digits=24, decimal_places=6, default=0)
+    applications = models.DecimalField(max_digits=24, decimal_places=6, default=0)
+    transfer_requests = models.DecimalField(max_digits=24, decimal_places=6, default=0)
+    consultation_requests = models.DecimalField(max_digits=24, decimal_places=6, default=0)
+    requesting_municipalities = models.DecimalField(max_digits=24, decimal_places=6, default=0)
 
     class Meta:
         verbose_name = _("Kennzahl-Stufe")
         verbose_name_plural = _("Kennzahl-Stufen")
         indexes = [
-            # The as-of lookup: last step on or before D of one series.
-            models.Index(
-                fields=["version", "grouping", "figure", "group_key", "valid_from"], name="figurestep_series_idx"
-            ),
-            # The series of a version and grouping: one row each, their last step.
+            # The as-of lookup: last row on or before D of one group.
+            models.Index(fields=["version", "grouping", "group_key", "valid_from"], name="figurestep_group_idx"),
+            # The groups of a version and grouping: one row each, their last step.
             models.Index(
                 fields=["version", "grouping"],
                 condition=models.Q(valid_until__isnull=True),
@@ -334,4 +344,4 @@ class FigureStep(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.figure} {self.grouping}:{self.group_key} ab {self.valid_from}: {self.value}"
+        return f"{self.grouping}:{self.group_key} ab {self.valid_from}"

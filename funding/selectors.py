@@ -106,32 +106,28 @@ def figures_for(
         rows = [FiguresRow(group_key="", group_label=TOTAL_LABEL, values=_zero_values())] if not grouping else []
         return FiguresTable(version=None, as_of=as_of, group_by=group_by, rows=rows)
 
-    # One row per stored series (its last step), each with an indexed lookup of the last
-    # step on or before `as_of`.
-    value_as_of = (
+    # One row per stored group (its last step), each with an indexed lookup of the id of
+    # the group's last step on or before `as_of`; then those steps' values by id.
+    in_force = (
         FigureStep.objects.filter(
-            version_id=version.pk,
-            grouping=grouping,
-            figure=OuterRef("figure"),
-            group_key=OuterRef("group_key"),
-            valid_from__lte=as_of,
+            version_id=version.pk, grouping=grouping, group_key=OuterRef("group_key"), valid_from__lte=as_of
         )
         .order_by("-valid_from")
-        .values("value")[:1]
+        .values("pk")[:1]
     )
-    series = (
+    groups = list(
         FigureStep.objects.filter(version_id=version.pk, grouping=grouping, valid_until__isnull=True)
-        .annotate(as_of_value=Subquery(value_as_of))
-        .values_list("figure", "group_key", "group_label", "as_of_value")
+        .annotate(in_force=Subquery(in_force))
+        .values_list("group_key", "group_label", "in_force")
     )
+    step_ids = [step_id for _key, _label, step_id in groups if step_id is not None]
+    values_by_step = {step["pk"]: step for step in FigureStep.objects.filter(pk__in=step_ids).values("pk", *FIGURES)}
     rows: dict[str, FiguresRow] = {}
-    for figure, group_key, group_label, value in series:
-        if figure not in FIGURES:
-            continue
-        row = rows.get(group_key)
-        if row is None:
-            row = rows[group_key] = FiguresRow(group_key=group_key, group_label=group_label, values=_zero_values())
-        row.values[figure] = _as_stored_unit(figure, value)
+    for group_key, group_label, step_id in groups:
+        row = rows[group_key] = FiguresRow(group_key=group_key, group_label=group_label, values=_zero_values())
+        step = values_by_step.get(step_id)
+        if step is not None:
+            row.values = {figure: _as_stored_unit(figure, step[figure]) for figure in FIGURES}
     if not grouping and not rows:
         rows[""] = FiguresRow(group_key="", group_label=TOTAL_LABEL, values=_zero_values())
     ordered = sorted(rows.values(), key=lambda row: _sort_key(grouping, row))
@@ -158,18 +154,24 @@ def figure_series(
     version = _resolve_version(programme, version)
     if version is None:
         return []
-    steps = FigureStep.objects.filter(version_id=version.pk, grouping=grouping, figure=figure)
+    steps = FigureStep.objects.filter(version_id=version.pk, grouping=grouping)
     if end is not None:
         steps = steps.filter(valid_from__lte=end)
-    if start is not None:
-        # The step in force on `start` is the one that began before it and had not ended.
-        steps = steps.exclude(valid_until__isnull=False, valid_until__lte=start)
-    points = []
+    # A group's row holds every figure, so a row is a step of `figure` only where its value
+    # differs from the one before (every series starts at zero).
+    series: dict[str, list[SeriesPoint]] = {}
+    previous: dict[str, Decimal | int] = {}
     for group_key, group_label, valid_from, value in steps.order_by("group_key", "valid_from").values_list(
-        "group_key", "group_label", "valid_from", "value"
+        "group_key", "group_label", "valid_from", figure
     ):
-        date = max(valid_from, start) if start is not None else valid_from
-        points.append(
-            SeriesPoint(group_key=group_key, group_label=group_label, date=date, value=_as_stored_unit(figure, value))
-        )
-    return points
+        value = _as_stored_unit(figure, value)
+        if value == previous.get(group_key, 0):
+            continue
+        previous[group_key] = value
+        points = series.setdefault(group_key, [])
+        if start is not None and valid_from <= start:
+            # Only the step in force on `start` is shown before it, dated `start`.
+            points[:] = [SeriesPoint(group_key=group_key, group_label=group_label, date=start, value=value)]
+        else:
+            points.append(SeriesPoint(group_key=group_key, group_label=group_label, date=valid_from, value=value))
+    return [point for points in series.values() for point in points]

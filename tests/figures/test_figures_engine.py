@@ -269,7 +269,7 @@ def test_verify_command_says_no_drift_for_fresh_figures(project, approver, capsy
 def test_verify_command_prints_each_drift_and_fails(project, approver, capsys):
     released(approver, project=project, decision_date=dt.date(2019, 6, 1))
     figures_engine.recompute_figures()
-    FigureStep.objects.filter(figure="funding_granted", grouping="").update(value=Decimal("170000"))
+    FigureStep.objects.filter(grouping="", valid_from=dt.date(2019, 6, 1)).update(funding_granted=Decimal("170000"))
 
     with pytest.raises(CommandError, match="1 figure"):
         call_command("verify_figures")
