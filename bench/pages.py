@@ -30,7 +30,8 @@ def _pages() -> list[tuple[str, str]]:
         ("dashboard", "/"),
         ("dashboard as of a date", "/?as_of=2021-06-30"),
         ("catalogue", "/loesungen/"),
-        ("catalogue, search", "/loesungen/?q=Projekt"),
+        ("catalogue, search with few matches", "/loesungen/?q=Projekt+4711"),
+        ("catalogue, search matching every project", "/loesungen/?q=Projekt"),
         ("catalogue, filtered, page 3", f"/loesungen/?region={region.slug}&page=3"),
         ("region page", f"/regionen/{region.slug}/"),
     ]

@@ -35,9 +35,12 @@ def search_projects(queryset: QuerySet, text: str) -> QuerySet:
             + SearchVector("description", weight="C", config="german")
         )
         query = SearchQuery(text, config="german", search_type="websearch")
+        # Filtering on `document @@ query` lets PostgreSQL use the GIN index of migration
+        # projects.0002 (same expression); the rank is then computed for the matches only.
         return (
-            queryset.annotate(search_rank=SearchRank(vector, query))
-            .filter(search_rank__gt=0)
+            queryset.annotate(search_document=vector)
+            .filter(search_document=query)
+            .annotate(search_rank=SearchRank(vector, query))
             .order_by("-search_rank", "title")
         )
     condition = Q()
