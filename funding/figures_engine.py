@@ -104,7 +104,8 @@ def decision_facts(*, programme: Programme) -> QuerySet:
             f_running=Window(
                 Sum("amount"), partition_by=[F("project_id")], order_by=entry_order, frame=RowRange(None, 0)
             ),
-            f_rank=Window(RowNumber(), partition_by=[F("project_id")], order_by=entry_order),
+            # The same frame as f_running (ROW_NUMBER ignores it): one window pass computes both.
+            f_rank=Window(RowNumber(), partition_by=[F("project_id")], order_by=entry_order, frame=RowRange(None, 0)),
         )
         .values(*DECISION_COLUMNS)
     )
@@ -185,22 +186,36 @@ def _per_group(source: str, columns: str, aggregates: str, *, authority: str, ye
     GROUP BY GROUPING SETS ({sets})"""  # noqa: S608
 
 
-# Figure -> (daily CTE, expression of its daily change).
+# Figure -> its daily change per group: an aggregate over the decisions (money) or over the
+# "counted" facts (counts), or (municipalities) joined from first_requests_daily. Counts are
+# cast to INTEGER: the running SUM of an integer is a bigint, where a bigint's or a
+# decimal's would be a much slower NUMERIC. Money is summed in whole cents as bigints:
+# PostgreSQL adds them in a 128-bit accumulator, many times cheaper than adding decimals,
+# and the sums stay exact (also on SQLite, which stores decimals as floats); a day's sum
+# of one group fits a bigint. No change is NULL: aggregates and the running window skip
+# a NULL cheaply.
 DELTAS = {
-    "funded_projects": ("flips_daily", "m_funded"),
-    "project_offices": ("flips_daily", "m_offices"),
-    "funding_granted": ("money_daily", "m_amount"),
-    "private_investment": ("money_daily", "m_private"),
-    "total_volume": ("money_daily", "m_amount + m_private"),
-    "eligible_investment": ("money_daily", "m_eligible"),
-    "own_share": ("money_daily", "m_own"),
-    "budget_committed": ("money_daily", "m_amount"),
-    "applications": ("projects_daily", "m_applications"),
-    "transfer_requests": ("requests_daily", "m_transfer"),
-    "consultation_requests": ("requests_daily", "m_consultation"),
-    "requesting_municipalities": ("first_requests_daily", "m_municipalities"),
+    "funded_projects": "NULLIF(CAST(SUM(c_funded) AS INTEGER), 0)",
+    "project_offices": "NULLIF(CAST(SUM(c_offices) AS INTEGER), 0)",
+    "funding_granted": "NULLIF(CAST(SUM(CAST(ROUND(f_amount * 100) AS BIGINT)) AS BIGINT), 0)",
+    "private_investment": "NULLIF(CAST(SUM(CAST(ROUND(f_private * 100) AS BIGINT)) AS BIGINT), 0)",
+    "eligible_investment": "NULLIF(CAST(SUM(CAST(ROUND(f_eligible * 100) AS BIGINT)) AS BIGINT), 0)",
+    "own_share": "NULLIF(CAST(SUM(CAST(ROUND(f_own * 100) AS BIGINT)) AS BIGINT), 0)",
+    "applications": "CAST(SUM(c_applications) AS INTEGER)",
+    "transfer_requests": "CAST(SUM(c_transfer) AS INTEGER)",
+    "consultation_requests": "CAST(SUM(c_consultation) AS INTEGER)",
+    # Joined from first_requests_daily (see steps_statement).
+    "requesting_municipalities": "",
 }
-assert set(DELTAS) == set(FIGURES), "every figure needs its daily change"  # noqa: S101
+MONEY_FIGURES = ("funding_granted", "private_investment", "eligible_investment", "own_share")
+# Figures derived from the running values of others, with no running sum of their own
+# (a sum of running values is the running value of the sums).
+DERIVED = {
+    "total_volume": "({funding_granted} + {private_investment}) / 100.0",
+    # The budget share is stored as a ratio of the running grant.
+    "budget_committed": "COALESCE(ROUND({funding_granted} / 100.0 / NULLIF(CAST(%s AS NUMERIC), 0), 6), 0)",
+}
+assert set(DELTAS) | set(DERIVED) == set(FIGURES), "every figure needs its daily change"  # noqa: S101
 
 
 def _labels(programme: Programme) -> list[tuple[str, str, str, str]]:
@@ -227,15 +242,6 @@ def steps_statement(*, programme: Programme, version_id: int) -> tuple[str, list
     label_rows = ", ".join(["(%s, %s, %s, %s)"] * len(labels))
     label_params = [value for row in labels for value in row]
 
-    money_columns = "f_day, f_amount, f_private, f_eligible, f_own"
-    money_sums = (
-        "SUM(f_amount) AS m_amount, SUM(f_private) AS m_private, SUM(f_eligible) AS m_eligible, SUM(f_own) AS m_own"
-    )
-    flip_sums = "SUM(m_funded) AS m_funded, SUM(m_offices) AS m_offices"
-    request_sums = (
-        f"SUM(CASE WHEN f_kind = '{RequestKind.TRANSFER}' THEN 1 ELSE 0 END) AS m_transfer, "
-        f"SUM(CASE WHEN f_kind = '{RequestKind.CONSULTATION}' THEN 1 ELSE 0 END) AS m_consultation"
-    )
     # A municipality's first request per group, the day it starts to count.
     first_request_days = _per_group(
         "req_attr",
@@ -246,23 +252,15 @@ def steps_statement(*, programme: Programme, version_id: int) -> tuple[str, list
         by="f_municipality",
     )
     figures = list(DELTAS)
-    # Each daily CTE contributes its figures' changes and NULL for the others: aggregates
-    # and the running window skip a NULL, where adding decimal zeros costs as much as values.
-    daily_parts = "\nUNION ALL\n".join(
-        "SELECT grp, raw_key, f_day, "  # noqa: S608
-        + ", ".join(
-            f"{expression if source == daily else 'CAST(NULL AS NUMERIC)'} AS d_{figure}"
-            for figure, (source, expression) in DELTAS.items()
-        )
-        + f" FROM {daily}"
-        for daily in dict.fromkeys(source for source, _ in DELTAS.values())
-    )
-    # Each figure comes from one daily CTE, which has one row per group and day, so a group's
-    # day has at most one value per figure: MAX picks it, without SUM's costly decimal state.
-    # Net amounts have whole cents: a smaller daily change is float noise (SQLite). No
-    # change stays NULL, for the same reason as above.
-    daily_sums = ", ".join(
-        f"CASE WHEN ABS(MAX(d_{figure})) > {HALF_CENT} THEN MAX(d_{figure}) END AS d_{figure}" for figure in figures
+    money_changes = ", ".join(f"{DELTAS[figure]} AS d_{figure}" for figure in MONEY_FIGURES)
+    counted = [figure for figure in figures if figure not in MONEY_FIGURES and figure != "requesting_municipalities"]
+    count_changes = ", ".join(f"{DELTAS[figure]} AS d_{figure}" for figure in counted)
+    counted_columns = "f_day, f_region, f_strand, f_topic, g_year, g_authority, c_funded, c_offices, c_applications, "
+    counted_columns += "c_transfer, c_consultation"
+    keys = ("grp", "raw_key", "f_day")
+    daily_keys = ", ".join(f"COALESCE(m.{key}, c.{key}) AS {key}" for key in keys)
+    daily_figures = ", ".join(
+        f"{'m' if figure in MONEY_FIGURES else 'c'}.d_{figure}" for figure in [*MONEY_FIGURES, *counted]
     )
     any_change = " OR ".join(f"d_{figure} IS NOT NULL" for figure in figures)
     running = ",\n           ".join(f"SUM(d_{figure}) OVER series AS r_{figure}" for figure in figures)
@@ -270,14 +268,13 @@ def steps_statement(*, programme: Programme, version_id: int) -> tuple[str, list
     collate = ' COLLATE "C"' if connection.vendor == "postgresql" else ""
     step = FigureStep._meta
     column = {field.name: field.column for field in step.concrete_fields}
-    figure_columns = ", ".join(column[figure] for figure in figures)
-    # The budget share is stored as a ratio of the running grant.
-    figure_values = ", ".join(
-        f"COALESCE(ROUND(s.r_{figure} * 1.0 / NULLIF(CAST(%s AS NUMERIC), 0), 6), 0)"
-        if figure == "budget_committed"
-        else f"COALESCE(s.r_{figure}, 0)"
-        for figure in figures
-    )
+    figure_columns = ", ".join(column[figure] for figure in [*figures, *DERIVED])
+    # Before a figure's first change its running value is NULL: the figure is zero.
+    s_running = {figure: f"COALESCE(s.r_{figure}, 0)" for figure in figures}
+    derived = [expression.format(**s_running) for expression in DERIVED.values()]
+    # Money is summed in cents (see DELTAS).
+    euros = [f"{value} / 100.0" if figure in MONEY_FIGURES else value for figure, value in s_running.items()]
+    figure_values = ", ".join([*euros, *derived])
     # Only names and constants of this module are formatted in; every value is a parameter.
     sql = f"""
 WITH
@@ -308,30 +305,43 @@ req_attr AS (
     SELECT r.*, pf.first_authority FROM req r LEFT JOIN project_first pf ON pf.f_project = r.f_project
 ),
 money_daily AS (
-    {_per_group("dec", money_columns, money_sums, authority="f_authority", year="f_year")}
+    {_per_group("dec", "f_day, f_amount, f_private, f_eligible, f_own", money_changes, authority="f_authority", year="f_year")}
 ),
-flips_daily AS (
-    {_per_group("flips", "f_day, m_funded, m_offices", flip_sums, authority="first_authority", year="first_year")}
+-- Every fact that changes a count, with the keys of its groups: the first decision's
+-- authority and year count a project's flips and requests. One aggregate over all of them
+-- (GROUPING SETS on PostgreSQL) gives the daily changes of every count at once.
+counted AS (
+    SELECT f_day, f_region, f_strand, f_topic, first_year AS g_year, first_authority AS g_authority,
+           m_funded AS c_funded, m_offices AS c_offices, CAST(NULL AS INTEGER) AS c_applications,
+           CAST(NULL AS INTEGER) AS c_transfer, CAST(NULL AS INTEGER) AS c_consultation
+    FROM flips
+    UNION ALL
+    SELECT f_day, f_region, f_strand, f_topic, f_year, first_authority, NULL, NULL, 1, NULL, NULL
+    FROM prj_attr
+    UNION ALL
+    SELECT f_day, f_region, f_strand, f_topic, f_year, first_authority, NULL, NULL, NULL,
+           CASE WHEN f_kind = '{RequestKind.TRANSFER}' THEN 1 END,
+           CASE WHEN f_kind = '{RequestKind.CONSULTATION}' THEN 1 END
+    FROM req_attr
 ),
-projects_daily AS (
-    {_per_group("prj_attr", "f_day", "COUNT(*) AS m_applications", authority="first_authority", year="f_year")}
-),
-requests_daily AS (
-    {_per_group("req_attr", "f_day, f_kind", request_sums, authority="first_authority", year="f_year")}
+counts_daily AS (
+    {_per_group("counted", counted_columns, count_changes, authority="g_authority", year="g_year")}
 ),
 first_requests_daily AS (
-    SELECT grp, raw_key, f_day, COUNT(*) AS m_municipalities
+    SELECT grp, raw_key, f_day, CAST(COUNT(*) AS INTEGER) AS m_municipalities
     FROM (
         {first_request_days}
     ) t
     GROUP BY grp, raw_key, f_day
 ),
+-- A municipality's first request in a group is a request of that group on that day, so
+-- its day is one of the group's days in `counts_daily`.
 daily AS (
-    SELECT grp, raw_key, f_day, {daily_sums}
-    FROM (
-{daily_parts}
-    ) u
-    GROUP BY grp, raw_key, f_day
+    SELECT {daily_keys}, {daily_figures}, f.m_municipalities AS d_requesting_municipalities
+    FROM money_daily m
+    FULL JOIN counts_daily c ON c.grp = m.grp AND c.raw_key = m.raw_key AND c.f_day = m.f_day
+    LEFT JOIN first_requests_daily f
+        ON f.grp = c.grp AND f.raw_key = c.raw_key AND f.f_day = c.f_day
 ),
 steps AS (
     -- One row per group and day on which any figure changed, with every running value.
