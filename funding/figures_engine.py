@@ -186,8 +186,8 @@ def _per_group(source: str, columns: str, aggregates: str, *, authority: str, ye
     GROUP BY GROUPING SETS ({sets})"""  # noqa: S608
 
 
-# Figure -> its daily change per group: an aggregate over the decisions (money) or over the
-# "counted" facts (counts), or (municipalities) joined from first_requests_daily. Counts are
+# Figure -> its daily change per group: an aggregate over the stream of facts (see
+# steps_statement), or (municipalities) joined from first_requests_daily. Counts are
 # cast to INTEGER: the running SUM of an integer is a bigint, where a bigint's or a
 # decimal's would be a much slower NUMERIC. Money is summed in whole cents as bigints:
 # PostgreSQL adds them in a 128-bit accumulator, many times cheaper than adding decimals,
@@ -197,10 +197,10 @@ def _per_group(source: str, columns: str, aggregates: str, *, authority: str, ye
 DELTAS = {
     "funded_projects": "NULLIF(CAST(SUM(c_funded) AS INTEGER), 0)",
     "project_offices": "NULLIF(CAST(SUM(c_offices) AS INTEGER), 0)",
-    "funding_granted": "NULLIF(CAST(SUM(CAST(ROUND(f_amount * 100) AS BIGINT)) AS BIGINT), 0)",
-    "private_investment": "NULLIF(CAST(SUM(CAST(ROUND(f_private * 100) AS BIGINT)) AS BIGINT), 0)",
-    "eligible_investment": "NULLIF(CAST(SUM(CAST(ROUND(f_eligible * 100) AS BIGINT)) AS BIGINT), 0)",
-    "own_share": "NULLIF(CAST(SUM(CAST(ROUND(f_own * 100) AS BIGINT)) AS BIGINT), 0)",
+    "funding_granted": "NULLIF(CAST(SUM(c_amount) AS BIGINT), 0)",
+    "private_investment": "NULLIF(CAST(SUM(c_private) AS BIGINT), 0)",
+    "eligible_investment": "NULLIF(CAST(SUM(c_eligible) AS BIGINT), 0)",
+    "own_share": "NULLIF(CAST(SUM(c_own) AS BIGINT), 0)",
     "applications": "CAST(SUM(c_applications) AS INTEGER)",
     "transfer_requests": "CAST(SUM(c_transfer) AS INTEGER)",
     "consultation_requests": "CAST(SUM(c_consultation) AS INTEGER)",
@@ -211,9 +211,9 @@ MONEY_FIGURES = ("funding_granted", "private_investment", "eligible_investment",
 # Figures derived from the running values of others, with no running sum of their own
 # (a sum of running values is the running value of the sums).
 DERIVED = {
-    "total_volume": "({funding_granted} + {private_investment}) / 100.0",
-    # The budget share is stored as a ratio of the running grant.
-    "budget_committed": "COALESCE(ROUND({funding_granted} / 100.0 / NULLIF(CAST(%s AS NUMERIC), 0), 6), 0)",
+    "total_volume": "({funding_granted} + {private_investment}){to_euros}",
+    # The budget share is stored as a ratio: the running grant in cents over the budget in cents.
+    "budget_committed": "COALESCE(ROUND({funding_granted} / NULLIF(CAST(%s AS NUMERIC) * 100.0, 0), 6), 0)",
 }
 assert set(DELTAS) | set(DERIVED) == set(FIGURES), "every figure needs its daily change"  # noqa: S101
 
@@ -252,16 +252,10 @@ def steps_statement(*, programme: Programme, version_id: int) -> tuple[str, list
         by="f_municipality",
     )
     figures = list(DELTAS)
-    money_changes = ", ".join(f"{DELTAS[figure]} AS d_{figure}" for figure in MONEY_FIGURES)
-    counted = [figure for figure in figures if figure not in MONEY_FIGURES and figure != "requesting_municipalities"]
-    count_changes = ", ".join(f"{DELTAS[figure]} AS d_{figure}" for figure in counted)
-    counted_columns = "f_day, f_region, f_strand, f_topic, g_year, g_authority, c_funded, c_offices, c_applications, "
-    counted_columns += "c_transfer, c_consultation"
-    keys = ("grp", "raw_key", "f_day")
-    daily_keys = ", ".join(f"COALESCE(m.{key}, c.{key}) AS {key}" for key in keys)
-    daily_figures = ", ".join(
-        f"{'m' if figure in MONEY_FIGURES else 'c'}.d_{figure}" for figure in [*MONEY_FIGURES, *counted]
-    )
+    summed = [figure for figure in figures if figure != "requesting_municipalities"]
+    changes = ", ".join(f"{DELTAS[figure]} AS d_{figure}" for figure in summed)
+    fact_columns = "f_day, f_region, f_strand, f_topic, g_year, g_authority, c_amount, c_private, c_eligible, c_own, "
+    fact_columns += "c_funded, c_offices, c_applications, c_transfer, c_consultation"
     any_change = " OR ".join(f"d_{figure} IS NOT NULL" for figure in figures)
     running = ",\n           ".join(f"SUM(d_{figure}) OVER series AS r_{figure}" for figure in figures)
     # Byte order is all the window needs, and much cheaper to sort than a locale's order.
@@ -271,9 +265,12 @@ def steps_statement(*, programme: Programme, version_id: int) -> tuple[str, list
     figure_columns = ", ".join(column[figure] for figure in [*figures, *DERIVED])
     # Before a figure's first change its running value is NULL: the figure is zero.
     s_running = {figure: f"COALESCE(s.r_{figure}, 0)" for figure in figures}
-    derived = [expression.format(**s_running) for expression in DERIVED.values()]
-    # Money is summed in cents (see DELTAS).
-    euros = [f"{value} / 100.0" if figure in MONEY_FIGURES else value for figure, value in s_running.items()]
+    # Money is summed in cents (see DELTAS). PostgreSQL multiplies decimals exactly and much
+    # faster than it divides them; SQLite computes in floats, where only the division by
+    # 100 gives the nearest value to the cents.
+    to_euros = " * 0.01" if connection.vendor == "postgresql" else " / 100.0"
+    derived = [expression.format(**s_running, to_euros=to_euros) for expression in DERIVED.values()]
+    euros = [f"{value}{to_euros}" if figure in MONEY_FIGURES else value for figure, value in s_running.items()]
     figure_values = ", ".join([*euros, *derived])
     # Only names and constants of this module are formatted in; every value is a parameter.
     sql = f"""
@@ -304,28 +301,35 @@ prj_attr AS (
 req_attr AS (
     SELECT r.*, pf.first_authority FROM req r LEFT JOIN project_first pf ON pf.f_project = r.f_project
 ),
-money_daily AS (
-    {_per_group("dec", "f_day, f_amount, f_private, f_eligible, f_own", money_changes, authority="f_authority", year="f_year")}
-),
--- Every fact that changes a count, with the keys of its groups: the first decision's
--- authority and year count a project's flips and requests. One aggregate over all of them
--- (GROUPING SETS on PostgreSQL) gives the daily changes of every count at once.
-counted AS (
-    SELECT f_day, f_region, f_strand, f_topic, first_year AS g_year, first_authority AS g_authority,
-           m_funded AS c_funded, m_offices AS c_offices, CAST(NULL AS INTEGER) AS c_applications,
-           CAST(NULL AS INTEGER) AS c_transfer, CAST(NULL AS INTEGER) AS c_consultation
+-- Every fact that changes a figure, with the keys of its groups, in one stream: a decision
+-- counts its money in its own authority and year; a project's flips, application and
+-- requests count in the authority and year of its first decision. One aggregate over the
+-- stream (GROUPING SETS on PostgreSQL) gives the daily change of every figure at once.
+facts AS (
+    SELECT f_day, f_region, f_strand, f_topic, f_year AS g_year, f_authority AS g_authority,
+           CAST(ROUND(f_amount * 100) AS BIGINT) AS c_amount, CAST(ROUND(f_private * 100) AS BIGINT) AS c_private,
+           CAST(ROUND(f_eligible * 100) AS BIGINT) AS c_eligible, CAST(ROUND(f_own * 100) AS BIGINT) AS c_own,
+           CAST(NULL AS INTEGER) AS c_funded, CAST(NULL AS INTEGER) AS c_offices,
+           CAST(NULL AS INTEGER) AS c_applications, CAST(NULL AS INTEGER) AS c_transfer,
+           CAST(NULL AS INTEGER) AS c_consultation
+    FROM dec
+    UNION ALL
+    SELECT f_day, f_region, f_strand, f_topic, first_year, first_authority, NULL, NULL, NULL, NULL,
+           m_funded, m_offices, NULL, NULL, NULL
     FROM flips
     UNION ALL
-    SELECT f_day, f_region, f_strand, f_topic, f_year, first_authority, NULL, NULL, 1, NULL, NULL
+    SELECT f_day, f_region, f_strand, f_topic, f_year, first_authority, NULL, NULL, NULL, NULL,
+           NULL, NULL, 1, NULL, NULL
     FROM prj_attr
     UNION ALL
-    SELECT f_day, f_region, f_strand, f_topic, f_year, first_authority, NULL, NULL, NULL,
+    SELECT f_day, f_region, f_strand, f_topic, f_year, first_authority, NULL, NULL, NULL, NULL,
+           NULL, NULL, NULL,
            CASE WHEN f_kind = '{RequestKind.TRANSFER}' THEN 1 END,
            CASE WHEN f_kind = '{RequestKind.CONSULTATION}' THEN 1 END
     FROM req_attr
 ),
-counts_daily AS (
-    {_per_group("counted", counted_columns, count_changes, authority="g_authority", year="g_year")}
+facts_daily AS (
+    {_per_group("facts", fact_columns, changes, authority="g_authority", year="g_year")}
 ),
 first_requests_daily AS (
     SELECT grp, raw_key, f_day, CAST(COUNT(*) AS INTEGER) AS m_municipalities
@@ -335,30 +339,34 @@ first_requests_daily AS (
     GROUP BY grp, raw_key, f_day
 ),
 -- A municipality's first request in a group is a request of that group on that day, so
--- its day is one of the group's days in `counts_daily`.
+-- its day is one of the group's days in `facts_daily`.
 daily AS (
-    SELECT {daily_keys}, {daily_figures}, f.m_municipalities AS d_requesting_municipalities
-    FROM money_daily m
-    FULL JOIN counts_daily c ON c.grp = m.grp AND c.raw_key = m.raw_key AND c.f_day = m.f_day
+    SELECT d.*, f.m_municipalities AS d_requesting_municipalities
+    FROM facts_daily d
     LEFT JOIN first_requests_daily f
-        ON f.grp = c.grp AND f.raw_key = c.raw_key AND f.f_day = c.f_day
+        ON f.grp = d.grp AND f.raw_key = d.raw_key AND f.f_day = d.f_day
+),
+-- The groups' keys and labels; ordering the window by the stored keys writes the steps in
+-- the order of the group index, so each index entry is appended rather than inserted.
+labelled AS (
+    SELECT d.*, COALESCE(l.group_key, d.raw_key) AS group_key, COALESCE(l.group_label, d.raw_key) AS group_label
+    FROM daily d
+    LEFT JOIN labels l ON l.grp = d.grp AND l.raw_key = d.raw_key
+    WHERE {any_change}
 ),
 steps AS (
     -- One row per group and day on which any figure changed, with every running value.
-    SELECT grp, raw_key, f_day,
+    SELECT grp, group_key, group_label, f_day,
            {running},
            LEAD(f_day) OVER series AS next_day
-    FROM daily
-    WHERE {any_change}
-    WINDOW series AS (PARTITION BY grp{collate}, raw_key{collate} ORDER BY f_day
+    FROM labelled
+    WINDOW series AS (PARTITION BY grp{collate}, group_key{collate} ORDER BY f_day
                       ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)
 )
 INSERT INTO {step.db_table} ({column["version"]}, {column["grouping"]}, {column["group_key"]},
     {column["group_label"]}, {column["valid_from"]}, {column["valid_until"]}, {figure_columns})
-SELECT {int(version_id)}, s.grp, COALESCE(l.group_key, s.raw_key), COALESCE(l.group_label, s.raw_key),
-       s.f_day, s.next_day, {figure_values}
+SELECT {int(version_id)}, s.grp, s.group_key, s.group_label, s.f_day, s.next_day, {figure_values}
 FROM steps s
-LEFT JOIN labels l ON l.grp = s.grp AND l.raw_key = s.raw_key
 """  # noqa: S608
     params = [*dec_params, *prj_params, *req_params, *label_params, programme.budget]
     return sql, params

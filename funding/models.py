@@ -309,8 +309,14 @@ class FigureStep(models.Model):
     `grouping` is "" for the programme total.
     """
 
-    # No separate index: the group index below starts with the version.
-    version = models.ForeignKey(FiguresVersion, on_delete=models.CASCADE, related_name="steps", db_index=False)
+    # No separate index: the group index below starts with the version. No constraint in
+    # the database either: checking it costs about a fifth of a full recompute of a small
+    # ledger (one lookup per written row at commit), and only the figures engine writes
+    # steps, into the version it has just created; versions are deleted through the ORM
+    # (figures_engine._prune deletes their steps first, the admin cascades).
+    version = models.ForeignKey(
+        FiguresVersion, on_delete=models.CASCADE, related_name="steps", db_index=False, db_constraint=False
+    )
     grouping = models.CharField(max_length=16, blank=True)
     group_key = models.CharField(max_length=64, blank=True)
     group_label = models.CharField(max_length=300, blank=True)
