@@ -150,20 +150,34 @@ def request_facts(*, programme: Programme) -> QuerySet:
 # --- The statement that turns facts into step rows --------------------------------------
 
 
-def _text(column: str) -> str:
-    return f"COALESCE(CAST({column} AS TEXT), '')"
+# The groupings and their numbers in the statement ("" is the programme total). Groups are
+# keyed by integers while the statement runs (a grouping's number and an id, a year or a
+# number of a choice): integers hash, sort and join much faster than text. The stored
+# keys and labels are joined on at the end (see _labels).
+GROUPINGS = ("", "authority", "region", "strand", "topic", "year")
+GROUPING_NUMBER = {grouping: number for number, grouping in enumerate(GROUPINGS)}
+STRAND_NUMBER = {value: number for number, value in enumerate(Strand.values, start=1)}
+# The raw key of "no topic" and "no granting authority": ids start at 1.
+NO_ID = 0
 
 
 def _group_keys(*, authority: str, year: str) -> dict[str, str]:
-    """Grouping -> the SQL expression of its raw key ("" is the programme total)."""
-    return {"region": "f_region", "strand": "f_strand", "topic": "f_topic", "year": year, "authority": authority}
+    """Grouping -> the SQL expression of its raw key, an integer."""
+    strand = " ".join(f"WHEN '{value}' THEN {number}" for value, number in STRAND_NUMBER.items())
+    return {
+        "authority": f"COALESCE({authority}, {NO_ID})",
+        "region": f"COALESCE(f_region, {NO_ID})",
+        "strand": f"CASE f_strand {strand} ELSE {NO_ID} END",
+        "topic": f"COALESCE(f_topic, {NO_ID})",
+        "year": f"COALESCE(CAST({year} AS INTEGER), 0)",
+    }
 
 
 def _fan_out(source: str, columns: str, *, authority: str, year: str) -> str:
     """One row per fact and grouping: (grp, raw_key, columns)."""
-    keys = {"": "''", **{grouping: _text(key) for grouping, key in _group_keys(authority=authority, year=year).items()}}
+    keys = {"": "0", **_group_keys(authority=authority, year=year)}
     return "\nUNION ALL\n".join(
-        f"SELECT '{grouping}' AS grp, {key} AS raw_key, {columns} FROM {source}"  # noqa: S608
+        f"SELECT {GROUPING_NUMBER[grouping]} AS grp, {key} AS raw_key, {columns} FROM {source}"  # noqa: S608
         for grouping, key in keys.items()
     )
 
@@ -177,11 +191,11 @@ def _per_group(source: str, columns: str, aggregates: str, *, authority: str, ye
     GROUP BY grp, raw_key, {by}"""  # noqa: S608
     # PostgreSQL aggregates every grouping in one pass over the facts (GROUPING SETS)
     # instead of materialising a copy of them per grouping. GROUPING(key) = 0 marks the
-    # set a row belongs to, which also tells a NULL key from "not grouped by this".
-    grp = " ".join(f"WHEN GROUPING({key}) = 0 THEN '{grouping}'" for grouping, key in keys.items())
-    raw_key = " ".join(f"WHEN GROUPING({key}) = 0 THEN {_text(key)}" for key in keys.values())
+    # set a row belongs to.
+    grp = " ".join(f"WHEN GROUPING({key}) = 0 THEN {GROUPING_NUMBER[grouping]}" for grouping, key in keys.items())
+    raw_key = " ".join(f"WHEN GROUPING({key}) = 0 THEN {key}" for key in keys.values())
     sets = ", ".join([f"({by})", *(f"({key}, {by})" for key in keys.values())])
-    return f"""SELECT CASE {grp} ELSE '' END AS grp, CASE {raw_key} ELSE '' END AS raw_key, {by}, {aggregates}
+    return f"""SELECT CASE {grp} ELSE 0 END AS grp, CASE {raw_key} ELSE 0 END AS raw_key, {by}, {aggregates}
     FROM {source}
     GROUP BY GROUPING SETS ({sets})"""  # noqa: S608
 
@@ -218,18 +232,21 @@ DERIVED = {
 assert set(DELTAS) | set(DERIVED) == set(FIGURES), "every figure needs its daily change"  # noqa: S101
 
 
-def _labels(programme: Programme) -> list[tuple[str, str, str, str]]:
-    """(grouping, raw key, group key, group label) for every key the statement produces."""
-    labels = [("", "", "", TOTAL_LABEL)]
-    labels += [("region", str(pk), slug, name) for pk, slug, name in Region.objects.values_list("pk", "slug", "name")]
-    labels += [("strand", value, value, str(label)) for value, label in Strand.choices]
-    labels += [("topic", str(pk), slug, name) for pk, slug, name in Topic.objects.values_list("pk", "slug", "name")]
-    labels.append(("topic", "", NO_TOPIC_KEY, NO_TOPIC_LABEL))
+def _labels(programme: Programme) -> list[tuple[int, int, str, str]]:
+    """(grouping number, raw key, group key, group label) of every labelled group.
+
+    Years have no label: their key and label are the year itself.
+    """
+    region, strand, topic, authority = (GROUPING_NUMBER[name] for name in ("region", "strand", "topic", "authority"))
+    labels = [(GROUPING_NUMBER[""], 0, "", TOTAL_LABEL)]
+    labels += [(region, pk, slug, name) for pk, slug, name in Region.objects.values_list("pk", "slug", "name")]
+    labels += [(strand, STRAND_NUMBER[value], value, str(label)) for value, label in Strand.choices]
+    labels += [(topic, pk, slug, name) for pk, slug, name in Topic.objects.values_list("pk", "slug", "name")]
+    labels.append((topic, NO_ID, NO_TOPIC_KEY, NO_TOPIC_LABEL))
     labels += [
-        ("authority", str(pk), slug, name)
-        for pk, slug, name in GrantingAuthority.objects.values_list("pk", "slug", "name")
+        (authority, pk, slug, name) for pk, slug, name in GrantingAuthority.objects.values_list("pk", "slug", "name")
     ]
-    labels.append(("authority", "", NO_AUTHORITY_KEY, NO_AUTHORITY_LABEL))
+    labels.append((authority, NO_ID, NO_AUTHORITY_KEY, NO_AUTHORITY_LABEL))
     return labels
 
 
@@ -239,8 +256,10 @@ def steps_statement(*, programme: Programme, version_id: int) -> tuple[str, list
     prj_sql, prj_params = project_facts(programme=programme).query.sql_with_params()
     req_sql, req_params = request_facts(programme=programme).query.sql_with_params()
     labels = _labels(programme)
-    label_rows = ", ".join(["(%s, %s, %s, %s)"] * len(labels))
-    label_params = [value for row in labels for value in row]
+    # The numbers are written in (integers from the database), the texts are parameters.
+    label_rows = ", ".join(f"({int(grp)}, {int(raw_key)}, %s, %s)" for grp, raw_key, _key, _label in labels)
+    label_params = [text for _grp, _raw_key, key, label in labels for text in (key, label)]
+    grouping_names = " ".join(f"WHEN {number} THEN '{grouping}'" for grouping, number in GROUPING_NUMBER.items())
 
     # A municipality's first request per group, the day it starts to count.
     first_request_days = _per_group(
@@ -258,8 +277,6 @@ def steps_statement(*, programme: Programme, version_id: int) -> tuple[str, list
     fact_columns += "c_funded, c_offices, c_applications, c_transfer, c_consultation"
     any_change = " OR ".join(f"d_{figure} IS NOT NULL" for figure in figures)
     running = ",\n           ".join(f"SUM(d_{figure}) OVER series AS r_{figure}" for figure in figures)
-    # Byte order is all the window needs, and much cheaper to sort than a locale's order.
-    collate = ' COLLATE "C"' if connection.vendor == "postgresql" else ""
     step = FigureStep._meta
     column = {field.name: field.column for field in step.concrete_fields}
     figure_columns = ", ".join(column[figure] for figure in [*figures, *DERIVED])
@@ -346,27 +363,22 @@ daily AS (
     LEFT JOIN first_requests_daily f
         ON f.grp = d.grp AND f.raw_key = d.raw_key AND f.f_day = d.f_day
 ),
--- The groups' keys and labels; ordering the window by the stored keys writes the steps in
--- the order of the group index, so each index entry is appended rather than inserted.
-labelled AS (
-    SELECT d.*, COALESCE(l.group_key, d.raw_key) AS group_key, COALESCE(l.group_label, d.raw_key) AS group_label
-    FROM daily d
-    LEFT JOIN labels l ON l.grp = d.grp AND l.raw_key = d.raw_key
-    WHERE {any_change}
-),
 steps AS (
     -- One row per group and day on which any figure changed, with every running value.
-    SELECT grp, group_key, group_label, f_day,
+    SELECT grp, raw_key, f_day,
            {running},
            LEAD(f_day) OVER series AS next_day
-    FROM labelled
-    WINDOW series AS (PARTITION BY grp{collate}, group_key{collate} ORDER BY f_day
-                      ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)
+    FROM daily
+    WHERE {any_change}
+    WINDOW series AS (PARTITION BY grp, raw_key ORDER BY f_day ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)
 )
 INSERT INTO {step.db_table} ({column["version"]}, {column["grouping"]}, {column["group_key"]},
     {column["group_label"]}, {column["valid_from"]}, {column["valid_until"]}, {figure_columns})
-SELECT {int(version_id)}, s.grp, s.group_key, s.group_label, s.f_day, s.next_day, {figure_values}
+SELECT {int(version_id)}, CASE s.grp {grouping_names} END,
+       COALESCE(l.group_key, CAST(s.raw_key AS TEXT)), COALESCE(l.group_label, CAST(s.raw_key AS TEXT)),
+       s.f_day, s.next_day, {figure_values}
 FROM steps s
+LEFT JOIN labels l ON l.grp = s.grp AND l.raw_key = s.raw_key
 """  # noqa: S608
     params = [*dec_params, *prj_params, *req_params, *label_params, programme.budget]
     return sql, params
