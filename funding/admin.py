@@ -6,12 +6,14 @@ from simple_history.admin import SimpleHistoryAdmin
 from funding import services
 from funding.models import FundingDecision, GrantingAuthority, Programme, Recipient
 from modellregionen import roles
+from modellregionen.forms import ADMIN_FORMFIELD_OVERRIDES
 
 
 @admin.register(Programme)
 class ProgrammeAdmin(SimpleHistoryAdmin):
     list_display = ("name", "budget", "start_date", "end_date")
     prepopulated_fields = {"slug": ("name",)}
+    formfield_overrides = ADMIN_FORMFIELD_OVERRIDES
 
 
 @admin.register(GrantingAuthority)

@@ -1,6 +1,7 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
+from modellregionen.forms import ADMIN_FORMFIELD_OVERRIDES
 from projects.models import Project, RequestStatusChange, Topic, TransferRequest
 
 
@@ -18,6 +19,7 @@ class ProjectAdmin(SimpleHistoryAdmin):
     search_fields = ("title", "summary", "slug")
     prepopulated_fields = {"slug": ("title",)}
     autocomplete_fields = ("lead_municipality", "partner_municipalities", "topic")
+    formfield_overrides = ADMIN_FORMFIELD_OVERRIDES
 
 
 class RequestStatusChangeInline(admin.TabularInline):

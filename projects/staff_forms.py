@@ -3,6 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from modellregionen.forms import formfield_with_https_urls
 from projects.models import Project, RequestStatus
 from projects.services import PROJECT_EDITABLE_FIELDS
 
@@ -18,6 +19,7 @@ class ProjectForm(forms.ModelForm):
     class Meta:
         model = Project
         fields = PROJECT_EDITABLE_FIELDS
+        formfield_callback = formfield_with_https_urls
         widgets = {
             "implementation_start": DateInput(),
             "implementation_end": DateInput(),
