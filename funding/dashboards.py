@@ -184,10 +184,8 @@ def time_series(
 ) -> TimeSeries:
     """A figure at the end of each quarter (or year, over longer spans) from the start to `as_of`."""
     steps = _selectors().figure_series(
-        figure=figure_key, group_by=group_by, programme=programme, version=version, end=as_of
+        figure=figure_key, group_by=group_by, programme=programme, version=version, end=as_of, group_keys=group_key
     )
-    if group_key is not None:
-        steps = [step for step in steps if step.group_key in group_key]
     steps = sorted(steps, key=lambda step: step.date)
     start = min(programme.start_date, as_of)
     days = quarter_ends(start=start, end=as_of)

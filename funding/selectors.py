@@ -1,6 +1,7 @@
 """Reads of the stored figures. Nothing here aggregates the ledger: see funding.figures_engine."""
 
 import datetime as dt
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -142,11 +143,12 @@ def figure_series(
     version: FiguresVersion | None = None,
     start: dt.date | None = None,
     end: dt.date | None = None,
+    group_keys: Collection[str] | None = None,
 ) -> list[SeriesPoint]:
     """The stored steps of one figure (per group), for time-series charts.
 
     With `start`, the first point is the value in force on `start` (dated `start`), so a
-    chart of a window begins at the right level.
+    chart of a window begins at the right level. With `group_keys`, only those groups.
     """
     if figure not in FIGURES:
         raise ValueError(f"Unknown figure {figure!r}; use one of {', '.join(FIGURES)}.")
@@ -155,6 +157,8 @@ def figure_series(
     if version is None:
         return []
     steps = FigureStep.objects.filter(version_id=version.pk, grouping=grouping)
+    if group_keys is not None:
+        steps = steps.filter(group_key__in=list(group_keys))
     if end is not None:
         steps = steps.filter(valid_from__lte=end)
     # A group's row holds every figure, so a row is a step of `figure` only where its value

@@ -125,6 +125,20 @@ def test_a_full_revocation_ends_the_project_being_funded_on_its_date(project, ap
     ]
 
 
+def test_a_series_can_be_limited_to_some_groups(project, approver):
+    other = ProjectFactory(programme=project.programme, submitted_on=dt.date(2019, 1, 15))
+    released(approver, project=project, decision_date=dt.date(2019, 6, 1))
+    released(approver, project=other, decision_date=dt.date(2019, 8, 1), amount=Decimal("90000.00"))
+    figures_engine.recompute_figures()
+
+    every_region = figure_series(figure="funding_granted", group_by="region")
+    assert {point.group_key for point in every_region} == {project.region.slug, other.region.slug}
+    one_region = figure_series(figure="funding_granted", group_by="region", group_keys=[other.region.slug])
+    assert [(point.group_key, point.date, point.value) for point in one_region] == [
+        (other.region.slug, dt.date(2019, 8, 1), Decimal("90000.00"))
+    ]
+
+
 def test_an_amendment_and_a_revocation_on_one_day_that_cancel_out_leave_no_step(project, approver):
     initial = released(approver, project=project, decision_date=dt.date(2019, 6, 1))
     for kind, amount in ((DecisionKind.AMENDMENT, "5000.00"), (DecisionKind.REVOCATION, "-5000.00")):
