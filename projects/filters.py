@@ -3,6 +3,7 @@
 import django_filters
 from django.db import connection
 from django.db.models import Q, QuerySet
+from django.db.models.expressions import RawSQL
 from django.utils.translation import gettext_lazy as _
 
 from projects.models import (
@@ -27,20 +28,16 @@ def search_projects(queryset: QuerySet, text: str) -> QuerySet:
     if not text:
         return queryset
     if connection.vendor == "postgresql":
-        from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
+        from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVectorField
 
-        vector = (
-            SearchVector("title", weight="A", config="german")
-            + SearchVector("summary", weight="B", config="german")
-            + SearchVector("description", weight="C", config="german")
-        )
+        # The document is a stored generated column of the table (migration projects.0003,
+        # GIN-indexed), unknown to the model so that Django never writes it.
+        document = RawSQL('"projects_project"."search_document"', [], output_field=SearchVectorField())
         query = SearchQuery(text, config="german", search_type="websearch")
-        # Filtering on `document @@ query` lets PostgreSQL use the GIN index of migration
-        # projects.0002 (same expression); the rank is then computed for the matches only.
         return (
-            queryset.annotate(search_document=vector)
+            queryset.annotate(search_document=document)
             .filter(search_document=query)
-            .annotate(search_rank=SearchRank(vector, query))
+            .annotate(search_rank=SearchRank(document, query))
             .order_by("-search_rank", "title")
         )
     condition = Q()

@@ -71,3 +71,14 @@ def test_the_catalogue_is_available_in_english(client, small_programme):
 
     assert "1 solution found" in text
     assert "Mobility" in text
+
+
+def test_the_search_finds_a_project_by_the_words_of_its_latest_edit(client, small_programme):
+    project = ProjectFactory(title="Parkraumsensorik", summary="Freie Parkplätze in Echtzeit")
+    assert "1 Lösung gefunden" in text_of(client.get("/loesungen/?q=Parkraumsensorik"))
+
+    project.title = "Ladesäulenkarte"
+    project.save()
+
+    assert "0 Lösungen gefunden" in text_of(client.get("/loesungen/?q=Parkraumsensorik"))
+    assert "1 Lösung gefunden" in text_of(client.get("/loesungen/?q=Ladesäulenkarte"))
