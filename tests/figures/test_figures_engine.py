@@ -224,17 +224,33 @@ def test_a_version_records_when_what_and_how_long(project, approver):
     assert version.duration_ms >= 0
 
 
+def test_rows_read_counts_the_released_decisions_projects_and_requests_of_the_programme(project, approver):
+    released(approver, project=project)
+    DecisionFactory(project=project)  # a draft is not read
+    TransferRequestFactory(project=project)
+    TransferRequestFactory(project=project)
+    other_programme = ProgrammeFactory(
+        slug="andere-foerderung", name="Andere Förderung", start_date=dt.date(2021, 1, 1)
+    )
+    TransferRequestFactory(project=ProjectFactory(programme=other_programme))
+
+    published = figures_engine.recompute_figures()
+    rows_read = {item.version.programme_id: item.version.rows_read for item in published}
+
+    assert rows_read == {project.programme_id: 1 + 1 + 2, other_programme.pk: 1 + 1}
+
+
 def test_a_failure_mid_recompute_leaves_the_previous_version_current(project, approver, monkeypatch):
     released(approver, project=project)
     before = figures_engine.recompute_figures()[0].version
     steps_before = FigureStep.objects.count()
     released(approver, project=ProjectFactory(programme=project.programme))
 
-    def crash(programme):
+    def crash(published):
         raise RuntimeError("worker lost mid-recompute")
 
     # The steps of the new version are written by then; the failure must take them back.
-    monkeypatch.setattr(figures_engine, "_rows_read", crash)
+    monkeypatch.setattr(figures_engine, "_publish", crash)
     with pytest.raises(RuntimeError):
         figures_engine.recompute_figures()
 
