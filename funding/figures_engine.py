@@ -26,6 +26,7 @@ from django.utils import timezone
 
 from funding.figures import (
     FIGURES,
+    GROUPINGS,
     NO_AUTHORITY_KEY,
     NO_AUTHORITY_LABEL,
     NO_TOPIC_KEY,
@@ -154,8 +155,7 @@ def request_facts(*, programme: Programme) -> QuerySet:
 # keyed by integers while the statement runs (a grouping's number and an id, a year or a
 # number of a choice): integers hash, sort and join much faster than text. The stored
 # keys and labels are joined on at the end (see _labels).
-GROUPINGS = ("", "authority", "region", "strand", "topic", "year")
-GROUPING_NUMBER = {grouping: number for number, grouping in enumerate(GROUPINGS)}
+GROUPING_NUMBER = {grouping: number for number, grouping in enumerate(("", *GROUPINGS))}
 STRAND_NUMBER = {value: number for number, value in enumerate(Strand.values, start=1)}
 # The raw key of "no topic" and "no granting authority": ids start at 1.
 NO_ID = 0
