@@ -146,7 +146,11 @@ def prepare_filter_form(form: forms.Form) -> forms.Form:
         elif isinstance(field, forms.ModelChoiceField):
             field.empty_label = _("alle")
         elif isinstance(field, forms.ChoiceField):
-            # django-filter's ChoiceField adds its empty choice when the choices are set.
+            # django-filter's ChoiceField adds its empty choice when the choices are set;
+            # Django's TypedChoiceField does not, so it gets one here. Without it a browser
+            # shows the first real choice as selected and sends it with the next search.
             field.empty_label = _("alle")
             field.choices = [choice for choice in field.choices if choice[0] != ""]
+            if not any(value == "" for value, _label in field.choices):
+                field.choices = [("", _("alle")), *field.choices]
     return form

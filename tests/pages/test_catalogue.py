@@ -82,3 +82,12 @@ def test_the_search_finds_a_project_by_the_words_of_its_latest_edit(client, smal
 
     assert "0 Lösungen gefunden" in text_of(client.get("/loesungen/?q=Parkraumsensorik"))
     assert "1 Lösung gefunden" in text_of(client.get("/loesungen/?q=Ladesäulenkarte"))
+
+
+def test_every_filter_select_starts_with_all_and_selects_it_when_unfiltered(client, small_programme):
+    html = client.get("/loesungen/?q=Stadtmodell").content.decode()
+
+    for name in ("region", "strand", "topic", "maturity", "licence", "transferable", "kind", "status"):
+        select = html.split(f'name="{name}"', 1)[1].split("</select>", 1)[0]
+        first_option = select.split("<option", 2)[1]
+        assert first_option.startswith(' value="" selected>alle<'), (name, first_option)
