@@ -187,7 +187,7 @@ def render(results: list[dict], command: str, server_version: str) -> str:
         "(heap 30 ms, primary key 28 ms, group index 45 ms), about 0.8x the floor on its own.",
         "Computing the steps takes about 0.2 s and dropping the oldest kept version another",
         "15-25 ms. At 100 k and 1 M the sums over the ledger dominate. Single runs vary on this",
-        "shared machine: on the day of this table five runs gave 2.4-3.0x at 10 k, 1.7-1.9x at",
+        "shared machine: on the day of this table six runs gave 2.4-3.0x at 10 k, 1.7-2.0x at",
         "100 k and 1.5-2.0x at 1 M, the floor itself taking between 5.7 s and 7.8 s at 1 M.",
         "A variant that aggregated each kind of fact on its own (fewer aggregate calls, more",
         "rows for the window) measured the same at 1 M and 10 % slower at 10 k, so it was",
