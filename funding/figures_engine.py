@@ -251,7 +251,10 @@ def _labels(programme: Programme) -> list[tuple[int, int, str, str]]:
 
 
 def steps_statement(*, programme: Programme, version_id: int) -> tuple[str, list]:
-    """The INSERT ... SELECT that writes every step row of `programme` into `version_id`."""
+    """The statement that writes every step row of `programme` into `version_id`.
+
+    On PostgreSQL it answers one row: (steps written, ledger rows read); see _compute_version.
+    """
     dec_sql, dec_params = decision_facts(programme=programme).query.sql_with_params()
     prj_sql, prj_params = project_facts(programme=programme).query.sql_with_params()
     req_sql, req_params = request_facts(programme=programme).query.sql_with_params()
