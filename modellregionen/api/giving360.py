@@ -14,14 +14,17 @@ from urllib.parse import quote
 
 from django.http import StreamingHttpResponse
 from django.urls import reverse
-from drf_spectacular.utils import extend_schema, inline_serializer
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import serializers
+from rest_framework.exceptions import NotFound
 from rest_framework.views import APIView
 
 from funding.api import LICENCE
 from funding.models import DecisionKind, FundingDecision
 from modellregionen.api.base import ApiMixin
 from modellregionen.api.caching import data_watermark
+from modellregionen.api.errors import ErrorSerializer
 
 SCHEMA_VERSION = "1.4"
 PREFIX = "360G-modellregionen"
@@ -122,6 +125,11 @@ def grant(decision: FundingDecision, corrections: Corrections | None, *, source_
     }
 
 
+def _released_initial_decisions():
+    """The grants of the package: corrections are folded into the grant they amend."""
+    return FundingDecision.objects.released().filter(kind=DecisionKind.INITIAL)
+
+
 def package_chunks(*, base_url: str, decision_url: str) -> Iterator[str]:
     """The whole package as JSON text, grant by grant."""
     corrections = _corrections_by_grant()
@@ -137,8 +145,7 @@ def package_chunks(*, base_url: str, decision_url: str) -> Iterator[str]:
         header["modified"] = modified.isoformat()
     yield _json(header)[:-1] + ',"grants":['
     initials = (
-        FundingDecision.objects.released()
-        .filter(kind=DecisionKind.INITIAL)
+        _released_initial_decisions()
         .select_related(
             "project__programme",
             "project__region__lead_municipality",
@@ -231,7 +238,13 @@ GivingPackageSerializer = inline_serializer(
 )
 
 
-@extend_schema(tags=["decisions"], responses={200: GivingPackageSerializer})
+@extend_schema(
+    tags=["decisions"],
+    responses={
+        200: GivingPackageSerializer,
+        404: OpenApiResponse(ErrorSerializer, "No released grant yet: a 360Giving package needs at least one."),
+    },
+)
 class Giving360View(ApiMixin, APIView):
     """Every released grant in the 360Giving Data Standard, as one JSON package."""
 
@@ -241,6 +254,9 @@ class Giving360View(ApiMixin, APIView):
         return False
 
     def get(self, request):
+        if not _released_initial_decisions().exists():
+            # The standard requires at least one grant in a package: an empty file would not be one.
+            raise NotFound(_("Es gibt noch keinen freigegebenen Zuwendungsbescheid, also nichts zu exportieren."))
         decision_url = request.build_absolute_uri(reverse("api:decision-detail", args=["__reference__"]))
         response = StreamingHttpResponse(
             package_chunks(base_url=request.build_absolute_uri("/"), decision_url=decision_url),

@@ -6,6 +6,8 @@ import json
 import re
 from decimal import Decimal
 
+from tests.factories import DecisionFactory
+
 DATE = re.compile(r"^[0-9]{4}-(0[1-9]|1[012])-(0[1-9]|[12][0-9]|3[01])$")
 REQUIRED_GRANT_FIELDS = {
     "id": str,
@@ -88,3 +90,12 @@ def test_drafts_are_not_exported(published, api):
     text = json.dumps(_package(api), default=str)
 
     assert "AZ-ENTWURF" not in text
+
+
+def test_with_no_released_grant_it_answers_404_and_says_why(api, db, clerk):
+    # A draft is not a grant: the standard needs at least one grant in a package.
+    DecisionFactory(drafted_by=clerk)
+    response = api.get("/api/v1/exports/360giving/")
+
+    assert response.status_code == 404
+    assert "nichts zu exportieren" in response.json()["detail"]
