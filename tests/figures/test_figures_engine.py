@@ -308,12 +308,22 @@ def test_verify_command_prints_each_drift_and_fails(project, approver, capsys):
     assert "funding_granted (total) as of 2019-06-01: stored 170000.00, ledger 160000.00" in out
 
 
-def test_verify_notices_a_ledger_change_not_yet_recomputed(project, approver, capsys):
+def test_verify_notices_a_ledger_change_not_yet_recomputed_and_says_so(project, approver, capsys):
     figures_engine.recompute_figures()
     released(approver, project=project, decision_date=dt.date(2019, 6, 1))
 
-    with pytest.raises(CommandError):
+    with pytest.raises(CommandError, match="after the current figures were computed"):
         call_command("verify_figures")
+
+
+def test_verify_gives_no_pending_hint_for_drift_the_ledger_does_not_explain(project, approver):
+    released(approver, project=project, decision_date=dt.date(2019, 6, 1))
+    figures_engine.recompute_figures()
+    FigureStep.objects.filter(grouping="").update(funding_granted=Decimal("1"))
+
+    with pytest.raises(CommandError) as failure:
+        call_command("verify_figures")
+    assert "after the current figures were computed" not in str(failure.value)
 
 
 # --- Coalescing on the embedded default (tasks run in-process) ------------------------------
