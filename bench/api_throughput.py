@@ -81,7 +81,7 @@ def seed_ledger(size: int) -> None:
         # TRUNCATE, because the ledger's own trigger refuses to DELETE released decisions.
         cursor.execute(
             "TRUNCATE funding_fundingdecision, funding_historicalfundingdecision, "
-            "funding_figurestep, funding_figuresversion"
+            "funding_figurestep, funding_figuregroup, funding_figuresversion"
         )
     programme, _ = Programme.objects.get_or_create(
         slug="digitale-modellregionen",

@@ -14,7 +14,15 @@ from decimal import Decimal
 from django.contrib.auth.models import User
 from django.db import connection, models
 
-from funding.models import FigureStep, FiguresVersion, FundingDecision, GrantingAuthority, Programme, Recipient
+from funding.models import (
+    FigureGroup,
+    FigureStep,
+    FiguresVersion,
+    FundingDecision,
+    GrantingAuthority,
+    Programme,
+    Recipient,
+)
 from projects.models import Project, Topic, TransferRequest
 from regions.models import Municipality, Region
 
@@ -67,6 +75,7 @@ def clear() -> None:
         model._meta.db_table
         for model in (
             FigureStep,
+            FigureGroup,
             FiguresVersion,
             TransferRequest,
             FundingDecision,

@@ -14,6 +14,7 @@ first released decision ("ohne Bescheid" while there is none).
 """
 
 from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Literal
 
 Unit = Literal["count", "eur", "ratio"]
@@ -135,6 +136,11 @@ FIGURES: dict[str, Figure] = {
 
 GROUPINGS = ("region", "strand", "topic", "year", "authority")
 
+# How steps and groups store their grouping ("" is the programme total). Stored versions
+# are read with these numbers: never renumber a grouping.
+GROUPING_NUMBERS = {"": 0, "region": 1, "strand": 2, "topic": 3, "year": 4, "authority": 5}
+assert set(GROUPING_NUMBERS) == {"", *GROUPINGS}  # noqa: S101
+
 GROUPING_LABELS_DE = {
     "region": "Modellregion",
     "strand": "Förderschwerpunkt",
@@ -147,3 +153,48 @@ GROUPING_LABELS_DE = {
 TOTAL_LABEL = "Gesamt"
 NO_TOPIC_KEY, NO_TOPIC_LABEL = "none", "ohne Themenfeld"
 NO_AUTHORITY_KEY, NO_AUTHORITY_LABEL = "none", "ohne Bescheid"
+
+
+# --- Stored and derived figures ----------------------------------------------------------
+
+# Every step stores the running value of these figures, exactly: money in whole cents,
+# counts as integers. The others are derived from them when read (figure_values).
+STORED_FIGURES = tuple(key for key in FIGURES if key not in ("total_volume", "budget_committed"))
+CENT = Decimal("0.01")
+RATIO = Decimal("0.000001")
+
+
+# The stored figures each figure is computed from.
+FIGURE_INPUTS = {
+    **{key: (key,) for key in STORED_FIGURES},
+    "total_volume": ("funding_granted", "private_investment"),
+    "budget_committed": ("funding_granted",),
+}
+
+
+def _stored_value(key: str, stored: dict[str, int]) -> Decimal | int:
+    # scaleb moves the decimal point: exact, whatever the amount.
+    return Decimal(stored[key]).scaleb(-2).quantize(CENT) if FIGURES[key].unit == "eur" else int(stored[key])
+
+
+def figure_value(key: str, stored: dict[str, int], *, budget: Decimal) -> Decimal | int:
+    """One figure of a step, from the step's stored values (money in cents) and the budget.
+
+    `stored` needs the figures of FIGURE_INPUTS[key].
+    """
+    if key == "total_volume":
+        return _stored_value("funding_granted", stored) + _stored_value("private_investment", stored)
+    if key == "budget_committed":
+        share = _stored_value("funding_granted", stored) / budget if budget else Decimal(0)
+        return share.quantize(RATIO, rounding=ROUND_HALF_UP)
+    return _stored_value(key, stored)
+
+
+def figure_values(stored: dict[str, int], *, budget: Decimal) -> dict[str, Decimal | int]:
+    """Every figure of one step, from its stored values (money in cents) and the budget."""
+    return {key: figure_value(key, stored, budget=budget) for key in FIGURES}
+
+
+def zero_values() -> dict[str, Decimal | int]:
+    """Every figure before anything happened."""
+    return figure_values(dict.fromkeys(STORED_FIGURES, 0), budget=Decimal(0))

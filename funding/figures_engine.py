@@ -25,15 +25,15 @@ from django.db.models.functions import ExtractYear, RowNumber
 from django.utils import timezone
 
 from funding.figures import (
-    FIGURES,
-    GROUPINGS,
+    GROUPING_NUMBERS,
     NO_AUTHORITY_KEY,
     NO_AUTHORITY_LABEL,
     NO_TOPIC_KEY,
     NO_TOPIC_LABEL,
+    STORED_FIGURES,
     TOTAL_LABEL,
 )
-from funding.models import FigureStep, FiguresVersion, FundingDecision, GrantingAuthority, Programme
+from funding.models import FigureGroup, FigureStep, FiguresVersion, FundingDecision, GrantingAuthority, Programme
 from projects.models import Project, ProjectKind, RequestKind, Strand, Topic, TransferRequest
 from regions.models import Region
 
@@ -151,11 +151,9 @@ def request_facts(*, programme: Programme) -> QuerySet:
 # --- The statement that turns facts into step rows --------------------------------------
 
 
-# The groupings and their numbers in the statement ("" is the programme total). Groups are
-# keyed by integers while the statement runs (a grouping's number and an id, a year or a
-# number of a choice): integers hash, sort and join much faster than text. The stored
-# keys and labels are joined on at the end (see _labels).
-GROUPING_NUMBER = {grouping: number for number, grouping in enumerate(("", *GROUPINGS))}
+# Groups are keyed by integers: a grouping's number and a member (an id, a year or a
+# number of a choice). Integers hash, sort and join much faster than text, and steps
+# store them; the groups' keys and labels are written once per group (see _labels).
 STRAND_NUMBER = {value: number for number, value in enumerate(Strand.values, start=1)}
 # The raw key of "no topic" and "no granting authority": ids start at 1.
 NO_ID = 0
@@ -177,7 +175,7 @@ def _fan_out(source: str, columns: str, *, authority: str, year: str) -> str:
     """One row per fact and grouping: (grp, raw_key, columns)."""
     keys = {"": "0", **_group_keys(authority=authority, year=year)}
     return "\nUNION ALL\n".join(
-        f"SELECT {GROUPING_NUMBER[grouping]} AS grp, {key} AS raw_key, {columns} FROM {source}"  # noqa: S608
+        f"SELECT {GROUPING_NUMBERS[grouping]} AS grp, {key} AS raw_key, {columns} FROM {source}"  # noqa: S608
         for grouping, key in keys.items()
     )
 
@@ -192,7 +190,7 @@ def _per_group(source: str, columns: str, aggregates: str, *, authority: str, ye
     # PostgreSQL aggregates every grouping in one pass over the facts (GROUPING SETS)
     # instead of materialising a copy of them per grouping. GROUPING(key) = 0 marks the
     # set a row belongs to.
-    grp = " ".join(f"WHEN GROUPING({key}) = 0 THEN {GROUPING_NUMBER[grouping]}" for grouping, key in keys.items())
+    grp = " ".join(f"WHEN GROUPING({key}) = 0 THEN {GROUPING_NUMBERS[grouping]}" for grouping, key in keys.items())
     raw_key = " ".join(f"WHEN GROUPING({key}) = 0 THEN {key}" for key in keys.values())
     sets = ", ".join([f"({by})", *(f"({key}, {by})" for key in keys.values())])
     return f"""SELECT CASE {grp} ELSE 0 END AS grp, CASE {raw_key} ELSE 0 END AS raw_key, {by}, {aggregates}
@@ -221,33 +219,43 @@ DELTAS = {
     # Joined from first_requests_daily (see steps_statement).
     "requesting_municipalities": "",
 }
-MONEY_FIGURES = ("funding_granted", "private_investment", "eligible_investment", "own_share")
-# Figures derived from the running values of others, with no running sum of their own
-# (a sum of running values is the running value of the sums).
-DERIVED = {
-    "total_volume": "({funding_granted} + {private_investment}){to_euros}",
-    # The budget share is stored as a ratio: the running grant in cents over the budget in cents.
-    "budget_committed": "COALESCE(ROUND({funding_granted} / NULLIF(CAST(%s AS NUMERIC) * 100.0, 0), 6), 0)",
-}
-assert set(DELTAS) | set(DERIVED) == set(FIGURES), "every figure needs its daily change"  # noqa: S101
+# Total volume and budget share are derived from these when read (funding.figures).
+assert set(DELTAS) == set(STORED_FIGURES), "every stored figure needs its daily change"  # noqa: S101
 
 
-def _labels(programme: Programme) -> list[tuple[int, int, str, str]]:
-    """(grouping number, raw key, group key, group label) of every labelled group.
+def _labels() -> dict[tuple[int, int], tuple[str, str]]:
+    """(grouping number, member) -> (group key, group label) of every labelled group.
 
     Years have no label: their key and label are the year itself.
     """
-    region, strand, topic, authority = (GROUPING_NUMBER[name] for name in ("region", "strand", "topic", "authority"))
-    labels = [(GROUPING_NUMBER[""], 0, "", TOTAL_LABEL)]
-    labels += [(region, pk, slug, name) for pk, slug, name in Region.objects.values_list("pk", "slug", "name")]
-    labels += [(strand, STRAND_NUMBER[value], value, str(label)) for value, label in Strand.choices]
-    labels += [(topic, pk, slug, name) for pk, slug, name in Topic.objects.values_list("pk", "slug", "name")]
-    labels.append((topic, NO_ID, NO_TOPIC_KEY, NO_TOPIC_LABEL))
-    labels += [
-        (authority, pk, slug, name) for pk, slug, name in GrantingAuthority.objects.values_list("pk", "slug", "name")
-    ]
-    labels.append((authority, NO_ID, NO_AUTHORITY_KEY, NO_AUTHORITY_LABEL))
+    region, strand, topic, authority = (GROUPING_NUMBERS[name] for name in ("region", "strand", "topic", "authority"))
+    labels = {(GROUPING_NUMBERS[""], 0): ("", TOTAL_LABEL)}
+    labels |= {(region, pk): (slug, name) for pk, slug, name in Region.objects.values_list("pk", "slug", "name")}
+    labels |= {(strand, STRAND_NUMBER[value]): (value, str(label)) for value, label in Strand.choices}
+    labels |= {(topic, pk): (slug, name) for pk, slug, name in Topic.objects.values_list("pk", "slug", "name")}
+    labels[(topic, NO_ID)] = (NO_TOPIC_KEY, NO_TOPIC_LABEL)
+    labels |= {
+        (authority, pk): (slug, name) for pk, slug, name in GrantingAuthority.objects.values_list("pk", "slug", "name")
+    }
+    labels[(authority, NO_ID)] = (NO_AUTHORITY_KEY, NO_AUTHORITY_LABEL)
     return labels
+
+
+def _write_groups(version: FiguresVersion) -> None:
+    """One FigureGroup, with its key and label, for every group that has steps in `version`."""
+    labels = _labels()
+    # A group's last step is the only one without an end.
+    present = FigureStep.objects.filter(version=version, valid_until__isnull=True).values_list("grouping", "member")
+    FigureGroup.objects.bulk_create(
+        FigureGroup(
+            version=version,
+            grouping=grouping,
+            member=member,
+            key=labels.get((grouping, member), (str(member), ""))[0],
+            label=labels.get((grouping, member), ("", str(member)))[1],
+        )
+        for grouping, member in present
+    )
 
 
 def steps_statement(*, programme: Programme, version_id: int) -> tuple[str, list]:
@@ -258,11 +266,6 @@ def steps_statement(*, programme: Programme, version_id: int) -> tuple[str, list
     dec_sql, dec_params = decision_facts(programme=programme).query.sql_with_params()
     prj_sql, prj_params = project_facts(programme=programme).query.sql_with_params()
     req_sql, req_params = request_facts(programme=programme).query.sql_with_params()
-    labels = _labels(programme)
-    # The numbers are written in (integers from the database), the texts are parameters.
-    label_rows = ", ".join(f"({int(grp)}, {int(raw_key)}, %s, %s)" for grp, raw_key, _key, _label in labels)
-    label_params = [text for _grp, _raw_key, key, label in labels for text in (key, label)]
-    grouping_names = " ".join(f"WHEN {number} THEN '{grouping}'" for grouping, number in GROUPING_NUMBER.items())
 
     # A municipality's first request per group, the day it starts to count.
     first_request_days = _per_group(
@@ -282,23 +285,13 @@ def steps_statement(*, programme: Programme, version_id: int) -> tuple[str, list
     running = ",\n           ".join(f"SUM(d_{figure}) OVER series AS r_{figure}" for figure in figures)
     step = FigureStep._meta
     column = {field.name: field.column for field in step.concrete_fields}
-    figure_columns = ", ".join(column[figure] for figure in [*figures, *DERIVED])
+    figure_columns = ", ".join(column[FigureStep.column_of(figure)] for figure in figures)
     # Before a figure's first change its running value is NULL: the figure is zero.
-    s_running = {figure: f"COALESCE(s.r_{figure}, 0)" for figure in figures}
-    # Money is summed in cents (see DELTAS). PostgreSQL multiplies decimals exactly and much
-    # faster than it divides them; SQLite computes in floats, where only the division by
-    # 100 gives the nearest value to the cents.
-    to_euros = " * 0.01" if connection.vendor == "postgresql" else " / 100.0"
-    derived = [expression.format(**s_running, to_euros=to_euros) for expression in DERIVED.values()]
-    euros = [f"{value}{to_euros}" if figure in MONEY_FIGURES else value for figure, value in s_running.items()]
-    figure_values = ", ".join([*euros, *derived])
-    insert = f"""INSERT INTO {step.db_table} ({column["version"]}, {column["grouping"]}, {column["group_key"]},
-    {column["group_label"]}, {column["valid_from"]}, {column["valid_until"]}, {figure_columns})
-SELECT {int(version_id)}, CASE s.grp {grouping_names} END,
-       COALESCE(l.group_key, CAST(s.raw_key AS TEXT)), COALESCE(l.group_label, CAST(s.raw_key AS TEXT)),
-       s.f_day, s.next_day, {figure_values}
-FROM steps s
-LEFT JOIN labels l ON l.grp = s.grp AND l.raw_key = s.raw_key"""  # noqa: S608
+    figure_values = ", ".join(f"COALESCE(s.r_{figure}, 0)" for figure in figures)
+    insert = f"""INSERT INTO {step.db_table} ({column["version"]}, {column["grouping"]}, {column["member"]},
+    {column["valid_from"]}, {column["valid_until"]}, {figure_columns})
+SELECT {int(version_id)}, s.grp, s.raw_key, s.f_day, s.next_day, {figure_values}
+FROM steps s"""  # noqa: S608
     if connection.vendor == "postgresql":
         # The statement also answers how many steps it wrote and how many ledger rows it
         # read, counting the facts it has read anyway instead of reading the ledger again.
@@ -317,7 +310,6 @@ WITH
 dec AS ({dec_sql}),
 prj AS ({prj_sql}),
 req AS ({req_sql}),
-labels (grp, raw_key, group_key, group_label) AS (VALUES {label_rows}),
 project_first AS (
     SELECT f_project, f_authority AS first_authority, f_year AS first_year FROM dec WHERE f_rank = 1
 ),
@@ -396,7 +388,7 @@ steps AS (
 )
 {main}
 """  # noqa: S608
-    params = [*dec_params, *prj_params, *req_params, *label_params, programme.budget]
+    params = [*dec_params, *prj_params, *req_params]
     return sql, params
 
 
@@ -443,7 +435,11 @@ def _lock_publication() -> None:
 def _compute_version(programme: Programme, *, computed_at, watermark) -> PublishedVersion:
     started = time.monotonic()
     version = FiguresVersion.objects.create(
-        programme=programme, computed_at=computed_at, ledger_watermark=watermark, is_current=False
+        programme=programme,
+        computed_at=computed_at,
+        ledger_watermark=watermark,
+        budget=programme.budget,
+        is_current=False,
     )
     sql, params = steps_statement(programme=programme, version_id=version.pk)
     with connection.cursor() as cursor:
@@ -454,6 +450,7 @@ def _compute_version(programme: Programme, *, computed_at, watermark) -> Publish
             # SQLite has no INSERT in a WITH clause, nor a count of INSERT ... SELECT.
             steps_written = FigureStep.objects.filter(version=version).count()
             version.rows_read = _rows_read(programme)
+    _write_groups(version)
     version.duration_ms = round((time.monotonic() - started) * 1000)
     return PublishedVersion(version=version, steps_written=steps_written)
 

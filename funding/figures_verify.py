@@ -13,8 +13,9 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.db.models import Count, F, Min, OuterRef, Subquery, Sum, Value
 from django.db.models.functions import ExtractYear
 
-from funding.figures import FIGURES, NO_AUTHORITY_KEY, NO_TOPIC_KEY
-from funding.models import FigureStep, FiguresVersion, FundingDecision, Programme
+from funding.figures import FIGURES, GROUPING_NUMBERS, NO_AUTHORITY_KEY, NO_TOPIC_KEY
+from funding.models import FigureGroup, FigureStep, FiguresVersion, FundingDecision, Programme
+from funding.selectors import STEP_COLUMNS, step_values
 from projects.models import Project, ProjectKind, RequestKind, TransferRequest
 
 CENT = Decimal("0.01")
@@ -205,17 +206,29 @@ def expected_steps(*, programme: Programme) -> dict[SeriesKey, list[tuple[dt.dat
 
 
 def stored_steps(*, version: FiguresVersion) -> dict[SeriesKey, list[tuple[dt.date, Decimal]]]:
-    """The step series stored in `version`: a figure steps where its value changes."""
+    """The step series stored in `version`, read as pages and API read them.
+
+    A figure steps where its value changes.
+    """
+    grouping_names = {number: name for name, number in GROUPING_NUMBERS.items()}
+    group_keys = {
+        (grouping, member): key
+        for grouping, member, key in FigureGroup.objects.filter(version=version).values_list(
+            "grouping", "member", "key"
+        )
+    }
     series: dict[SeriesKey, list[tuple[dt.date, Decimal]]] = defaultdict(list)
     rows = (
         FigureStep.objects.filter(version=version)
-        .order_by("grouping", "group_key", "valid_from")
-        .values("grouping", "group_key", "valid_from", *FIGURES)
+        .order_by("grouping", "member", "valid_from")
+        .values("grouping", "member", "valid_from", *STEP_COLUMNS)
     )
     for row in rows:
-        for figure in FIGURES:
-            steps = series[(figure, row["grouping"], row["group_key"])]
-            value = _normalise(figure, row[figure])
+        grouping = grouping_names[row["grouping"]]
+        group_key = group_keys.get((row["grouping"], row["member"]), f"?{row['member']}")
+        for figure, value in step_values(row, version=version).items():
+            steps = series[(figure, grouping, group_key)]
+            value = _normalise(figure, value)
             if value != (steps[-1][1] if steps else 0):
                 steps.append((row["valid_from"], value))
     return {key: steps for key, steps in series.items() if steps}

@@ -7,6 +7,8 @@ from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, transition
 from simple_history.models import HistoricalRecords
 
+from funding.figures import FIGURES, STORED_FIGURES, figure_values
+
 MONEY = {"max_digits": 14, "decimal_places": 2}
 ZERO = Decimal("0.00")
 
@@ -284,6 +286,9 @@ class FiguresVersion(models.Model):
         _("Stand des Hauptbuchs"), null=True, blank=True, help_text=_("Zeit der letzten enthaltenen Änderung.")
     )
     rows_read = models.PositiveBigIntegerField(_("gelesene Zeilen"), default=0)
+    # The programme's budget when the version was computed: the budget share of a cited
+    # version stays what was published, also after the budget changes.
+    budget = models.DecimalField(_("Budget (€)"), **MONEY)
     is_current = models.BooleanField(_("aktuell"), default=False)
 
     class Meta:
@@ -300,54 +305,80 @@ class FiguresVersion(models.Model):
         return f"{self.programme} #{self.pk} ({self.computed_at:%Y-%m-%d %H:%M})"
 
 
-class FigureStep(models.Model):
-    """Every figure of one group from `valid_from` on (until `valid_until`, exclusive).
+class FigureGroup(models.Model):
+    """One group of a version's figures: the programme total, a region, a year, ...
 
-    One row per group and day on which any of its figures changed, with all figures as
-    columns named like the keys of funding.figures.FIGURES: "as of D" is one indexed lookup
-    of the group's last row on or before D, and the same rows draw the time-series charts.
-    `grouping` is "" for the programme total.
+    `grouping` is a number of funding.figures.GROUPING_NUMBERS; `member` numbers the group
+    within its grouping and version (the figures engine takes the id of the region, topic
+    or authority, the year, ...). Key and label are stored as published, so a cited
+    version keeps them after a region is renamed.
     """
 
-    # No separate index: the group index below starts with the version. No constraint in
-    # the database either: checking it costs about a fifth of a full recompute of a small
-    # ledger (one lookup per written row at commit), and only the figures engine writes
-    # steps, into the version it has just created; versions are deleted through the ORM
-    # (figures_engine._prune deletes their steps first, the admin cascades).
+    version = models.ForeignKey(FiguresVersion, on_delete=models.CASCADE, related_name="groups")
+    grouping = models.PositiveSmallIntegerField()
+    member = models.IntegerField()
+    key = models.CharField(max_length=64, blank=True)
+    label = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("Kennzahl-Gruppe")
+        verbose_name_plural = _("Kennzahl-Gruppen")
+        constraints = [
+            models.UniqueConstraint(fields=["version", "grouping", "member"], name="one_figure_group_per_member"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.grouping}:{self.key}"
+
+
+class FigureStep(models.Model):
+    """The running figures of one group from `valid_from` on (until `valid_until`, exclusive).
+
+    One row per group and day on which any figure changed: "as of D" is one lookup of the
+    group's last row on or before D in the primary key, and the same rows draw the charts.
+    The group is (`grouping`, `member`) of a FigureGroup of the same version. Only
+    funding.figures.STORED_FIGURES are stored, money in whole cents (exact integers);
+    funding.figures.figure_values turns a row into every figure.
+    """
+
+    # The primary key is the as-of lookup, so a written step maintains one index. Rows are
+    # narrow (integers only): writing them is most of a full recompute of a small ledger.
+    pk = models.CompositePrimaryKey("version", "grouping", "member", "valid_from")
+    # No constraint in the database: checking it costs about a fifth of a full recompute
+    # of a small ledger (one lookup per written row), and only the figures engine writes
+    # steps, into the version it has just created. Deleting a version through the ORM
+    # deletes its steps.
     version = models.ForeignKey(
         FiguresVersion, on_delete=models.CASCADE, related_name="steps", db_index=False, db_constraint=False
     )
-    grouping = models.CharField(max_length=16, blank=True)
-    group_key = models.CharField(max_length=64, blank=True)
-    group_label = models.CharField(max_length=300, blank=True)
+    grouping = models.PositiveSmallIntegerField()
+    member = models.IntegerField()
     valid_from = models.DateField()
     valid_until = models.DateField(null=True, blank=True)
-    funded_projects = models.DecimalField(max_digits=24, decimal_places=6, default=0)
-    project_offices = models.DecimalField(max_digits=24, decimal_places=6, default=0)
-    funding_granted = models.DecimalField(max_digits=24, decimal_places=6, default=0)
-    private_investment = models.DecimalField(max_digits=24, decimal_places=6, default=0)
-    total_volume = models.DecimalField(max_digits=24, decimal_places=6, default=0)
-    eligible_investment = models.DecimalField(max_digits=24, decimal_places=6, default=0)
-    own_share = models.DecimalField(max_digits=24, decimal_places=6, default=0)
-    budget_committed = models.DecimalField(max_digits=24, decimal_places=6, default=0)
-    applications = models.DecimalField(max_digits=24, decimal_places=6, default=0)
-    transfer_requests = models.DecimalField(max_digits=24, decimal_places=6, default=0)
-    consultation_requests = models.DecimalField(max_digits=24, decimal_places=6, default=0)
-    requesting_municipalities = models.DecimalField(max_digits=24, decimal_places=6, default=0)
+    funded_projects = models.IntegerField(default=0)
+    project_offices = models.IntegerField(default=0)
+    funding_granted_cents = models.BigIntegerField(default=0)
+    private_investment_cents = models.BigIntegerField(default=0)
+    eligible_investment_cents = models.BigIntegerField(default=0)
+    own_share_cents = models.BigIntegerField(default=0)
+    applications = models.IntegerField(default=0)
+    transfer_requests = models.IntegerField(default=0)
+    consultation_requests = models.IntegerField(default=0)
+    requesting_municipalities = models.IntegerField(default=0)
 
     class Meta:
         verbose_name = _("Kennzahl-Stufe")
         verbose_name_plural = _("Kennzahl-Stufen")
-        indexes = [
-            # The as-of lookup: last row on or before D of one group.
-            models.Index(fields=["version", "grouping", "group_key", "valid_from"], name="figurestep_group_idx"),
-            # The groups of a version and grouping: one row each, their last step.
-            models.Index(
-                fields=["version", "grouping"],
-                condition=models.Q(valid_until__isnull=True),
-                name="figurestep_last_idx",
-            ),
-        ]
 
     def __str__(self) -> str:
-        return f"{self.grouping}:{self.group_key} ab {self.valid_from}"
+        return f"{self.grouping}:{self.member} ab {self.valid_from}"
+
+    @staticmethod
+    def column_of(figure: str) -> str:
+        """The field that stores `figure` (one of funding.figures.STORED_FIGURES)."""
+        return f"{figure}_cents" if FIGURES[figure].unit == "eur" else figure
+
+    def figure_values(self, *, budget) -> dict:
+        return figure_values(
+            {figure: getattr(self, self.column_of(figure)) for figure in STORED_FIGURES}, budget=budget
+        )

@@ -8,11 +8,18 @@ from decimal import Decimal
 from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
-from funding.figures import FIGURES, GROUPINGS, TOTAL_LABEL
-from funding.models import FigureStep, FiguresVersion, Programme
-
-CENT = Decimal("0.01")
-RATIO = Decimal("0.000001")
+from funding.figures import (
+    FIGURE_INPUTS,
+    FIGURES,
+    GROUPING_NUMBERS,
+    GROUPINGS,
+    STORED_FIGURES,
+    TOTAL_LABEL,
+    figure_value,
+    figure_values,
+    zero_values,
+)
+from funding.models import FigureGroup, FigureStep, FiguresVersion, Programme
 
 
 @dataclass
@@ -56,18 +63,18 @@ def figures_version_by_id(*, version_id: int) -> FiguresVersion | None:
     return FiguresVersion.objects.filter(pk=version_id).select_related("programme").first()
 
 
-def _as_stored_unit(figure: str, value: Decimal | None) -> Decimal | int:
-    unit = FIGURES[figure].unit
-    value = value if value is not None else Decimal(0)
-    if unit == "count":
-        return int(value)
-    if unit == "eur":
-        return value.quantize(CENT)
-    return value.quantize(RATIO)
+# The columns of a step that store figures.
+STEP_COLUMNS = tuple(FigureStep.column_of(figure) for figure in STORED_FIGURES)
 
 
-def _zero_values() -> dict[str, Decimal | int]:
-    return {key: _as_stored_unit(key, None) for key in FIGURES}
+def _stored(step: dict, figures: Collection[str] = STORED_FIGURES) -> dict[str, int]:
+    """The stored values of `figures` in a step read with .values(), by figure."""
+    return {figure: step[FigureStep.column_of(figure)] for figure in figures}
+
+
+def step_values(step: dict, *, version: FiguresVersion) -> dict[str, Decimal | int]:
+    """Every figure of a step read with .values(*STEP_COLUMNS)."""
+    return figure_values(_stored(step), budget=version.budget)
 
 
 def _check_group_by(group_by: str | None) -> str:
@@ -104,33 +111,33 @@ def figures_for(
     as_of = min(as_of, timezone.localdate())
     version = _resolve_version(programme, version)
     if version is None:
-        rows = [FiguresRow(group_key="", group_label=TOTAL_LABEL, values=_zero_values())] if not grouping else []
+        rows = [FiguresRow(group_key="", group_label=TOTAL_LABEL, values=zero_values())] if not grouping else []
         return FiguresTable(version=None, as_of=as_of, group_by=group_by, rows=rows)
 
-    # One row per stored group (its last step), each with an indexed lookup of the id of
-    # the group's last step on or before `as_of`; then those steps' values by id.
+    # The groups of the version, each with an indexed lookup of the day of its step in
+    # force on `as_of`; then the values of those steps by primary key.
+    number = GROUPING_NUMBERS[grouping]
     in_force = (
         FigureStep.objects.filter(
-            version_id=version.pk, grouping=grouping, group_key=OuterRef("group_key"), valid_from__lte=as_of
+            version_id=version.pk, grouping=number, member=OuterRef("member"), valid_from__lte=as_of
         )
         .order_by("-valid_from")
-        .values("pk")[:1]
+        .values("valid_from")[:1]
     )
     groups = list(
-        FigureStep.objects.filter(version_id=version.pk, grouping=grouping, valid_until__isnull=True)
+        FigureGroup.objects.filter(version_id=version.pk, grouping=number)
         .annotate(in_force=Subquery(in_force))
-        .values_list("group_key", "group_label", "in_force")
+        .values_list("member", "key", "label", "in_force")
     )
-    step_ids = [step_id for _key, _label, step_id in groups if step_id is not None]
-    values_by_step = {step["pk"]: step for step in FigureStep.objects.filter(pk__in=step_ids).values("pk", *FIGURES)}
+    step_keys = [(version.pk, number, member, day) for member, _key, _label, day in groups if day is not None]
+    steps = FigureStep.objects.filter(pk__in=step_keys).values("member", *STEP_COLUMNS) if step_keys else []
+    values_by_member = {step["member"]: step_values(step, version=version) for step in steps}
     rows: dict[str, FiguresRow] = {}
-    for group_key, group_label, step_id in groups:
-        row = rows[group_key] = FiguresRow(group_key=group_key, group_label=group_label, values=_zero_values())
-        step = values_by_step.get(step_id)
-        if step is not None:
-            row.values = {figure: _as_stored_unit(figure, step[figure]) for figure in FIGURES}
+    for member, group_key, group_label, _day in groups:
+        values = values_by_member.get(member) or zero_values()
+        rows[group_key] = FiguresRow(group_key=group_key, group_label=group_label, values=values)
     if not grouping and not rows:
-        rows[""] = FiguresRow(group_key="", group_label=TOTAL_LABEL, values=_zero_values())
+        rows[""] = FiguresRow(group_key="", group_label=TOTAL_LABEL, values=zero_values())
     ordered = sorted(rows.values(), key=lambda row: _sort_key(grouping, row))
     return FiguresTable(version=version, as_of=as_of, group_by=group_by, rows=ordered)
 
@@ -156,19 +163,24 @@ def figure_series(
     version = _resolve_version(programme, version)
     if version is None:
         return []
-    steps = FigureStep.objects.filter(version_id=version.pk, grouping=grouping)
+    number = GROUPING_NUMBERS[grouping]
+    groups = FigureGroup.objects.filter(version_id=version.pk, grouping=number)
     if group_keys is not None:
-        steps = steps.filter(group_key__in=list(group_keys))
+        groups = groups.filter(key__in=list(group_keys))
+    labels = {member: (key, label) for member, key, label in groups.values_list("member", "key", "label")}
+    steps = FigureStep.objects.filter(version_id=version.pk, grouping=number, member__in=list(labels))
     if end is not None:
         steps = steps.filter(valid_from__lte=end)
+    inputs = FIGURE_INPUTS[figure]
+    columns = [FigureStep.column_of(stored) for stored in inputs]
     # A group's row holds every figure, so a row is a step of `figure` only where its value
     # differs from the one before (every series starts at zero).
     series: dict[str, list[SeriesPoint]] = {}
     previous: dict[str, Decimal | int] = {}
-    for group_key, group_label, valid_from, value in steps.order_by("group_key", "valid_from").values_list(
-        "group_key", "group_label", "valid_from", figure
-    ):
-        value = _as_stored_unit(figure, value)
+    for step in steps.order_by("member", "valid_from").values("member", "valid_from", *columns):
+        group_key, group_label = labels[step["member"]]
+        valid_from = step["valid_from"]
+        value = figure_value(figure, _stored(step, inputs), budget=version.budget)
         if value == previous.get(group_key, 0):
             continue
         previous[group_key] = value
@@ -178,4 +190,4 @@ def figure_series(
             points[:] = [SeriesPoint(group_key=group_key, group_label=group_label, date=start, value=value)]
         else:
             points.append(SeriesPoint(group_key=group_key, group_label=group_label, date=valid_from, value=value))
-    return [point for points in series.values() for point in points]
+    return [point for key in sorted(series) for point in series[key]]

@@ -7,8 +7,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from funding import figures_engine
-from funding.figures import FIGURES, GROUPINGS
-from funding.models import DecisionKind, DecisionState, FigureStep, FiguresVersion
+from funding.figures import FIGURES, GROUPING_NUMBERS, GROUPINGS
+from funding.models import DecisionKind, DecisionState, FigureGroup, FigureStep, FiguresVersion
 from funding.selectors import current_figures_version, figure_series, figures_for
 from tests.factories import (
     DecisionFactory,
@@ -205,12 +205,51 @@ def test_reading_an_old_version_returns_what_it_published(project, approver):
     assert not old.is_current
 
 
+def test_an_old_version_keeps_the_labels_and_the_budget_it_was_published_with(project, approver):
+    released(
+        approver,
+        project=project,
+        amount=Decimal("9100000.00"),
+        eligible_costs=Decimal("9100000.00"),
+        decision_date=dt.date(2019, 6, 1),
+    )
+    old = figures_engine.recompute_figures()[0].version
+    project.region.name = "Umbenannt"
+    project.region.save()
+    project.programme.budget = Decimal("182000000.00")
+    project.programme.save()
+    figures_engine.recompute_figures()
+
+    old_regions = figures_for(as_of=dt.date(2020, 1, 1), group_by="region", version=old).rows
+    new_regions = figures_for(as_of=dt.date(2020, 1, 1), group_by="region").rows
+    assert [row.group_label for row in new_regions] == ["Umbenannt"]
+    assert [row.group_label for row in old_regions] != ["Umbenannt"]
+    assert total(dt.date(2020, 1, 1), version=old)["budget_committed"] == Decimal("0.100000")
+    assert total(dt.date(2020, 1, 1))["budget_committed"] == Decimal("0.050000")
+
+
+def test_steps_store_money_in_whole_cents(project, approver):
+    released(
+        approver,
+        project=project,
+        amount=Decimal("1234567.89"),
+        eligible_costs=Decimal("2000000.00"),
+        decision_date=dt.date(2019, 6, 1),
+    )
+    version = figures_engine.recompute_figures()[0].version
+
+    step = FigureStep.objects.get(version=version, grouping=GROUPING_NUMBERS[""], valid_from=dt.date(2019, 6, 1))
+    assert step.funding_granted_cents == 123456789
+    assert total(dt.date(2019, 6, 1))["funding_granted"] == Decimal("1234567.89")
+
+
 def test_it_keeps_only_the_configured_number_of_versions(project, settings):
     settings.FIGURES_VERSIONS_KEPT = 2
     versions = [figures_engine.recompute_figures()[0].version.pk for _ in range(3)]
 
     assert list(FiguresVersion.objects.order_by("pk").values_list("pk", flat=True)) == versions[1:]
     assert not FigureStep.objects.filter(version_id=versions[0]).exists()
+    assert not FigureGroup.objects.filter(version_id=versions[0]).exists()
 
 
 def test_a_version_records_when_what_and_how_long(project, approver):
@@ -299,13 +338,17 @@ def test_verify_command_says_no_drift_for_fresh_figures(project, approver, capsy
 def test_verify_command_prints_each_drift_and_fails(project, approver, capsys):
     released(approver, project=project, decision_date=dt.date(2019, 6, 1))
     figures_engine.recompute_figures()
-    FigureStep.objects.filter(grouping="", valid_from=dt.date(2019, 6, 1)).update(funding_granted=Decimal("170000"))
+    total = GROUPING_NUMBERS[""]
+    FigureStep.objects.filter(grouping=total, valid_from=dt.date(2019, 6, 1)).update(funding_granted_cents=17_000_000)
 
-    with pytest.raises(CommandError, match="1 figure"):
+    # Total volume and budget share are derived from the stored grant: they drift with it.
+    with pytest.raises(CommandError, match="3 figure"):
         call_command("verify_figures")
 
     out = capsys.readouterr().out
     assert "funding_granted (total) as of 2019-06-01: stored 170000.00, ledger 160000.00" in out
+    assert "total_volume (total) as of 2019-06-01: stored 170000.00, ledger 160000.00" in out
+    assert "budget_committed (total) as of 2019-06-01" in out
 
 
 def test_verify_notices_a_ledger_change_not_yet_recomputed_and_says_so(project, approver, capsys):
@@ -319,7 +362,7 @@ def test_verify_notices_a_ledger_change_not_yet_recomputed_and_says_so(project, 
 def test_verify_gives_no_pending_hint_for_drift_the_ledger_does_not_explain(project, approver):
     released(approver, project=project, decision_date=dt.date(2019, 6, 1))
     figures_engine.recompute_figures()
-    FigureStep.objects.filter(grouping="").update(funding_granted=Decimal("1"))
+    FigureStep.objects.filter(grouping=GROUPING_NUMBERS[""]).update(funding_granted_cents=100)
 
     with pytest.raises(CommandError) as failure:
         call_command("verify_figures")
