@@ -4,7 +4,8 @@ The ORM builds one "facts" query per source (released decisions, projects, reque
 the filters, joins and window functions; one SQL statement then fans the facts out into
 the groupings, sums them per group and day, turns the daily changes into running values
 (window functions) and inserts the step rows: one per group and day on which any figure
-changed, with every figure as a column. Nothing loops over the ledger in Python.
+changed, with every stored figure as a column (money in whole cents). Each group then gets
+one FigureGroup row with its key and label. Nothing loops over the ledger in Python.
 
 A recompute writes new versions (one per programme) and makes them current in the same
 transaction, under a database lock, so readers see the old set or the new one and two
@@ -246,16 +247,11 @@ def _write_groups(version: FiguresVersion) -> None:
     labels = _labels()
     # A group's last step is the only one without an end.
     present = FigureStep.objects.filter(version=version, valid_until__isnull=True).values_list("grouping", "member")
-    FigureGroup.objects.bulk_create(
-        FigureGroup(
-            version=version,
-            grouping=grouping,
-            member=member,
-            key=labels.get((grouping, member), (str(member), ""))[0],
-            label=labels.get((grouping, member), ("", str(member)))[1],
-        )
-        for grouping, member in present
-    )
+    groups = []
+    for grouping, member in present:
+        key, label = labels.get((grouping, member), (str(member), str(member)))
+        groups.append(FigureGroup(version=version, grouping=grouping, member=member, key=key, label=label))
+    FigureGroup.objects.bulk_create(groups)
 
 
 def steps_statement(*, programme: Programme, version_id: int) -> tuple[str, list]:

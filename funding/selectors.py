@@ -45,17 +45,21 @@ class SeriesPoint:
     value: Decimal | int
 
 
+def _programmes_in_display_order():
+    return Programme.objects.order_by("start_date", "id")
+
+
 def default_programme() -> Programme | None:
     """The programme shown when none is chosen: the earliest by start date."""
-    return Programme.objects.order_by("start_date", "id").first()
+    return _programmes_in_display_order().first()
 
 
 def current_figures_version(*, programme: Programme | None = None) -> FiguresVersion | None:
     """The published figures version of `programme` (default: the default programme)."""
-    programme = programme or default_programme()
-    if programme is None:
-        return None
-    return FiguresVersion.objects.filter(programme=programme, is_current=True).first()
+    # Without a programme, still one query: every figures read starts here.
+    default_id = Subquery(_programmes_in_display_order().values("id")[:1])
+    programme_id = default_id if programme is None else programme.pk
+    return FiguresVersion.objects.filter(programme_id=programme_id, is_current=True).first()
 
 
 def figures_version_by_id(*, version_id: int) -> FiguresVersion | None:
