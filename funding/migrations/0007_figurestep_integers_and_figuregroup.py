@@ -3,7 +3,8 @@
 Each stored version is converted: its groups move into FigureGroup, its steps keep their
 days and values (money in whole cents), and the version records the programme's budget,
 from which the budget share is derived when read. Total volume and budget share are no
-longer stored: funding.figures.figure_values derives them.
+longer stored: funding.figures.figure_values derives them. Migrating back drops the stored
+versions (run `manage.py recompute_figures` then).
 """
 
 from decimal import Decimal
@@ -28,6 +29,13 @@ def rename_legacy_primary_key(apps, schema_editor):
     # PostgreSQL names an index per schema: the new table's primary key takes the name.
     if schema_editor.connection.vendor == "postgresql":
         schema_editor.execute("ALTER INDEX IF EXISTS funding_figurestep_pkey RENAME TO funding_legacyfigurestep_pkey")
+
+
+def check_constraints_now(schema_editor):
+    # PostgreSQL checks foreign keys at commit; a later ALTER TABLE in this migration's
+    # transaction refuses to run while such checks are pending.
+    if schema_editor.connection.vendor == "postgresql":
+        schema_editor.execute("SET CONSTRAINTS ALL IMMEDIATE")
 
 
 def convert_versions(apps, schema_editor):
@@ -68,6 +76,13 @@ def convert_versions(apps, schema_editor):
                 steps.objects.bulk_create(batch)
                 batch = []
         steps.objects.bulk_create(batch)
+    check_constraints_now(schema_editor)
+
+
+def drop_versions(apps, schema_editor):
+    """Migrating back: the steps cannot be converted back, so the versions go; recompute."""
+    apps.get_model("funding", "FiguresVersion").objects.all().delete()
+    check_constraints_now(schema_editor)
 
 
 class Migration(migrations.Migration):
@@ -153,6 +168,6 @@ class Migration(migrations.Migration):
             ],
             options={"verbose_name": "Kennzahl-Stufe", "verbose_name_plural": "Kennzahl-Stufen"},
         ),
-        migrations.RunPython(convert_versions, migrations.RunPython.noop),
+        migrations.RunPython(convert_versions, drop_versions),
         migrations.DeleteModel(name="LegacyFigureStep"),
     ]

@@ -10,8 +10,10 @@ import pytest
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
+from funding import figures_engine
 from funding.models import FigureGroup, FiguresVersion
 from funding.selectors import figure_series, figures_for
+from tests.factories import ProjectFactory
 
 BEFORE = ("funding", "0006_figurestep_version_without_db_constraint")
 AFTER = ("funding", "0007_figurestep_integers_and_figuregroup")
@@ -81,3 +83,14 @@ def test_the_stored_versions_read_the_same_after_the_upgrade():
         (dt.date(2019, 6, 1), Decimal("160000.00")),
         (dt.date(2019, 9, 2), Decimal("200000.55")),
     ]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_migrating_back_drops_the_versions_it_cannot_convert_back():
+    ProjectFactory()
+    figures_engine.recompute_figures()
+    try:
+        old_apps = migrate_to(BEFORE)
+        assert not old_apps.get_model("funding", "FiguresVersion").objects.exists()
+    finally:
+        migrate_to(AFTER)
