@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, transition
 from simple_history.models import HistoricalRecords
 
-from funding.figures import FIGURES, STORED_FIGURES, figure_values
+from funding.figures import FIGURES
 
 MONEY = {"max_digits": 14, "decimal_places": 2}
 ZERO = Decimal("0.00")
@@ -338,7 +338,7 @@ class FigureStep(models.Model):
     group's last row on or before D in the primary key, and the same rows draw the charts.
     The group is (`grouping`, `member`) of a FigureGroup of the same version. Only
     funding.figures.STORED_FIGURES are stored, money in whole cents (exact integers);
-    funding.figures.figure_values turns a row into every figure.
+    funding.selectors.step_values turns a row into every figure.
     """
 
     # The primary key is the as-of lookup, so a written step maintains one index. Rows are
@@ -377,8 +377,3 @@ class FigureStep(models.Model):
     def column_of(figure: str) -> str:
         """The field that stores `figure` (one of funding.figures.STORED_FIGURES)."""
         return f"{figure}_cents" if FIGURES[figure].unit == "eur" else figure
-
-    def figure_values(self, *, budget) -> dict:
-        return figure_values(
-            {figure: getattr(self, self.column_of(figure)) for figure in STORED_FIGURES}, budget=budget
-        )

@@ -214,6 +214,7 @@ def test_an_old_version_keeps_the_labels_and_the_budget_it_was_published_with(pr
         decision_date=dt.date(2019, 6, 1),
     )
     old = figures_engine.recompute_figures()[0].version
+    published_name = project.region.name
     project.region.name = "Umbenannt"
     project.region.save()
     project.programme.budget = Decimal("182000000.00")
@@ -223,7 +224,7 @@ def test_an_old_version_keeps_the_labels_and_the_budget_it_was_published_with(pr
     old_regions = figures_for(as_of=dt.date(2020, 1, 1), group_by="region", version=old).rows
     new_regions = figures_for(as_of=dt.date(2020, 1, 1), group_by="region").rows
     assert [row.group_label for row in new_regions] == ["Umbenannt"]
-    assert [row.group_label for row in old_regions] != ["Umbenannt"]
+    assert [row.group_label for row in old_regions] == [published_name]
     assert total(dt.date(2020, 1, 1), version=old)["budget_committed"] == Decimal("0.100000")
     assert total(dt.date(2020, 1, 1))["budget_committed"] == Decimal("0.050000")
 
