@@ -20,9 +20,9 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection, transaction
-from django.db.models import F, Max, QuerySet, Sum, Window
+from django.db.models import F, IntegerField, Max, QuerySet, Sum, Window
 from django.db.models.expressions import RowRange
-from django.db.models.functions import ExtractYear, RowNumber
+from django.db.models.functions import Cast, ExtractYear, FirstValue, RowNumber
 from django.utils import timezone
 
 from funding.figures import (
@@ -76,13 +76,15 @@ DECISION_COLUMNS = (
     "f_own",
     "f_running",
     "f_rank",
+    "f_first_authority",
+    "f_first_year",
 )
 PROJECT_COLUMNS = ("f_project", "f_day", "f_region", "f_strand", "f_topic", "f_year")
 REQUEST_COLUMNS = ("f_project", "f_day", "f_region", "f_strand", "f_topic", "f_year", "f_kind", "f_municipality")
 
 
 def decision_facts(*, programme: Programme) -> QuerySet:
-    """Released decisions of `programme`, with their project's groups and running grant."""
+    """Released decisions of `programme`, with their project's groups, running grant and first decision."""
     # Entry order within a day: the running grant at the day's last decision is the
     # project's net grant at the end of that day.
     entry_order = [F("decision_date").asc(), F("id").asc()]
@@ -98,7 +100,7 @@ def decision_facts(*, programme: Programme) -> QuerySet:
             f_topic=F("project__topic_id"),
             f_kind=F("project__kind"),
             f_authority=F("authority_id"),
-            f_year=ExtractYear("decision_date"),
+            f_year=Cast(ExtractYear("decision_date"), IntegerField()),
             f_amount=F("amount"),
             f_private=F("private_investment"),
             f_eligible=F("eligible_costs"),
@@ -106,8 +108,20 @@ def decision_facts(*, programme: Programme) -> QuerySet:
             f_running=Window(
                 Sum("amount"), partition_by=[F("project_id")], order_by=entry_order, frame=RowRange(None, 0)
             ),
-            # The same frame as f_running (ROW_NUMBER ignores it): one window pass computes both.
+            # The same window as f_running (ROW_NUMBER ignores the frame): one pass computes all.
             f_rank=Window(RowNumber(), partition_by=[F("project_id")], order_by=entry_order, frame=RowRange(None, 0)),
+            f_first_authority=Window(
+                FirstValue("authority_id"),
+                partition_by=[F("project_id")],
+                order_by=entry_order,
+                frame=RowRange(None, 0),
+            ),
+            f_first_year=Window(
+                FirstValue(Cast(ExtractYear("decision_date"), IntegerField())),
+                partition_by=[F("project_id")],
+                order_by=entry_order,
+                frame=RowRange(None, 0),
+            ),
         )
         .values(*DECISION_COLUMNS)
     )
@@ -124,7 +138,7 @@ def project_facts(*, programme: Programme) -> QuerySet:
             f_region=F("region_id"),
             f_strand=F("strand"),
             f_topic=F("topic_id"),
-            f_year=ExtractYear("submitted_on"),
+            f_year=Cast(ExtractYear("submitted_on"), IntegerField()),
         )
         .values(*PROJECT_COLUMNS)
     )
@@ -141,7 +155,7 @@ def request_facts(*, programme: Programme) -> QuerySet:
             f_region=F("project__region_id"),
             f_strand=F("project__strand"),
             f_topic=F("project__topic_id"),
-            f_year=ExtractYear("received_on"),
+            f_year=Cast(ExtractYear("received_on"), IntegerField()),
             f_kind=F("kind"),
             f_municipality=F("municipality_id"),
         )
@@ -168,7 +182,7 @@ def _group_keys(*, authority: str, year: str) -> dict[str, str]:
         "region": f"COALESCE(f_region, {NO_ID})",
         "strand": f"CASE f_strand {strand} ELSE {NO_ID} END",
         "topic": f"COALESCE(f_topic, {NO_ID})",
-        "year": f"COALESCE(CAST({year} AS INTEGER), 0)",
+        "year": f"COALESCE({year}, 0)",
     }
 
 
@@ -199,29 +213,36 @@ def _per_group(source: str, columns: str, aggregates: str, *, authority: str, ye
     GROUP BY GROUPING SETS ({sets})"""  # noqa: S608
 
 
-# Figure -> its daily change per group: an aggregate over the stream of facts (see
-# steps_statement), or (municipalities) joined from first_requests_daily. Counts are
-# cast to INTEGER: the running SUM of an integer is a bigint, where a bigint's or a
-# decimal's would be a much slower NUMERIC. Money is summed in whole cents as bigints:
-# PostgreSQL adds them in a 128-bit accumulator, many times cheaper than adding decimals,
-# and the sums stay exact (also on SQLite, which stores decimals as floats); a day's sum
-# of one group fits a bigint. No change is NULL: aggregates and the running window skip
-# a NULL cheaply.
-DELTAS = {
-    "funded_projects": "NULLIF(CAST(SUM(c_funded) AS INTEGER), 0)",
-    "project_offices": "NULLIF(CAST(SUM(c_offices) AS INTEGER), 0)",
-    "funding_granted": "NULLIF(CAST(SUM(c_amount) AS BIGINT), 0)",
-    "private_investment": "NULLIF(CAST(SUM(c_private) AS BIGINT), 0)",
-    "eligible_investment": "NULLIF(CAST(SUM(c_eligible) AS BIGINT), 0)",
-    "own_share": "NULLIF(CAST(SUM(c_own) AS BIGINT), 0)",
-    "applications": "CAST(SUM(c_applications) AS INTEGER)",
-    "transfer_requests": "CAST(SUM(c_transfer) AS INTEGER)",
-    "consultation_requests": "CAST(SUM(c_consultation) AS INTEGER)",
-    # Joined from first_requests_daily (see steps_statement).
-    "requesting_municipalities": "",
+# Figure -> the column of the facts stream (see steps_statement) that holds its change,
+# one bigint per fact: cents for money, +1/-1 for counts, NULL for no change. Municipalities
+# are not summed from the stream but joined from first_requests_daily.
+FACT_COLUMNS = {
+    "funded_projects": "c_funded",
+    "project_offices": "c_offices",
+    "funding_granted": "c_amount",
+    "private_investment": "c_private",
+    "eligible_investment": "c_eligible",
+    "own_share": "c_own",
+    "applications": "c_applications",
+    "transfer_requests": "c_transfer",
+    "consultation_requests": "c_consultation",
 }
+MUNICIPALITIES = "requesting_municipalities"
 # Total volume and budget share are derived from these when read (funding.figures).
-assert set(DELTAS) == set(STORED_FIGURES), "every stored figure needs its daily change"  # noqa: S101
+assert {*FACT_COLUMNS, MUNICIPALITIES} == set(STORED_FIGURES), "every stored figure needs its daily change"  # noqa: S101
+
+
+def _exact_sum() -> str:
+    """The aggregate that sums bigints exactly into a bigint, skipping NULLs.
+
+    Every figure is summed as bigints: money in whole cents (exact, also on SQLite, which
+    stores decimals as floats), counts as +1/-1. PostgreSQL's SUM(bigint) answers a numeric
+    from a 128-bit state allocated per group, and its SUM(integer) is called even for a
+    NULL; `bigint_sum` (migration funding.0008) keeps a plain bigint, is skipped for a NULL
+    and raises on overflow, which together halved the cost of the aggregate. SQLite's SUM
+    of integers is already a 64-bit sum that raises on overflow.
+    """
+    return "bigint_sum" if connection.vendor == "postgresql" else "SUM"
 
 
 def _labels() -> dict[tuple[int, int], tuple[str, str]]:
@@ -242,11 +263,9 @@ def _labels() -> dict[tuple[int, int], tuple[str, str]]:
     return labels
 
 
-def _write_groups(version: FiguresVersion) -> None:
-    """One FigureGroup, with its key and label, for every group that has steps in `version`."""
+def _write_groups(version: FiguresVersion, present: list[tuple[int, int]]) -> None:
+    """One FigureGroup, with its key and label, for each (grouping, member) in `present`."""
     labels = _labels()
-    # A group's last step is the only one without an end.
-    present = FigureStep.objects.filter(version=version, valid_until__isnull=True).values_list("grouping", "member")
     groups = []
     for grouping, member in present:
         key, label = labels.get((grouping, member), (str(member), str(member)))
@@ -257,7 +276,8 @@ def _write_groups(version: FiguresVersion) -> None:
 def steps_statement(*, programme: Programme, version_id: int) -> tuple[str, list]:
     """The statement that writes every step row of `programme` into `version_id`.
 
-    On PostgreSQL it answers one row: (steps written, ledger rows read); see _compute_version.
+    On PostgreSQL it answers (steps written, ledger rows read, grouping, member) with one
+    row per group written (one row with no group if none); see _compute_version.
     """
     dec_sql, dec_params = decision_facts(programme=programme).query.sql_with_params()
     prj_sql, prj_params = project_facts(programme=programme).query.sql_with_params()
@@ -272,13 +292,15 @@ def steps_statement(*, programme: Programme, version_id: int) -> tuple[str, list
         year="f_year",
         by="f_municipality",
     )
-    figures = list(DELTAS)
-    summed = [figure for figure in figures if figure != "requesting_municipalities"]
-    changes = ", ".join(f"{DELTAS[figure]} AS d_{figure}" for figure in summed)
-    fact_columns = "f_day, f_region, f_strand, f_topic, g_year, g_authority, c_amount, c_private, c_eligible, c_own, "
-    fact_columns += "c_funded, c_offices, c_applications, c_transfer, c_consultation"
+    figures = [*FACT_COLUMNS, MUNICIPALITIES]
+    exact_sum = _exact_sum()
+    # A figure's change per group and day; no change is NULL, which the running sum skips.
+    changes = ", ".join(f"NULLIF({exact_sum}({fact}), 0) AS d_{figure}" for figure, fact in FACT_COLUMNS.items())
+    fact_columns = ", ".join(
+        ["f_day", "f_region", "f_strand", "f_topic", "g_year", "g_authority", *FACT_COLUMNS.values()]
+    )
     any_change = " OR ".join(f"d_{figure} IS NOT NULL" for figure in figures)
-    running = ",\n           ".join(f"SUM(d_{figure}) OVER series AS r_{figure}" for figure in figures)
+    running = ",\n           ".join(f"{exact_sum}(d_{figure}) OVER series AS r_{figure}" for figure in figures)
     step = FigureStep._meta
     column = {field.name: field.column for field in step.concrete_fields}
     figure_columns = ", ".join(column[FigureStep.column_of(figure)] for figure in figures)
@@ -289,17 +311,30 @@ def steps_statement(*, programme: Programme, version_id: int) -> tuple[str, list
 SELECT {int(version_id)}, s.grp, s.raw_key, s.f_day, s.next_day, {figure_values}
 FROM steps s"""  # noqa: S608
     if connection.vendor == "postgresql":
-        # The statement also answers how many steps it wrote and how many ledger rows it
-        # read, counting the facts it has read anyway instead of reading the ledger again.
+        # The statement also answers how many steps it wrote, how many ledger rows it read
+        # (counting the facts it has read anyway instead of reading the ledger again) and
+        # which groups it wrote (a group's last step is the only one without an end).
         main = f""",
 written AS (
 {insert}
-RETURNING 1
+RETURNING {column["grouping"]} AS grp, {column["member"]} AS member, {column["valid_until"]} AS valid_until
 )
-SELECT (SELECT COUNT(*) FROM written),
-       (SELECT COUNT(*) FROM dec) + (SELECT COUNT(*) FROM prj) + (SELECT COUNT(*) FROM req)"""  # noqa: S608
+SELECT counts.steps, counts.rows_read, last.grp, last.member
+FROM (SELECT (SELECT COUNT(*) FROM written) AS steps,
+             (SELECT COUNT(*) FROM dec) + (SELECT COUNT(*) FROM prj) + (SELECT COUNT(*) FROM req) AS rows_read) counts
+LEFT JOIN (SELECT grp, member FROM written WHERE valid_until IS NULL) last ON TRUE"""  # noqa: S608
     else:
         main = insert
+    # +1 when a decision makes its project funded (net grant above zero), -1 when it makes
+    # it unfunded, else 0; f_running is the net grant after the decision.
+    flip = f"""((CASE WHEN f_running > {HALF_CENT} THEN 1 ELSE 0 END)
+               - (CASE WHEN f_running - f_amount > {HALF_CENT} THEN 1 ELSE 0 END))"""
+    funded_flip = f"CASE WHEN f_kind = '{ProjectKind.PROJECT}' THEN NULLIF({flip}, 0) END"
+    office_flip = f"CASE WHEN f_kind = '{ProjectKind.PROJECT_OFFICE}' THEN NULLIF({flip}, 0) END"
+    # The decision's authority and year are those of its project's first decision.
+    in_first_groups = (
+        f"(f_year = f_first_year AND COALESCE(f_authority, {NO_ID}) = COALESCE(f_first_authority, {NO_ID}))"
+    )
     # Only names and constants of this module are formatted in; every value is a parameter.
     sql = f"""
 WITH
@@ -307,20 +342,7 @@ dec AS ({dec_sql}),
 prj AS ({prj_sql}),
 req AS ({req_sql}),
 project_first AS (
-    SELECT f_project, f_authority AS first_authority, f_year AS first_year FROM dec WHERE f_rank = 1
-),
-flips AS (
-    SELECT d.f_day, d.f_region, d.f_strand, d.f_topic, pf.first_authority, pf.first_year,
-           CASE WHEN d.f_kind = '{ProjectKind.PROJECT}' THEN d.flip ELSE 0 END AS m_funded,
-           CASE WHEN d.f_kind = '{ProjectKind.PROJECT_OFFICE}' THEN d.flip ELSE 0 END AS m_offices
-    FROM (
-        SELECT f_project, f_day, f_region, f_strand, f_topic, f_kind,
-               (CASE WHEN f_running > {HALF_CENT} THEN 1 ELSE 0 END)
-               - (CASE WHEN f_running - f_amount > {HALF_CENT} THEN 1 ELSE 0 END) AS flip
-        FROM dec
-    ) d
-    JOIN project_first pf ON pf.f_project = d.f_project
-    WHERE d.flip <> 0
+    SELECT f_project, f_first_authority AS first_authority, f_first_year AS first_year FROM dec WHERE f_rank = 1
 ),
 prj_attr AS (
     SELECT p.*, pf.first_authority FROM prj p LEFT JOIN project_first pf ON pf.f_project = p.f_project
@@ -329,21 +351,26 @@ req_attr AS (
     SELECT r.*, pf.first_authority FROM req r LEFT JOIN project_first pf ON pf.f_project = r.f_project
 ),
 -- Every fact that changes a figure, with the keys of its groups, in one stream: a decision
--- counts its money in its own authority and year; a project's flips, application and
--- requests count in the authority and year of its first decision. One aggregate over the
--- stream (GROUPING SETS on PostgreSQL) gives the daily change of every figure at once.
+-- counts its money in its own authority and year; a project's flips (funded or not after a
+-- decision), application and requests count in the authority of its first decision, a flip
+-- also in the year of its first decision. A flip rides on its decision's row when the two
+-- have the same groups (nearly always: most flips come with the first decision) and gets a
+-- row of its own otherwise. One aggregate over the stream (GROUPING SETS on PostgreSQL)
+-- gives the daily change of every figure at once.
 facts AS (
     SELECT f_day, f_region, f_strand, f_topic, f_year AS g_year, f_authority AS g_authority,
            CAST(ROUND(f_amount * 100) AS BIGINT) AS c_amount, CAST(ROUND(f_private * 100) AS BIGINT) AS c_private,
            CAST(ROUND(f_eligible * 100) AS BIGINT) AS c_eligible, CAST(ROUND(f_own * 100) AS BIGINT) AS c_own,
-           CAST(NULL AS INTEGER) AS c_funded, CAST(NULL AS INTEGER) AS c_offices,
-           CAST(NULL AS INTEGER) AS c_applications, CAST(NULL AS INTEGER) AS c_transfer,
-           CAST(NULL AS INTEGER) AS c_consultation
+           CAST(CASE WHEN {in_first_groups} THEN {funded_flip} END AS BIGINT) AS c_funded,
+           CAST(CASE WHEN {in_first_groups} THEN {office_flip} END AS BIGINT) AS c_offices,
+           CAST(NULL AS BIGINT) AS c_applications, CAST(NULL AS BIGINT) AS c_transfer,
+           CAST(NULL AS BIGINT) AS c_consultation
     FROM dec
     UNION ALL
-    SELECT f_day, f_region, f_strand, f_topic, first_year, first_authority, NULL, NULL, NULL, NULL,
-           m_funded, m_offices, NULL, NULL, NULL
-    FROM flips
+    SELECT f_day, f_region, f_strand, f_topic, f_first_year, f_first_authority, NULL, NULL, NULL, NULL,
+           {funded_flip}, {office_flip}, NULL, NULL, NULL
+    FROM dec
+    WHERE {flip} <> 0 AND NOT {in_first_groups}
     UNION ALL
     SELECT f_day, f_region, f_strand, f_topic, f_year, first_authority, NULL, NULL, NULL, NULL,
            NULL, NULL, 1, NULL, NULL
@@ -359,7 +386,7 @@ facts_daily AS (
     {_per_group("facts", fact_columns, changes, authority="g_authority", year="g_year")}
 ),
 first_requests_daily AS (
-    SELECT grp, raw_key, f_day, CAST(COUNT(*) AS INTEGER) AS m_municipalities
+    SELECT grp, raw_key, f_day, CAST(COUNT(*) AS BIGINT) AS m_municipalities
     FROM (
         {first_request_days}
     ) t
@@ -441,12 +468,16 @@ def _compute_version(programme: Programme, *, computed_at, watermark) -> Publish
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         if connection.vendor == "postgresql":
-            steps_written, version.rows_read = cursor.fetchone()
+            rows = cursor.fetchall()
+            steps_written, version.rows_read = rows[0][:2]
+            present = [(grouping, member) for _steps, _read, grouping, member in rows if grouping is not None]
         else:
             # SQLite has no INSERT in a WITH clause, nor a count of INSERT ... SELECT.
             steps_written = FigureStep.objects.filter(version=version).count()
             version.rows_read = _rows_read(programme)
-    _write_groups(version)
+            last_steps = FigureStep.objects.filter(version=version, valid_until__isnull=True)
+            present = list(last_steps.values_list("grouping", "member"))
+    _write_groups(version, present)
     version.duration_ms = round((time.monotonic() - started) * 1000)
     return PublishedVersion(version=version, steps_written=steps_written)
 
@@ -458,19 +489,27 @@ def _publish(published: PublishedVersion) -> None:
     version.save(update_fields=["is_current", "rows_read", "duration_ms"])
 
 
-def _prune(programme_id: int) -> None:
-    """Keep the newest FIGURES_VERSIONS_KEPT versions of a programme."""
-    stale = list(
-        FiguresVersion.objects.filter(programme_id=programme_id)
-        .order_by("-id")
-        .values_list("id", flat=True)[settings.FIGURES_VERSIONS_KEPT :]
-    )
-    if stale:
-        FigureStep.objects.filter(version_id__in=stale).delete()
-        FiguresVersion.objects.filter(id__in=stale).delete()
+def prune_figure_versions() -> int:
+    """Delete all but the newest FIGURES_VERSIONS_KEPT versions of each programme.
+
+    Runs after publication, in a transaction of its own: publishing does not wait for the
+    deletes, and a failed prune leaves the new version published. A current version is
+    never deleted. Returns the number of versions deleted.
+    """
+    deleted = 0
+    with transaction.atomic():
+        for programme_id in Programme.objects.order_by("id").values_list("id", flat=True):
+            newest_first = FiguresVersion.objects.filter(programme_id=programme_id).order_by("-id")
+            kept = list(newest_first.values_list("id", flat=True)[: settings.FIGURES_VERSIONS_KEPT])
+            stale = list(newest_first.exclude(id__in=kept).exclude(is_current=True).values_list("id", flat=True))
+            if stale:
+                FigureStep.objects.filter(version_id__in=stale).delete()
+                FiguresVersion.objects.filter(id__in=stale).delete()
+                deleted += len(stale)
+    return deleted
 
 
-def recompute_figures() -> list[PublishedVersion]:
+def publish_figures() -> list[PublishedVersion]:
     """Compute every programme's figures from the ledger and make them current at once."""
     with transaction.atomic():
         _lock_publication()
@@ -484,7 +523,13 @@ def recompute_figures() -> list[PublishedVersion]:
         ]
         for item in published:
             _publish(item)
-            _prune(item.version.programme_id)
+    return published
+
+
+def recompute_figures() -> list[PublishedVersion]:
+    """Publish every programme's figures (publish_figures), then prune the old versions."""
+    published = publish_figures()
+    prune_figure_versions()
     return published
 
 

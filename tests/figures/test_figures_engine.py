@@ -4,6 +4,7 @@ from decimal import Decimal
 import pytest
 from django.core.management import CommandError, call_command
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from funding import figures_engine
@@ -251,6 +252,41 @@ def test_it_keeps_only_the_configured_number_of_versions(project, settings):
     assert list(FiguresVersion.objects.order_by("pk").values_list("pk", flat=True)) == versions[1:]
     assert not FigureStep.objects.filter(version_id=versions[0]).exists()
     assert not FigureGroup.objects.filter(version_id=versions[0]).exists()
+
+
+def test_a_failed_prune_leaves_the_new_version_published(project, settings, monkeypatch):
+    settings.FIGURES_VERSIONS_KEPT = 1
+    first = figures_engine.recompute_figures()[0].version
+
+    def failing_delete(self):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(QuerySet, "delete", failing_delete)
+    with pytest.raises(RuntimeError):
+        figures_engine.recompute_figures()
+    monkeypatch.undo()
+
+    second = FiguresVersion.objects.get(is_current=True)
+    assert second.pk != first.pk
+    # Nothing was pruned: the old version is still whole.
+    assert FiguresVersion.objects.filter(pk=first.pk).exists()
+    assert FigureStep.objects.filter(version_id=first.pk).exists()
+    assert figures_engine.prune_figure_versions() == 1
+    assert list(FiguresVersion.objects.values_list("pk", flat=True)) == [second.pk]
+
+
+def test_pruning_never_deletes_a_current_version(project, settings):
+    settings.FIGURES_VERSIONS_KEPT = 1
+    current = figures_engine.recompute_figures()[0].version
+    # A newer version that is not current (made by hand here) does not push it out.
+    FiguresVersion.objects.create(
+        programme=current.programme, computed_at=current.computed_at, budget=current.budget, is_current=False
+    )
+
+    figures_engine.prune_figure_versions()
+
+    assert FiguresVersion.objects.filter(pk=current.pk, is_current=True).exists()
+    assert FigureStep.objects.filter(version_id=current.pk).exists()
 
 
 def test_a_version_records_when_what_and_how_long(project, approver):

@@ -31,7 +31,9 @@ from tests.factories import (
     UserFactory,
 )
 
-START = dt.date(2019, 1, 1)
+# The days run across a new year, so a project's decisions, application and requests can
+# fall in different years (the year grouping) as well as under different authorities.
+START = dt.date(2019, 12, 20)
 BUDGET = Decimal("91000000.00")
 
 
