@@ -9,8 +9,13 @@ one FigureGroup row with its key and label. Nothing loops over the ledger in Pyt
 
 A recompute writes new versions (one per programme) and makes them current in the same
 transaction, under a database lock, so readers see the old set or the new one and two
-recomputes publish one after the other. `schedule_figures_recompute` coalesces bursts of
-ledger changes into one or two recomputes.
+recomputes publish one after the other (publish_figures); then it deletes the versions no
+longer kept, in a transaction of its own (prune_figure_versions).
+`schedule_figures_recompute` coalesces bursts of ledger changes into one or two recomputes.
+
+A municipality counts as requesting in a group from its first request there: each request
+carries one flag per grouping (window functions over the requests), and the aggregate sums
+each grouping's own flag, so the count needs no second pass over the groups.
 """
 
 import logging
@@ -27,6 +32,7 @@ from django.utils import timezone
 
 from funding.figures import (
     GROUPING_NUMBERS,
+    GROUPINGS,
     NO_AUTHORITY_KEY,
     NO_AUTHORITY_LABEL,
     NO_TOPIC_KEY,
@@ -186,30 +192,61 @@ def _group_keys(*, authority: str, year: str) -> dict[str, str]:
     }
 
 
-def _fan_out(source: str, columns: str, *, authority: str, year: str) -> str:
-    """One row per fact and grouping: (grp, raw_key, columns)."""
-    keys = {"": "0", **_group_keys(authority=authority, year=year)}
-    return "\nUNION ALL\n".join(
-        f"SELECT {GROUPING_NUMBERS[grouping]} AS grp, {key} AS raw_key, {columns} FROM {source}"  # noqa: S608
-        for grouping, key in keys.items()
-    )
+def _first_request_flag(grouping: str) -> str:
+    """The column that marks a request as its municipality's first in a group of `grouping`."""
+    return f"n_first_{grouping or 'total'}"
 
 
-def _per_group(source: str, columns: str, aggregates: str, *, authority: str, year: str, by: str = "f_day") -> str:
-    """`aggregates` of `source` per grouping, raw key and `by`: (grp, raw_key, by, aggregates)."""
-    keys = _group_keys(authority=authority, year=year)
+def _first_request_flags() -> str:
+    """The flag columns of the requests: 1 on a municipality's first request per group, else NULL.
+
+    From that request's day on the municipality counts as requesting in that group. The
+    groups are those the request counts in (see the facts stream in steps_statement).
+    """
+    keys = {"": None, **_group_keys(authority="first_authority", year="f_year")}
+    flags = []
+    for grouping, key in keys.items():
+        partition = "f_municipality" if key is None else f"f_municipality, {key}"
+        flags.append(
+            f"CASE WHEN ROW_NUMBER() OVER (PARTITION BY {partition} ORDER BY f_day) = 1 THEN 1 END "
+            f"AS {_first_request_flag(grouping)}"
+        )
+    return ",\n           ".join(flags)
+
+
+def _daily_changes(*, exact_sum: str) -> str:
+    """The change of every stored figure per group and day, from the facts stream.
+
+    Answers (grp, raw_key, f_day, d_<figure> for every stored figure); no change is NULL.
+    """
+    keys = {"": "0", **_group_keys(authority="g_authority", year="g_year")}
+    changes = [f"NULLIF({exact_sum}({fact}), 0) AS d_{figure}" for figure, fact in FACT_COLUMNS.items()]
     if connection.vendor != "postgresql":
-        return f"""SELECT grp, raw_key, {by}, {aggregates}
-    FROM ({_fan_out(source, columns, authority=authority, year=year)}) t
-    GROUP BY grp, raw_key, {by}"""  # noqa: S608
+        # One copy of the facts per grouping, each with that grouping's first-request flag.
+        copies = "\n        UNION ALL\n        ".join(
+            f"SELECT {GROUPING_NUMBERS[grouping]} AS grp, {key} AS raw_key, f_day, "  # noqa: S608
+            f"{', '.join(FACT_COLUMNS.values())}, {_first_request_flag(grouping)} AS n_first FROM facts"
+            for grouping, key in keys.items()
+        )
+        return f"""SELECT grp, raw_key, f_day, {", ".join(changes)},
+           NULLIF({exact_sum}(n_first), 0) AS d_{MUNICIPALITIES}
+    FROM (
+        {copies}
+    ) t
+    GROUP BY grp, raw_key, f_day"""  # noqa: S608
     # PostgreSQL aggregates every grouping in one pass over the facts (GROUPING SETS)
     # instead of materialising a copy of them per grouping. GROUPING(key) = 0 marks the
-    # set a row belongs to.
+    # set a row belongs to; the set of the total has no key.
+    del keys[""]
     grp = " ".join(f"WHEN GROUPING({key}) = 0 THEN {GROUPING_NUMBERS[grouping]}" for grouping, key in keys.items())
     raw_key = " ".join(f"WHEN GROUPING({key}) = 0 THEN {key}" for key in keys.values())
-    sets = ", ".join([f"({by})", *(f"({key}, {by})" for key in keys.values())])
-    return f"""SELECT CASE {grp} ELSE 0 END AS grp, CASE {raw_key} ELSE 0 END AS raw_key, {by}, {aggregates}
-    FROM {source}
+    first_requests = " ".join(
+        f"WHEN GROUPING({key}) = 0 THEN {exact_sum}({_first_request_flag(grouping)})" for grouping, key in keys.items()
+    )
+    sets = ", ".join(["(f_day)", *(f"({key}, f_day)" for key in keys.values())])
+    return f"""SELECT CASE {grp} ELSE 0 END AS grp, CASE {raw_key} ELSE 0 END AS raw_key, f_day, {", ".join(changes)},
+           NULLIF(CASE {first_requests} ELSE {exact_sum}({_first_request_flag("")}) END, 0) AS d_{MUNICIPALITIES}
+    FROM facts
     GROUP BY GROUPING SETS ({sets})"""  # noqa: S608
 
 
@@ -283,22 +320,11 @@ def steps_statement(*, programme: Programme, version_id: int) -> tuple[str, list
     prj_sql, prj_params = project_facts(programme=programme).query.sql_with_params()
     req_sql, req_params = request_facts(programme=programme).query.sql_with_params()
 
-    # A municipality's first request per group, the day it starts to count.
-    first_request_days = _per_group(
-        "req_attr",
-        "f_day, f_municipality",
-        "MIN(f_day) AS f_day",
-        authority="first_authority",
-        year="f_year",
-        by="f_municipality",
-    )
     figures = [*FACT_COLUMNS, MUNICIPALITIES]
     exact_sum = _exact_sum()
-    # A figure's change per group and day; no change is NULL, which the running sum skips.
-    changes = ", ".join(f"NULLIF({exact_sum}({fact}), 0) AS d_{figure}" for figure, fact in FACT_COLUMNS.items())
-    fact_columns = ", ".join(
-        ["f_day", "f_region", "f_strand", "f_topic", "g_year", "g_authority", *FACT_COLUMNS.values()]
-    )
+    first_flags = [_first_request_flag(grouping) for grouping in ("", *GROUPINGS)]
+    # The first-request flags are NULL outside the requests' part of the stream.
+    no_first_flags = ", ".join("NULL" for _flag in first_flags)
     any_change = " OR ".join(f"d_{figure} IS NOT NULL" for figure in figures)
     running = ",\n           ".join(f"{exact_sum}(d_{figure}) OVER series AS r_{figure}" for figure in figures)
     step = FigureStep._meta
@@ -350,6 +376,11 @@ prj_attr AS (
 req_attr AS (
     SELECT r.*, pf.first_authority FROM req r LEFT JOIN project_first pf ON pf.f_project = r.f_project
 ),
+req_firsts AS (
+    SELECT req_attr.*,
+           {_first_request_flags()}
+    FROM req_attr
+),
 -- Every fact that changes a figure, with the keys of its groups, in one stream: a decision
 -- counts its money in its own authority and year; a project's flips (funded or not after a
 -- decision), application and requests count in the authority of its first decision, a flip
@@ -364,41 +395,28 @@ facts AS (
            CAST(CASE WHEN {in_first_groups} THEN {funded_flip} END AS BIGINT) AS c_funded,
            CAST(CASE WHEN {in_first_groups} THEN {office_flip} END AS BIGINT) AS c_offices,
            CAST(NULL AS BIGINT) AS c_applications, CAST(NULL AS BIGINT) AS c_transfer,
-           CAST(NULL AS BIGINT) AS c_consultation
+           CAST(NULL AS BIGINT) AS c_consultation,
+           {", ".join(f"CAST(NULL AS BIGINT) AS {flag}" for flag in first_flags)}
     FROM dec
     UNION ALL
     SELECT f_day, f_region, f_strand, f_topic, f_first_year, f_first_authority, NULL, NULL, NULL, NULL,
-           {funded_flip}, {office_flip}, NULL, NULL, NULL
+           {funded_flip}, {office_flip}, NULL, NULL, NULL, {no_first_flags}
     FROM dec
     WHERE {flip} <> 0 AND NOT {in_first_groups}
     UNION ALL
     SELECT f_day, f_region, f_strand, f_topic, f_year, first_authority, NULL, NULL, NULL, NULL,
-           NULL, NULL, 1, NULL, NULL
+           NULL, NULL, 1, NULL, NULL, {no_first_flags}
     FROM prj_attr
     UNION ALL
     SELECT f_day, f_region, f_strand, f_topic, f_year, first_authority, NULL, NULL, NULL, NULL,
            NULL, NULL, NULL,
            CASE WHEN f_kind = '{RequestKind.TRANSFER}' THEN 1 END,
-           CASE WHEN f_kind = '{RequestKind.CONSULTATION}' THEN 1 END
-    FROM req_attr
+           CASE WHEN f_kind = '{RequestKind.CONSULTATION}' THEN 1 END,
+           {", ".join(first_flags)}
+    FROM req_firsts
 ),
-facts_daily AS (
-    {_per_group("facts", fact_columns, changes, authority="g_authority", year="g_year")}
-),
-first_requests_daily AS (
-    SELECT grp, raw_key, f_day, CAST(COUNT(*) AS BIGINT) AS m_municipalities
-    FROM (
-        {first_request_days}
-    ) t
-    GROUP BY grp, raw_key, f_day
-),
--- A municipality's first request in a group is a request of that group on that day, so
--- its day is one of the group's days in `facts_daily`.
 daily AS (
-    SELECT d.*, f.m_municipalities AS d_requesting_municipalities
-    FROM facts_daily d
-    LEFT JOIN first_requests_daily f
-        ON f.grp = d.grp AND f.raw_key = d.raw_key AND f.f_day = d.f_day
+    {_daily_changes(exact_sum=exact_sum)}
 ),
 steps AS (
     -- One row per group and day on which any figure changed, with every running value.
