@@ -12,10 +12,6 @@ transaction, under a database lock, so readers see the old set or the new one an
 recomputes publish one after the other (publish_figures); then it deletes the versions no
 longer kept, in a transaction of its own (prune_figure_versions).
 `schedule_figures_recompute` coalesces bursts of ledger changes into one or two recomputes.
-
-A municipality counts as requesting in a group from its first request there: each request
-carries one flag per grouping (window functions over the requests), and the aggregate sums
-each grouping's own flag, so the count needs no second pass over the groups.
 """
 
 import logging
@@ -25,14 +21,13 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection, transaction
-from django.db.models import F, IntegerField, Max, QuerySet, Sum, Window
+from django.db.models import Aggregate, BigIntegerField, F, IntegerField, Max, QuerySet, Window
 from django.db.models.expressions import RowRange
-from django.db.models.functions import Cast, ExtractYear, FirstValue, RowNumber
+from django.db.models.functions import Cast, ExtractYear, FirstValue, Round, RowNumber
 from django.utils import timezone
 
 from funding.figures import (
     GROUPING_NUMBERS,
-    GROUPINGS,
     NO_AUTHORITY_KEY,
     NO_AUTHORITY_LABEL,
     NO_TOPIC_KEY,
@@ -53,10 +48,8 @@ PENDING_KEY = "funding:figures-recompute-pending"
 RECOMPUTE_DELAY_SECONDS = getattr(settings, "FIGURES_RECOMPUTE_DELAY", 2)
 # A lost task must not block scheduling forever: the pending flag expires.
 PENDING_TIMEOUT_SECONDS = 120
-
-# Net amounts have whole cents, so "above zero" means "at least 0.01"; the half cent keeps
-# the comparison right where a database sums decimals as floats (SQLite).
-HALF_CENT = "0.005"
+# Sums bigints into a bigint, exactly (migration funding.0008); see _exact_sum.
+POSTGRESQL_EXACT_SUM = "bigint_sum"
 
 
 @dataclass
@@ -76,10 +69,10 @@ DECISION_COLUMNS = (
     "f_kind",
     "f_authority",
     "f_year",
-    "f_amount",
-    "f_private",
-    "f_eligible",
-    "f_own",
+    "c_amount",
+    "c_private",
+    "c_eligible",
+    "c_own",
     "f_running",
     "f_rank",
     "f_first_authority",
@@ -89,8 +82,23 @@ PROJECT_COLUMNS = ("f_project", "f_day", "f_region", "f_strand", "f_topic", "f_y
 REQUEST_COLUMNS = ("f_project", "f_day", "f_region", "f_strand", "f_topic", "f_year", "f_kind", "f_municipality")
 
 
+class ExactSum(Aggregate):
+    """A sum of integers that is an integer: `bigint_sum` on PostgreSQL, SUM elsewhere (see _exact_sum)."""
+
+    function = "SUM"
+    output_field = BigIntegerField()
+
+    def as_postgresql(self, compiler, connection, **extra_context):
+        return super().as_sql(compiler, connection, function=POSTGRESQL_EXACT_SUM, **extra_context)
+
+
+def cents(field: str) -> Cast:
+    """A money field in whole cents, a bigint: exact to add, also where decimals are floats (SQLite)."""
+    return Cast(Round(F(field) * 100), BigIntegerField())
+
+
 def decision_facts(*, programme: Programme) -> QuerySet:
-    """Released decisions of `programme`, with their project's groups, running grant and first decision."""
+    """Released decisions of `programme` (money in cents), with their project's groups, running grant and first decision."""
     # Entry order within a day: the running grant at the day's last decision is the
     # project's net grant at the end of that day.
     entry_order = [F("decision_date").asc(), F("id").asc()]
@@ -107,12 +115,12 @@ def decision_facts(*, programme: Programme) -> QuerySet:
             f_kind=F("project__kind"),
             f_authority=F("authority_id"),
             f_year=Cast(ExtractYear("decision_date"), IntegerField()),
-            f_amount=F("amount"),
-            f_private=F("private_investment"),
-            f_eligible=F("eligible_costs"),
-            f_own=F("own_share"),
+            c_amount=cents("amount"),
+            c_private=cents("private_investment"),
+            c_eligible=cents("eligible_costs"),
+            c_own=cents("own_share"),
             f_running=Window(
-                Sum("amount"), partition_by=[F("project_id")], order_by=entry_order, frame=RowRange(None, 0)
+                ExactSum(cents("amount")), partition_by=[F("project_id")], order_by=entry_order, frame=RowRange(None, 0)
             ),
             # The same window as f_running (ROW_NUMBER ignores the frame): one pass computes all.
             f_rank=Window(RowNumber(), partition_by=[F("project_id")], order_by=entry_order, frame=RowRange(None, 0)),
@@ -192,67 +200,36 @@ def _group_keys(*, authority: str, year: str) -> dict[str, str]:
     }
 
 
-def _first_request_flag(grouping: str) -> str:
-    """The column that marks a request as its municipality's first in a group of `grouping`."""
-    return f"n_first_{grouping or 'total'}"
+def _fan_out(source: str, columns: str, *, authority: str, year: str) -> str:
+    """One row per fact and grouping: (grp, raw_key, columns)."""
+    keys = {"": "0", **_group_keys(authority=authority, year=year)}
+    return "\nUNION ALL\n".join(
+        f"SELECT {GROUPING_NUMBERS[grouping]} AS grp, {key} AS raw_key, {columns} FROM {source}"  # noqa: S608
+        for grouping, key in keys.items()
+    )
 
 
-def _first_request_flags() -> str:
-    """The flag columns of the requests: 1 on a municipality's first request per group, else NULL.
-
-    From that request's day on the municipality counts as requesting in that group. The
-    groups are those the request counts in (see the facts stream in steps_statement).
-    """
-    keys = {"": None, **_group_keys(authority="first_authority", year="f_year")}
-    flags = []
-    for grouping, key in keys.items():
-        partition = "f_municipality" if key is None else f"f_municipality, {key}"
-        flags.append(
-            f"CASE WHEN ROW_NUMBER() OVER (PARTITION BY {partition} ORDER BY f_day) = 1 THEN 1 END "
-            f"AS {_first_request_flag(grouping)}"
-        )
-    return ",\n           ".join(flags)
-
-
-def _daily_changes(*, exact_sum: str) -> str:
-    """The change of every stored figure per group and day, from the facts stream.
-
-    Answers (grp, raw_key, f_day, d_<figure> for every stored figure); no change is NULL.
-    """
-    keys = {"": "0", **_group_keys(authority="g_authority", year="g_year")}
-    changes = [f"NULLIF({exact_sum}({fact}), 0) AS d_{figure}" for figure, fact in FACT_COLUMNS.items()]
+def _per_group(source: str, columns: str, aggregates: str, *, authority: str, year: str, by: str = "f_day") -> str:
+    """`aggregates` of `source` per grouping, raw key and `by`: (grp, raw_key, by, aggregates)."""
+    keys = _group_keys(authority=authority, year=year)
     if connection.vendor != "postgresql":
-        # One copy of the facts per grouping, each with that grouping's first-request flag.
-        copies = "\n        UNION ALL\n        ".join(
-            f"SELECT {GROUPING_NUMBERS[grouping]} AS grp, {key} AS raw_key, f_day, "  # noqa: S608
-            f"{', '.join(FACT_COLUMNS.values())}, {_first_request_flag(grouping)} AS n_first FROM facts"
-            for grouping, key in keys.items()
-        )
-        return f"""SELECT grp, raw_key, f_day, {", ".join(changes)},
-           NULLIF({exact_sum}(n_first), 0) AS d_{MUNICIPALITIES}
-    FROM (
-        {copies}
-    ) t
-    GROUP BY grp, raw_key, f_day"""  # noqa: S608
+        return f"""SELECT grp, raw_key, {by}, {aggregates}
+    FROM ({_fan_out(source, columns, authority=authority, year=year)}) t
+    GROUP BY grp, raw_key, {by}"""  # noqa: S608
     # PostgreSQL aggregates every grouping in one pass over the facts (GROUPING SETS)
     # instead of materialising a copy of them per grouping. GROUPING(key) = 0 marks the
-    # set a row belongs to; the set of the total has no key.
-    del keys[""]
+    # set a row belongs to.
     grp = " ".join(f"WHEN GROUPING({key}) = 0 THEN {GROUPING_NUMBERS[grouping]}" for grouping, key in keys.items())
     raw_key = " ".join(f"WHEN GROUPING({key}) = 0 THEN {key}" for key in keys.values())
-    first_requests = " ".join(
-        f"WHEN GROUPING({key}) = 0 THEN {exact_sum}({_first_request_flag(grouping)})" for grouping, key in keys.items()
-    )
-    sets = ", ".join(["(f_day)", *(f"({key}, f_day)" for key in keys.values())])
-    return f"""SELECT CASE {grp} ELSE 0 END AS grp, CASE {raw_key} ELSE 0 END AS raw_key, f_day, {", ".join(changes)},
-           NULLIF(CASE {first_requests} ELSE {exact_sum}({_first_request_flag("")}) END, 0) AS d_{MUNICIPALITIES}
-    FROM facts
+    sets = ", ".join([f"({by})", *(f"({key}, {by})" for key in keys.values())])
+    return f"""SELECT CASE {grp} ELSE 0 END AS grp, CASE {raw_key} ELSE 0 END AS raw_key, {by}, {aggregates}
+    FROM {source}
     GROUP BY GROUPING SETS ({sets})"""  # noqa: S608
 
 
 # Figure -> the column of the facts stream (see steps_statement) that holds its change,
-# one bigint per fact: cents for money, +1/-1 for counts, NULL for no change. Municipalities
-# are not summed from the stream but joined from first_requests_daily.
+# one bigint per fact: cents for money, +1/-1 for counts, NULL for no change. Requesting
+# municipalities are not summed from the stream but joined from first_requests_daily.
 FACT_COLUMNS = {
     "funded_projects": "c_funded",
     "project_offices": "c_offices",
@@ -279,7 +256,7 @@ def _exact_sum() -> str:
     and raises on overflow, which together halved the cost of the aggregate. SQLite's SUM
     of integers is already a 64-bit sum that raises on overflow.
     """
-    return "bigint_sum" if connection.vendor == "postgresql" else "SUM"
+    return POSTGRESQL_EXACT_SUM if connection.vendor == "postgresql" else "SUM"
 
 
 def _labels() -> dict[tuple[int, int], tuple[str, str]]:
@@ -320,11 +297,22 @@ def steps_statement(*, programme: Programme, version_id: int) -> tuple[str, list
     prj_sql, prj_params = project_facts(programme=programme).query.sql_with_params()
     req_sql, req_params = request_facts(programme=programme).query.sql_with_params()
 
+    # A municipality's first request per group, the day it starts to count.
+    first_request_days = _per_group(
+        "req_attr",
+        "f_day, f_municipality",
+        "MIN(f_day) AS f_day",
+        authority="first_authority",
+        year="f_year",
+        by="f_municipality",
+    )
     figures = [*FACT_COLUMNS, MUNICIPALITIES]
     exact_sum = _exact_sum()
-    first_flags = [_first_request_flag(grouping) for grouping in ("", *GROUPINGS)]
-    # The first-request flags are NULL outside the requests' part of the stream.
-    no_first_flags = ", ".join("NULL" for _flag in first_flags)
+    # A figure's change per group and day; no change is NULL, which the running sum skips.
+    changes = ", ".join(f"NULLIF({exact_sum}({fact}), 0) AS d_{figure}" for figure, fact in FACT_COLUMNS.items())
+    fact_columns = ", ".join(
+        ["f_day", "f_region", "f_strand", "f_topic", "g_year", "g_authority", *FACT_COLUMNS.values()]
+    )
     any_change = " OR ".join(f"d_{figure} IS NOT NULL" for figure in figures)
     running = ",\n           ".join(f"{exact_sum}(d_{figure}) OVER series AS r_{figure}" for figure in figures)
     step = FigureStep._meta
@@ -353,8 +341,7 @@ LEFT JOIN (SELECT grp, member FROM written WHERE valid_until IS NULL) last ON TR
         main = insert
     # +1 when a decision makes its project funded (net grant above zero), -1 when it makes
     # it unfunded, else 0; f_running is the net grant after the decision.
-    flip = f"""((CASE WHEN f_running > {HALF_CENT} THEN 1 ELSE 0 END)
-               - (CASE WHEN f_running - f_amount > {HALF_CENT} THEN 1 ELSE 0 END))"""
+    flip = "((CASE WHEN f_running > 0 THEN 1 ELSE 0 END) - (CASE WHEN f_running - c_amount > 0 THEN 1 ELSE 0 END))"
     funded_flip = f"CASE WHEN f_kind = '{ProjectKind.PROJECT}' THEN NULLIF({flip}, 0) END"
     office_flip = f"CASE WHEN f_kind = '{ProjectKind.PROJECT_OFFICE}' THEN NULLIF({flip}, 0) END"
     # The decision's authority and year are those of its project's first decision.
@@ -376,11 +363,6 @@ prj_attr AS (
 req_attr AS (
     SELECT r.*, pf.first_authority FROM req r LEFT JOIN project_first pf ON pf.f_project = r.f_project
 ),
-req_firsts AS (
-    SELECT req_attr.*,
-           {_first_request_flags()}
-    FROM req_attr
-),
 -- Every fact that changes a figure, with the keys of its groups, in one stream: a decision
 -- counts its money in its own authority and year; a project's flips (funded or not after a
 -- decision), application and requests count in the authority of its first decision, a flip
@@ -390,33 +372,45 @@ req_firsts AS (
 -- gives the daily change of every figure at once.
 facts AS (
     SELECT f_day, f_region, f_strand, f_topic, f_year AS g_year, f_authority AS g_authority,
-           CAST(ROUND(f_amount * 100) AS BIGINT) AS c_amount, CAST(ROUND(f_private * 100) AS BIGINT) AS c_private,
-           CAST(ROUND(f_eligible * 100) AS BIGINT) AS c_eligible, CAST(ROUND(f_own * 100) AS BIGINT) AS c_own,
+           c_amount, c_private, c_eligible, c_own,
            CAST(CASE WHEN {in_first_groups} THEN {funded_flip} END AS BIGINT) AS c_funded,
            CAST(CASE WHEN {in_first_groups} THEN {office_flip} END AS BIGINT) AS c_offices,
            CAST(NULL AS BIGINT) AS c_applications, CAST(NULL AS BIGINT) AS c_transfer,
-           CAST(NULL AS BIGINT) AS c_consultation,
-           {", ".join(f"CAST(NULL AS BIGINT) AS {flag}" for flag in first_flags)}
+           CAST(NULL AS BIGINT) AS c_consultation
     FROM dec
     UNION ALL
     SELECT f_day, f_region, f_strand, f_topic, f_first_year, f_first_authority, NULL, NULL, NULL, NULL,
-           {funded_flip}, {office_flip}, NULL, NULL, NULL, {no_first_flags}
+           {funded_flip}, {office_flip}, NULL, NULL, NULL
     FROM dec
     WHERE {flip} <> 0 AND NOT {in_first_groups}
     UNION ALL
     SELECT f_day, f_region, f_strand, f_topic, f_year, first_authority, NULL, NULL, NULL, NULL,
-           NULL, NULL, 1, NULL, NULL, {no_first_flags}
+           NULL, NULL, 1, NULL, NULL
     FROM prj_attr
     UNION ALL
     SELECT f_day, f_region, f_strand, f_topic, f_year, first_authority, NULL, NULL, NULL, NULL,
            NULL, NULL, NULL,
            CASE WHEN f_kind = '{RequestKind.TRANSFER}' THEN 1 END,
-           CASE WHEN f_kind = '{RequestKind.CONSULTATION}' THEN 1 END,
-           {", ".join(first_flags)}
-    FROM req_firsts
+           CASE WHEN f_kind = '{RequestKind.CONSULTATION}' THEN 1 END
+    FROM req_attr
 ),
+facts_daily AS (
+    {_per_group("facts", fact_columns, changes, authority="g_authority", year="g_year")}
+),
+first_requests_daily AS (
+    SELECT grp, raw_key, f_day, CAST(COUNT(*) AS BIGINT) AS m_municipalities
+    FROM (
+        {first_request_days}
+    ) t
+    GROUP BY grp, raw_key, f_day
+),
+-- A municipality's first request in a group is a request of that group on that day, so
+-- its day is one of the group's days in `facts_daily`.
 daily AS (
-    {_daily_changes(exact_sum=exact_sum)}
+    SELECT d.*, f.m_municipalities AS d_requesting_municipalities
+    FROM facts_daily d
+    LEFT JOIN first_requests_daily f
+        ON f.grp = d.grp AND f.raw_key = d.raw_key AND f.f_day = d.f_day
 ),
 steps AS (
     -- One row per group and day on which any figure changed, with every running value.
