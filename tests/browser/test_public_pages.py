@@ -155,6 +155,25 @@ def test_pages_fit_small_screens_without_sideways_scrolling(page, live_server, l
         assert overflow <= 0, f"{path} scrolls sideways by {overflow}px at {width}px"
 
 
+@pytest.mark.parametrize("locale", ["de-DE", "en-US"])
+def test_every_figure_fits_its_tile(browser, live_server, live_data, locale):
+    # English amounts are longer ("€115.5 million" against "115,5 Mio. €").
+    context = browser.new_context(locale=locale)
+    page = context.new_page()
+    try:
+        for width in (1280, 1100, 900, 390):
+            page.set_viewport_size({"width": width, "height": 800})
+            page.goto(live_server.url + "/")
+            too_wide = page.evaluate(
+                """() => [...document.querySelectorAll(".tile__value, .tile__exact")]
+                    .filter(value => value.scrollWidth > value.clientWidth)
+                    .map(value => value.textContent.trim())"""
+            )
+            assert too_wide == [], f"wider than their tile at {width}px ({locale}): {too_wide}"
+    finally:
+        context.close()
+
+
 def test_screenshots_of_the_dashboard_and_a_project_page(page, live_server, live_data, output_dir):
     page.goto(live_server.url + "/?as_of=2019-12-06")
     page.screenshot(path=str(output_dir / "dashboard.png"), full_page=True)
