@@ -141,16 +141,6 @@ def year_ends(*, start: dt.date, end: dt.date) -> list[dt.date]:
     return [*days, end]
 
 
-def _value_at(points, when: dt.date):
-    """The value of a step series at the end of `when`."""
-    value = 0
-    for point in points:
-        if point.date > when:
-            break
-        value = point.value
-    return value
-
-
 def _is_quarter_end(when: dt.date) -> bool:
     return when.month % 3 == 0 and (when + dt.timedelta(days=1)).day == 1
 
@@ -183,17 +173,16 @@ def time_series(
     *, figure_key: str, as_of: dt.date, programme: Programme, version, group_by=None, group_key=None
 ) -> TimeSeries:
     """A figure at the end of each quarter (or year, over longer spans) from the start to `as_of`."""
-    steps = _selectors().figure_series(
-        figure=figure_key, group_by=group_by, programme=programme, version=version, end=as_of, group_keys=group_key
-    )
-    steps = sorted(steps, key=lambda step: step.date)
     start = min(programme.start_date, as_of)
     days = quarter_ends(start=start, end=as_of)
     # More than three years of quarters make a long table; then the year ends tell the story.
     yearly = len(days) > 13
     if yearly:
         days = year_ends(start=start, end=as_of)
-    points = [(when, _value_at(steps, when)) for when in days]
+    values = _selectors().figure_on_days(
+        figure=figure_key, days=days, group_by=group_by, group_keys=group_key, programme=programme, version=version
+    )
+    points = list(zip(days, values, strict=True))
     chart = charts.columns(
         points=[(_point_label(when), value) for when, value in points],
         ticks=_ticks([when for when, _value in points], yearly=yearly),

@@ -5,7 +5,7 @@ from collections.abc import Collection
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import OuterRef, Subquery
+from django.db.models import OuterRef, Q, Subquery
 from django.utils import timezone
 
 from funding.figures import (
@@ -144,6 +144,64 @@ def figures_for(
         rows[""] = FiguresRow(group_key="", group_label=TOTAL_LABEL, values=zero_values())
     ordered = sorted(rows.values(), key=lambda row: _sort_key(grouping, row))
     return FiguresTable(version=version, as_of=as_of, group_by=group_by, rows=ordered)
+
+
+def figure_on_days(
+    *,
+    figure: str,
+    days: Collection[dt.date],
+    group_by: str | None = None,
+    group_keys: Collection[str] | None = None,
+    programme: Programme | None = None,
+    version: FiguresVersion | None = None,
+) -> list[Decimal | int]:
+    """The value of `figure` in force at the end of each of `days`, for the total or one group.
+
+    One group: the one whose key is in `group_keys` (a group has one key; a caller may
+    offer a slug and an id). Zero before the group's first step or where it has none.
+    Reads only the steps in force on those days (one per day at most), however long the
+    series, where figure_series reads them all.
+    """
+    if figure not in FIGURES:
+        raise ValueError(f"Unknown figure {figure!r}; use one of {', '.join(FIGURES)}.")
+    grouping = _check_group_by(group_by)
+    version = _resolve_version(programme, version)
+    zero = zero_values()[figure]
+    days = list(days)
+    if version is None or not days:
+        return [zero for _day in days]
+    number = GROUPING_NUMBERS[grouping]
+    keys = [""] if not grouping else list(group_keys or [])
+    member = (
+        FigureGroup.objects.filter(version_id=version.pk, grouping=number, key__in=keys)
+        .values_list("member", flat=True)
+        .first()
+    )
+    if member is None:
+        return [zero for _day in days]
+    in_force_on_a_day = Q()
+    for day in days:
+        in_force_on_a_day |= Q(valid_from__lte=day) & (Q(valid_until__gt=day) | Q(valid_until__isnull=True))
+    inputs = FIGURE_INPUTS[figure]
+    columns = [FigureStep.column_of(stored) for stored in inputs]
+    steps = list(
+        FigureStep.objects.filter(version_id=version.pk, grouping=number, member=member)
+        .filter(in_force_on_a_day)
+        .values("valid_from", "valid_until", *columns)
+    )
+    values = []
+    for day in days:
+        step = next(
+            (
+                candidate
+                for candidate in steps
+                if candidate["valid_from"] <= day
+                and (candidate["valid_until"] is None or day < candidate["valid_until"])
+            ),
+            None,
+        )
+        values.append(zero if step is None else figure_value(figure, _stored(step, inputs), budget=version.budget))
+    return values
 
 
 def figure_series(

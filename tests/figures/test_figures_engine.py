@@ -10,7 +10,7 @@ from django.utils import timezone
 from funding import figures_engine
 from funding.figures import FIGURES, GROUPING_NUMBERS, GROUPINGS
 from funding.models import DecisionKind, DecisionState, FigureGroup, FigureStep, FiguresVersion
-from funding.selectors import current_figures_version, figure_series, figures_for
+from funding.selectors import current_figures_version, figure_on_days, figure_series, figures_for
 from tests.factories import (
     DecisionFactory,
     MunicipalityFactory,
@@ -138,6 +138,48 @@ def test_a_series_can_be_limited_to_some_groups(project, approver):
     assert [(point.group_key, point.date, point.value) for point in one_region] == [
         (other.region.slug, dt.date(2019, 8, 1), Decimal("90000.00"))
     ]
+
+
+def test_the_value_on_given_days_is_the_value_as_of_each_day(project, approver):
+    other = ProjectFactory(programme=project.programme, submitted_on=dt.date(2019, 1, 15))
+    initial = released(approver, project=project, decision_date=dt.date(2019, 6, 1))
+    released(approver, project=other, decision_date=dt.date(2019, 8, 1), amount=Decimal("90000.55"))
+    released(
+        approver,
+        project=project,
+        kind=DecisionKind.REVOCATION,
+        amends=initial,
+        decision_date=dt.date(2020, 3, 1),
+        amount=Decimal("-160000.00"),
+        eligible_costs=Decimal("0.00"),
+        own_share=Decimal("0.00"),
+    )
+    figures_engine.recompute_figures()
+    days = [
+        dt.date(2018, 12, 31),  # before any step
+        dt.date(2019, 5, 31),
+        dt.date(2019, 6, 1),  # on a step
+        dt.date(2019, 7, 31),
+        dt.date(2019, 8, 1),
+        dt.date(2020, 2, 29),
+        dt.date(2020, 3, 1),
+        dt.date(2030, 1, 1),  # after the last step
+    ]
+
+    for figure in ("funding_granted", "funded_projects", "budget_committed"):
+        assert figure_on_days(figure=figure, days=days) == [total(day)[figure] for day in days], figure
+    region = other.region.slug
+
+    def granted_in_region(day):
+        rows = figures_for(as_of=day, group_by="region").rows
+        return next((row.values["funding_granted"] for row in rows if row.group_key == region), Decimal("0.00"))
+
+    by_region = figure_on_days(figure="funding_granted", days=days, group_by="region", group_keys=[region])
+    assert by_region == [granted_in_region(day) for day in days]
+    assert by_region[0] == Decimal("0.00") and by_region[-1] == Decimal("90000.55")
+    assert figure_on_days(figure="funding_granted", days=days, group_by="region", group_keys=["elsewhere"]) == [
+        Decimal("0.00")
+    ] * len(days)
 
 
 def test_an_amendment_and_a_revocation_on_one_day_that_cancel_out_leave_no_step(project, approver):
