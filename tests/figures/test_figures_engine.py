@@ -26,6 +26,20 @@ def released(approver, **fields):
     return DecisionFactory(state=DecisionState.RELEASED, released_by=approver, released_at=timezone.now(), **fields)
 
 
+def revoked_in_full(approver, initial, *, on):
+    """A released revocation of the whole grant of `initial`."""
+    return released(
+        approver,
+        project=initial.project,
+        kind=DecisionKind.REVOCATION,
+        amends=initial,
+        decision_date=on,
+        amount=-initial.amount,
+        eligible_costs=Decimal("0.00"),
+        own_share=Decimal("0.00"),
+    )
+
+
 def total(as_of, **kwargs):
     return figures_for(as_of=as_of, **kwargs).rows[0].values
 
@@ -103,16 +117,7 @@ def test_drafts_do_not_count(project, approver):
 
 def test_a_full_revocation_ends_the_project_being_funded_on_its_date(project, approver):
     initial = released(approver, project=project, decision_date=dt.date(2019, 6, 1))
-    released(
-        approver,
-        project=project,
-        kind=DecisionKind.REVOCATION,
-        amends=initial,
-        decision_date=dt.date(2020, 3, 1),
-        amount=Decimal("-160000.00"),
-        eligible_costs=Decimal("0.00"),
-        own_share=Decimal("0.00"),
-    )
+    revoked_in_full(approver, initial, on=dt.date(2020, 3, 1))
     figures_engine.recompute_figures()
 
     assert total(dt.date(2020, 2, 29))["funded_projects"] == 1
@@ -144,16 +149,7 @@ def test_the_value_on_given_days_is_the_value_as_of_each_day(project, approver):
     other = ProjectFactory(programme=project.programme, submitted_on=dt.date(2019, 1, 15))
     initial = released(approver, project=project, decision_date=dt.date(2019, 6, 1))
     released(approver, project=other, decision_date=dt.date(2019, 8, 1), amount=Decimal("90000.55"))
-    released(
-        approver,
-        project=project,
-        kind=DecisionKind.REVOCATION,
-        amends=initial,
-        decision_date=dt.date(2020, 3, 1),
-        amount=Decimal("-160000.00"),
-        eligible_costs=Decimal("0.00"),
-        own_share=Decimal("0.00"),
-    )
+    revoked_in_full(approver, initial, on=dt.date(2020, 3, 1))
     figures_engine.recompute_figures()
     days = [
         dt.date(2018, 12, 31),  # before any step
