@@ -34,6 +34,8 @@ from projects.models import Project, RequestStatus, RequestStatusChange, Topic, 
 from regions.models import Municipality, Region
 
 FIXTURES_DIR = Path(settings.BASE_DIR) / "fixtures"
+# The official directory of every NRW Kreis and Gemeinde (Destatis, dl-de/by-2-0).
+GEMEINDEVERZEICHNIS = Path("gemeindeverzeichnis") / "GV100AD_30112025_NRW.txt"
 SYSTEM_USERNAME = "programmdaten"
 
 
@@ -81,7 +83,7 @@ def _optional_date(text: str | None) -> date | None:
 def load_programme_data(*, directory: Path = FIXTURES_DIR) -> LoadReport:
     """Create whatever of the programme data is missing; report what existed and any conflict."""
     report = LoadReport()
-    call_command("import_municipalities", str(directory / "municipalities.csv"), verbosity=0)
+    call_command("import_municipalities", str(directory / GEMEINDEVERZEICHNIS), verbosity=0)
     user = system_user()
     reference = json.loads((directory / "programme.json").read_text(encoding="utf-8"))
     with history_user(user):

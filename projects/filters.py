@@ -4,6 +4,7 @@ import django_filters
 from django.db import connection
 from django.db.models import Q, QuerySet
 from django.db.models.expressions import RawSQL
+from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
 from projects.models import (
@@ -82,6 +83,36 @@ class ProjectFilter(django_filters.FilterSet):
 
     def filter_search(self, queryset, name, value):
         return search_projects(queryset, value)
+
+
+ALL_APPLICATIONS = "alle"
+
+
+class CatalogueFilter(ProjectFilter):
+    """The public catalogue: by default what can be reused, i.e. approved projects and offices.
+
+    Rejected, withdrawn and pending applications show only when someone asks for them with
+    the status filter ("alle" shows every application). The API keeps ProjectFilter, which
+    lists every project unless a status is given.
+    """
+
+    status = django_filters.ChoiceFilter(
+        label=_("Antragsstatus"),
+        choices=[*ApplicationStatus.choices, (ALL_APPLICATIONS, _("alle Anträge"))],
+        empty_label=None,
+        method="filter_status",
+    )
+
+    def __init__(self, data=None, *args, **kwargs):
+        data = data.copy() if data is not None else QueryDict(mutable=True)
+        if not data.get("status"):
+            data["status"] = ApplicationStatus.APPROVED
+        super().__init__(data, *args, **kwargs)
+
+    def filter_status(self, queryset, name, value):
+        if value == ALL_APPLICATIONS:
+            return queryset
+        return queryset.filter(status=value)
 
 
 class TransferRequestFilter(django_filters.FilterSet):

@@ -1,64 +1,13 @@
 """Forms of the public pages: the request form, the as-of date and the catalogue filters."""
 
 import datetime as dt
-import re
 
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from projects.models import RequestKind
-from regions.models import Municipality
-
-AGS_IN_TEXT = re.compile(r"\b(05[0-9]{3}(?:[0-9]{3})?)\b")
-
-
-class MunicipalityField(forms.CharField):
-    """A municipality typed by name or AGS (the browser suggests from a datalist).
-
-    A text field rather than a script-driven picker, so it works without JavaScript;
-    the server resolves what was typed to exactly one municipality or says why not.
-    """
-
-    def clean(self, value) -> Municipality | None:
-        text = super().clean(value)
-        if not text:
-            return None
-        match = AGS_IN_TEXT.search(text)
-        if match:
-            municipality = Municipality.objects.filter(ags=match.group(1)).first()
-            if municipality is None:
-                raise forms.ValidationError(
-                    _("Zum Gemeindeschlüssel %(ags)s ist keine Kommune in NRW verzeichnet."),
-                    params={"ags": match.group(1)},
-                    code="unknown_ags",
-                )
-            return municipality
-        if text.isdigit():
-            raise forms.ValidationError(
-                _("Ein Gemeindeschlüssel in NRW hat 8 Ziffern (5 für einen Kreis) und beginnt mit 05."),
-                code="bad_ags",
-            )
-        matches = list(Municipality.objects.filter(name__iexact=text)[:2])
-        if not matches:
-            matches = list(Municipality.objects.filter(name__icontains=text)[:2])
-        if len(matches) == 1:
-            return matches[0]
-        if matches:
-            raise forms.ValidationError(
-                _(
-                    "Mehrere Kommunen passen zu „%(text)s“. Bitte wählen Sie einen Eintrag mit Gemeindeschlüssel aus der Liste."
-                ),
-                params={"text": text},
-                code="ambiguous",
-            )
-        raise forms.ValidationError(
-            _(
-                "Keine Kommune in NRW heißt „%(text)s“. Bitte prüfen Sie den Namen oder geben Sie den Gemeindeschlüssel an."
-            ),
-            params={"text": text},
-            code="unknown_name",
-        )
+from regions.forms import MunicipalityField
 
 
 class TransferRequestForm(forms.Form):
@@ -75,7 +24,6 @@ class TransferRequestForm(forms.Form):
     municipality = MunicipalityField(
         label=_("Ihre Kommune"),
         help_text=_("Name oder Amtlicher Gemeindeschlüssel (AGS), z. B. „Lippstadt“ oder „05974028“."),
-        max_length=220,
         error_messages={"required": _("Bitte geben Sie Ihre Kommune an.")},
     )
     contact_name = forms.CharField(
@@ -145,6 +93,8 @@ def prepare_filter_form(form: forms.Form) -> forms.Form:
             field.widget.choices = [("unknown", _("alle")), ("true", _("ja")), ("false", _("nein"))]
         elif isinstance(field, forms.ModelChoiceField):
             field.empty_label = _("alle")
+        elif isinstance(field, forms.ChoiceField) and getattr(field, "empty_label", "") is None:
+            continue  # a filter with a default of its own (the catalogue's status), no "alle" to add
         elif isinstance(field, forms.ChoiceField):
             # django-filter's ChoiceField adds its empty choice when the choices are set;
             # Django's TypedChoiceField does not, so it gets one here. Without it a browser

@@ -56,3 +56,53 @@ def region_projects(*, region) -> QuerySet:
 
 def region_project_office(*, region) -> Project | None:
     return Project.objects.filter(region=region, kind=ProjectKind.PROJECT_OFFICE).order_by("submitted_on").first()
+
+
+def municipality_profile(*, municipality) -> dict:
+    """What a municipality's public page and API show: no personal data.
+
+    - `projects`: the projects it leads or partners in, each with its role and its net
+      released grant (all recipients together);
+    - `received`: the net released grant paid to the municipality itself as a recipient;
+    - `requests`: the solutions it asked for, with kind, date and status (never the contact).
+    """
+    from django.db.models import Q, Sum
+
+    from regions.models import Municipality
+
+    region = municipality.region
+    if region is None and municipality.parent_id:
+        region = Municipality.objects.select_related("region").get(ags=municipality.parent_id).region
+    involved = Project.objects.filter(Q(lead_municipality=municipality) | Q(partner_municipalities=municipality))
+    # Sums over a query without the partner join, which would count a decision once per partner.
+    projects = list(
+        Project.objects.filter(pk__in=involved.values("pk"))
+        .select_related("region")
+        .annotate(
+            granted=Sum("decisions__amount", filter=Q(decisions__state="released")),
+        )
+        .order_by("title")
+    )
+    for project in projects:
+        project.role = "lead" if project.lead_municipality_id == municipality.ags else "partner"
+        project.granted = project.granted or ZERO
+    received = (
+        FundingDecision.objects.released()
+        .filter(recipient__municipality=municipality)
+        .aggregate(total=Sum("amount"))["total"]
+        or ZERO
+    )
+    requests = list(
+        TransferRequest.objects.filter(municipality=municipality)
+        .select_related("project")
+        .only("project__slug", "project__title", "kind", "received_on", "status")
+        .order_by("-received_on", "-id")
+    )
+    return {
+        "municipality": municipality,
+        "region": region,
+        "projects": projects,
+        "received": received,
+        "requests": requests,
+        "got_nothing": not projects and not received,
+    }

@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from modellregionen.forms import formfield_with_https_urls
 from projects.models import Project, RequestStatus
 from projects.services import PROJECT_EDITABLE_FIELDS
+from regions.forms import MunicipalityField, MunicipalityListField
 
 
 class DateInput(forms.DateInput):
@@ -16,6 +17,19 @@ class DateInput(forms.DateInput):
 
 
 class ProjectForm(forms.ModelForm):
+    # Typed by name or AGS with the same lookup as the public request form, not picked from
+    # a select of 427 entries.
+    lead_municipality = MunicipalityField(
+        label=_("federführende Kommune"),
+        required=False,
+        help_text=_("Name oder Gemeindeschlüssel, z. B. „Paderborn“ oder „05774032“."),
+    )
+    partner_municipalities = MunicipalityListField(
+        label=_("Partnerkommunen"),
+        required=False,
+        help_text=_("Eine Kommune je Zeile, Name oder Gemeindeschlüssel."),
+    )
+
     class Meta:
         model = Project
         fields = PROJECT_EDITABLE_FIELDS
@@ -25,6 +39,12 @@ class ProjectForm(forms.ModelForm):
             "implementation_end": DateInput(),
             "description": forms.Textarea(attrs={"rows": 6}),
         }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk and self.instance.lead_municipality_id:
+            # Shown as "Paderborn, Stadt (05774032)", not as the bare key.
+            self.initial["lead_municipality"] = self.instance.lead_municipality
 
     def service_fields(self) -> dict:
         return {name: self.cleaned_data[name] for name in PROJECT_EDITABLE_FIELDS if name in self.cleaned_data}

@@ -9,7 +9,7 @@ from django.views.decorators.http import require_http_methods
 from django_ratelimit.decorators import ratelimit
 
 from projects import selectors, services
-from projects.filters import ProjectFilter
+from projects.filters import CatalogueFilter
 from projects.forms import TransferRequestForm, prepare_filter_form
 from projects.models import Project, RequestKind
 from regions.selectors import municipality_choices
@@ -27,11 +27,18 @@ def _get_project(slug: str) -> Project:
 
 
 def catalogue(request: HttpRequest) -> HttpResponse:
-    filterset = ProjectFilter(request.GET or None, queryset=selectors.project_catalogue())
+    filterset = CatalogueFilter(request.GET, queryset=selectors.project_catalogue())
     prepare_filter_form(filterset.form)
     paginator = Paginator(filterset.qs, CATALOGUE_PAGE_SIZE)
     page = paginator.get_page(request.GET.get("page"))
-    active = bool({key for key, value in request.GET.items() if value and key != "page"})
+    # The default status (approved) is not a filter the user set.
+    active = bool(
+        {
+            key
+            for key, value in request.GET.items()
+            if value and key != "page" and (key, value) != ("status", "approved")
+        }
+    )
     context = {"filter": filterset, "page": page, "result_count": paginator.count, "filters_active": active}
     return render(request, "projects/catalogue.html", context)
 

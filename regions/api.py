@@ -7,9 +7,11 @@ from rest_framework import mixins, serializers, viewsets
 from rest_framework.response import Response
 
 from funding import selectors as figures
-from funding.api import LICENCE, FiguresVersionSerializer, FigureValuesSerializer
+from funding.api import LICENCE, ExactDecimalField, FiguresVersionSerializer, FigureValuesSerializer
 from modellregionen.api.base import ApiMixin
 from modellregionen.api.filtering import StrictOrderingFilter
+from modellregionen.api.renderers import CsvTable
+from projects.selectors import municipality_profile
 from regions import selectors
 from regions.filters import MunicipalityFilter
 from regions.models import AdministrativeDistrict, Municipality, Region
@@ -84,23 +86,132 @@ class RegionViewSet(ApiMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, 
 class MunicipalitySerializer(serializers.ModelSerializer):
     parent = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True, help_text="AGS of the Kreis.")
     region = serializers.SlugRelatedField(slug_field="slug", read_only=True, allow_null=True)
-    administrative_district = serializers.CharField(read_only=True)
+    administrative_district = serializers.CharField(read_only=True, help_text="Regierungsbezirk.")
+    short_name = serializers.CharField(read_only=True, help_text="The name without its official suffix.")
+    population = serializers.IntegerField(
+        read_only=True, allow_null=True, help_text="Einwohnerzahl (Destatis GV100AD; a Kreis: sum of its Gemeinden)."
+    )
+    area_hectares = serializers.IntegerField(read_only=True, allow_null=True)
+    directory_date = serializers.DateField(read_only=True, allow_null=True, help_text="Gebietsstand of the values.")
+    in_directory = serializers.BooleanField(
+        read_only=True,
+        help_text="False for a municipality the current directory no longer lists (kept for references).",
+    )
 
     class Meta:
         model = Municipality
-        fields = ["ags", "name", "kind", "parent", "region", "administrative_district"]
+        fields = [
+            "ags",
+            "name",
+            "short_name",
+            "kind",
+            "parent",
+            "region",
+            "administrative_district",
+            "population",
+            "area_hectares",
+            "postcode",
+            "directory_date",
+            "in_directory",
+        ]
+
+
+class MunicipalityProjectSerializer(serializers.Serializer):
+    slug = serializers.CharField()
+    title = serializers.CharField()
+    role = serializers.ChoiceField(choices=["lead", "partner"])
+    status = serializers.CharField(help_text="Application status.")
+    granted = ExactDecimalField(help_text="Net released grant of the project, all recipients (€).")
+
+
+class MunicipalityRequestSerializer(serializers.Serializer):
+    project = serializers.CharField(source="project.slug")
+    project_title = serializers.CharField(source="project.title")
+    kind = serializers.CharField()
+    received_on = serializers.DateField()
+    status = serializers.CharField()
+
+
+class MunicipalityDetailSerializer(MunicipalitySerializer):
+    region_via_kreis = serializers.SerializerMethodField(
+        help_text="The model region of the municipality or of its Kreis (slug), null if none."
+    )
+    received = ExactDecimalField(help_text="Net released grant to the municipality itself as recipient (€).")
+    projects = MunicipalityProjectSerializer(many=True)
+    requests = MunicipalityRequestSerializer(many=True, help_text="Its requests, without personal data.")
+    licence = serializers.DictField(child=serializers.CharField())
+
+    class Meta(MunicipalitySerializer.Meta):
+        fields = [
+            *MunicipalitySerializer.Meta.fields,
+            "region_via_kreis",
+            "received",
+            "projects",
+            "requests",
+            "licence",
+        ]
+
+    def get_region_via_kreis(self, obj) -> str | None:
+        return obj.profile_region.slug if obj.profile_region else None
 
 
 @extend_schema(tags=["regions"])
-class MunicipalityViewSet(ApiMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
-    """The municipalities and Kreise of NRW with their AGS (filter by AGS prefix, kind, region)."""
+class MunicipalityViewSet(ApiMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """The municipalities and Kreise of NRW with their AGS and population (filter by AGS prefix, name, kind, region).
+
+    `?q=` finds by name with or without suffix ("Paderborn", "Paderborn, Stadt") or by AGS,
+    best match first: the same lookup as the request form. A municipality's own page
+    (`/municipalities/<ags>/`) adds its projects, its grant and its requests.
+    """
 
     queryset = Municipality.objects.select_related("region").order_by("ags")
     serializer_class = MunicipalitySerializer
     filter_backends = [DjangoFilterBackend, StrictOrderingFilter]
     filterset_class = MunicipalityFilter
-    ordering_fields = ["ags", "name"]
+    ordering_fields = ["ags", "name", "population"]
+    lookup_field = "ags"
     basename = "municipalities"
+    csv_actions = ("list", "retrieve")
+
+    def get_serializer_class(self):
+        return MunicipalityDetailSerializer if self.action == "retrieve" else MunicipalitySerializer
+
+    def retrieve(self, request, ags=None):
+        municipality = self.get_object()
+        profile = municipality_profile(municipality=municipality)
+        municipality.profile_region = profile["region"]
+        municipality.received = profile["received"]
+        municipality.projects = profile["projects"]
+        municipality.requests = profile["requests"]
+        municipality.licence = LICENCE
+        return Response(MunicipalityDetailSerializer(municipality).data)
+
+    def csv_table(self, data):
+        if self.action != "retrieve":
+            return super().csv_table(data)
+        # One row per project and per request of the municipality.
+        columns = ["ags", "name", "record", "project", "project_title", "role_or_kind", "status", "date", "granted"]
+        rows = [
+            [data["ags"], data["name"], "project", p["slug"], p["title"], p["role"], p["status"], None, p["granted"]]
+            for p in data["projects"]
+        ]
+        rows += [
+            [
+                data["ags"],
+                data["name"],
+                "request",
+                r["project"],
+                r["project_title"],
+                r["kind"],
+                r["status"],
+                r["received_on"],
+                None,
+            ]
+            for r in data["requests"]
+        ]
+        return CsvTable(columns=columns, rows=rows, decimal_columns={"granted"})
 
     def csv_filename(self) -> str:
+        if self.action == "retrieve":
+            return f"kommune-{self.kwargs.get('ags', '')}.csv"
         return "kommunen.csv"

@@ -13,7 +13,12 @@ line of a file at once (`regions.services.municipalities_import`).
 
 import csv
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
+
+from gv100ad.entities.district import District
+from gv100ad.entities.government_region import GovernmentRegion
+from gv100ad.entities.municipality import Municipality as GemeindeRecord
 
 from regions.models import MunicipalityKind
 
@@ -35,27 +40,19 @@ GEMEINDE_INDEPENDENT_CITY = {"61", "62"}  # kreisfreie Stadt, Stadtkreis
 GEMEINDE_IN_DISTRICT = {"60", "63", "64", "67"}  # Markt, Stadt, kreisangehörige Gemeinde, Große Kreisstadt
 # 65/66 (gemeindefreies Gebiet) do not exist in NRW; they are reported as errors, not guessed.
 
-# Fixed positions of GV100AD (Destatis, "Datensatzbeschreibung GV100AD"), 1-based and inclusive
-# as documented, as Python slices here. The same layout is read by openpotato/gv100ad-py
-# (src/gv100ad/entities/*.py) and jgraef/gv100ad (src/parser.rs):
-#   1-2     Satzart                     [0:2]
-#   3-10    Gebietsstand JJJJMMTT       [2:10]
-#   11-12   Land                        [10:12]
-#   13      Regierungsbezirk            [12:13]
-#   14-15   Kreis                       [13:15]    -> Kreis key = positions 11-15 [10:15]
-#   16-18   Gemeinde (Satzart 60)       [15:18]    -> AGS = positions 11-18 [10:18]
-#   19-22   Gemeindeverband (Satzart 50/60) [18:22]
-#   23-72   Name                        [22:72]
-#   73-122  Sitz der Verwaltung (Satzart 10-50) [72:122]
-#   123-124 Textkennzeichen             [122:124]
-#   then area, population, postcode, ... (not used here)
+# The fixed positions of GV100AD (Destatis, "Datensatzbeschreibung GV100AD") are read by
+# gv100ad-py (openpotato/gv100ad-py), which slices decoded text, so "Mönchengladbach" does not
+# shift the columns after it. What stays here is what that reader leaves to its caller: line
+# numbers for every bad line at once, the Land filter, the line length check (a cut line would
+# otherwise give wrong numbers, not an error) and how a record maps to our kinds.
 GV100AD_SATZART = slice(0, 2)
 GV100AD_LAND = slice(10, 12)
-GV100AD_KREIS_KEY = slice(10, 15)
-GV100AD_AGS = slice(10, 18)
-GV100AD_NAME = slice(22, 72)
-GV100AD_TEXTKENNZEICHEN = slice(122, 124)
-GV100AD_MIN_LENGTH = 124
+GV100AD_LINE_LENGTH = 220
+# Satzart 60 up to the postcode marker (positions 1-175) is what we read; Destatis pads every
+# line to 220 characters, but a file saved by an editor may have lost the trailing blanks.
+GV100AD_MIN_LENGTH = 175
+SATZART_LAND = "10"
+SATZART_REGIERUNGSBEZIRK = "20"
 
 
 @dataclass
@@ -68,12 +65,29 @@ class MunicipalityRecord:
     kind: str
     parent_ags: str = ""
     error: str = ""
+    # What the GV100AD carries (None or "" where a format does not): a Kreis gets the sums of
+    # its Gemeinden and the postcode of the Gemeinde that is its seat of administration.
+    population: int | None = None
+    area_hectares: int | None = None
+    postcode: str = ""
+    directory_date: date | None = None
+    seat: str = ""  # Kreis only: the name of the seat of administration, to find its postcode
 
 
 @dataclass
 class ReadResult:
     records: list[MunicipalityRecord] = field(default_factory=list)
     skipped: int = 0  # lines of other Länder or of Satzarten we do not keep
+    # True when the file is the whole directory of NRW (GV100AD, AuszugGV), so that a
+    # municipality it does not list can be marked as no longer in the directory. Our CSV is an
+    # excerpt and never marks anything.
+    complete: bool = False
+    directory_date: date | None = None
+    # Problems of the file as a whole (no NRW lines, mixed Gebietsstände, ...).
+    errors: list[str] = field(default_factory=list)
+    # Signs that a whole-directory file was cut off (a Regierungsbezirk or a Kreis's Gemeinden
+    # missing). An excerpt made on purpose is imported with `--partial`, which ignores them.
+    incomplete: list[str] = field(default_factory=list)
 
 
 def kind_for(*, satzart: str, textkennzeichen: str, name: str) -> str | None:
@@ -99,7 +113,7 @@ def record_from_fields(
     *, line: int, satzart: str, textkennzeichen: str, ags: str, name: str
 ) -> MunicipalityRecord | None:
     """Turn the fields of one Kreis or Gemeinde record into a record; None if it is not stored."""
-    name = name.strip()
+    name = " ".join(name.split())  # Destatis writes "Meschede, Kreis- und  Hochschulstadt"
     if not name:
         return MunicipalityRecord(line=line, ags=ags, name="", kind="", error="Der Name fehlt.")
     if not ags.isdigit():
@@ -130,62 +144,156 @@ def attach_kreisangehoerige_cities(records: list[MunicipalityRecord]) -> None:
 
 
 def _read_text(path: Path) -> str:
-    # Recent GV100AD files are UTF-8; older ones (".ASC") were Latin-1.
+    """The file's text: GV100AD is UTF-8 since 2021; older files (".ASC") were Latin-1."""
     data = path.read_bytes()
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
-        return data.decode("latin-1")
+        text = data.decode("latin-1")
+    # A UTF-16 or binary file decodes as Latin-1 too, into nonsense: refuse it plainly.
+    if "\x00" in text:
+        raise ValueError("Die Datei ist weder UTF-8 noch Latin-1 (sie enthält Nullbytes, etwa UTF-16).")
+    return text
+
+
+def _bad_line(number: int, line: str, message: str) -> MunicipalityRecord:
+    return MunicipalityRecord(line=number, ags=line[10:18].strip(), name=line[22:72].strip(), kind="", error=message)
 
 
 def parse_gv100ad_line(line: str, number: int) -> MunicipalityRecord | None:
     """One Kreis (Satzart 40) or Gemeinde (Satzart 60) line; None for a kreisfreie Stadt's Kreis line."""
     satzart = line[GV100AD_SATZART]
     if len(line) < GV100AD_MIN_LENGTH:
-        return MunicipalityRecord(
-            line=number,
-            ags=line[GV100AD_AGS].strip(),
-            name=line[GV100AD_NAME].strip(),
-            kind="",
-            error=f"Die Zeile ist zu kurz ({len(line)} Zeichen, erwartet mindestens {GV100AD_MIN_LENGTH}): "
+        return _bad_line(
+            number,
+            line,
+            f"Die Zeile ist zu kurz ({len(line)} Zeichen, erwartet {GV100AD_LINE_LENGTH}): "
             "sie ist abgeschnitten oder nicht im GV100AD-Format.",
         )
-    ags = line[GV100AD_KREIS_KEY] if satzart == SATZART_KREIS else line[GV100AD_AGS]
-    return record_from_fields(
+    if len(line) > GV100AD_LINE_LENGTH:
+        return _bad_line(
+            number,
+            line,
+            f"Die Zeile ist zu lang ({len(line)} Zeichen, erwartet {GV100AD_LINE_LENGTH}): "
+            "ist die Datei in einer anderen Kodierung gespeichert?",
+        )
+    try:
+        entry = District(line) if satzart == SATZART_KREIS else GemeindeRecord(line)
+    except ValueError as error:
+        return _bad_line(number, line, f"Die Zeile ist nicht im GV100AD-Format ({error}).")
+    ags = entry.regional_code.strip()
+    record = record_from_fields(
         line=number,
         satzart=satzart,
-        textkennzeichen=line[GV100AD_TEXTKENNZEICHEN].strip(),
-        ags=ags.strip(),
-        name=line[GV100AD_NAME],
+        textkennzeichen=line[122:124].strip(),
+        ags=ags,
+        name=entry.name,
     )
+    if record is None or record.error:
+        return record
+    record.directory_date = entry.timestamp
+    if satzart == SATZART_GEMEINDE:
+        record.population = entry.inhabitants
+        record.area_hectares = entry.area
+        record.postcode = entry.postal_code
+    else:
+        record.seat = entry.administrative_headquarters.strip()
+        record.name = district_display_name(record.name, record.kind)
+    return record
+
+
+def district_display_name(name: str, kind: str) -> str:
+    """GV100AD names a Kreis bare ("Paderborn"); we show "Kreis Paderborn" unless the name says so."""
+    if kind == MunicipalityKind.DISTRICT and "kreis" not in name.casefold():
+        return f"Kreis {name}"
+    return name
+
+
+def add_district_totals(records: list[MunicipalityRecord]) -> None:
+    """A Kreis's population and area are the sums of its Gemeinden; its postcode that of its seat."""
+    members: dict[str, list[MunicipalityRecord]] = {}
+    for record in records:
+        if record.parent_ags and not record.error:
+            members.setdefault(record.parent_ags, []).append(record)
+    for record in records:
+        if record.error or record.kind not in MunicipalityKind.district_level():
+            continue
+        own = members.get(record.ags, [])
+        if own and all(member.population is not None for member in own):
+            record.population = sum(member.population for member in own)
+            record.area_hectares = sum(member.area_hectares or 0 for member in own)
+        seat = next((m for m in own if m.name.split(",")[0].strip() == record.seat), None)
+        if seat is not None:
+            record.postcode = seat.postcode
 
 
 def read_gv100ad(path: Path) -> ReadResult:
     """Read the NRW Kreise and Gemeinden of a GV100AD fixed-width text file."""
-    result = ReadResult()
+    result = ReadResult(complete=True)
+    dates: set[date] = set()
+    districts_seen: set[str] = set()
     for number, raw in enumerate(_read_text(path).splitlines(), start=1):
         line = raw.rstrip("\r\n")
         if not line.strip():
             continue
         satzart = line[GV100AD_SATZART]
-        if satzart in SKIPPED_SATZARTEN:
-            result.skipped += 1
-            continue
-        if satzart not in {SATZART_KREIS, SATZART_GEMEINDE}:
-            result.records.append(
-                MunicipalityRecord(line=number, ags="", name="", kind="", error=f"Unbekannte Satzart „{satzart}“.")
-            )
+        if satzart not in {SATZART_LAND, SATZART_REGIERUNGSBEZIRK, SATZART_KREIS, "30", "50", SATZART_GEMEINDE}:
+            result.records.append(_bad_line(number, line, f"Unbekannte Satzart „{satzart}“."))
             continue
         if len(line) >= GV100AD_LAND.stop and line[GV100AD_LAND] != NRW_LAND:
+            result.skipped += 1
+            continue
+        if satzart == SATZART_REGIERUNGSBEZIRK:
+            result.skipped += 1
+            try:
+                districts_seen.add(GovernmentRegion(line).regional_code[2:3])
+            except ValueError as error:
+                result.records.append(_bad_line(number, line, f"Die Zeile ist nicht im GV100AD-Format ({error})."))
+            continue
+        if satzart in SKIPPED_SATZARTEN:
             result.skipped += 1
             continue
         record = parse_gv100ad_line(line, number)
         if record is None:
             result.skipped += 1
-        else:
-            result.records.append(record)
+            continue
+        result.records.append(record)
+        if record.directory_date:
+            dates.add(record.directory_date)
     attach_kreisangehoerige_cities(result.records)
+    add_district_totals(result.records)
+    if not any(not r.error for r in result.records) and not any(r.error for r in result.records):
+        result.errors.append(
+            "Die Datei enthält keine Kreise und Gemeinden von Nordrhein-Westfalen (Land 05): "
+            "ist es ein Gemeindeverzeichnis eines anderen Landes?"
+        )
+    if len(dates) > 1:
+        stände = ", ".join(d.strftime("%d.%m.%Y") for d in sorted(dates))
+        result.errors.append(f"Die Datei mischt mehrere Gebietsstände ({stände}).")
+    result.directory_date = min(dates) if dates else None
+    _check_whole_directory(result, districts_seen)
     return result
+
+
+def _check_whole_directory(result: ReadResult, districts_seen: set[str]) -> None:
+    """A file cut between two lines reads cleanly: catch it by what every NRW directory has."""
+    if result.errors or any(r.error for r in result.records):
+        return  # the bad lines are the news; they are reported one by one
+    good = result.records
+    missing_districts = sorted({"1", "3", "5", "7", "9"} - districts_seen)
+    if missing_districts:
+        result.incomplete.append(
+            "Der Datei fehlen Regierungsbezirke ("
+            + ", ".join(f"05{digit}" for digit in missing_districts)
+            + "): sie ist unvollständig oder abgeschnitten."
+        )
+    kreise = {r.ags for r in good if r.kind in MunicipalityKind.district_level()}
+    with_members = {r.parent_ags for r in good if r.parent_ags}
+    empty = sorted(kreise - with_members)
+    if empty:
+        result.incomplete.append(
+            f"Zu den Kreisen {', '.join(empty)} steht keine Gemeinde in der Datei: sie ist unvollständig oder abgeschnitten."
+        )
 
 
 def _normalise_heading(value: object) -> str:
@@ -233,6 +341,16 @@ def _find_auszug_columns(rows: list[tuple]) -> tuple[int, dict[str, int]] | None
 
 
 def read_auszug_xlsx(path: Path) -> ReadResult:
+    """Read the NRW Kreise and Gemeinden of the published "AuszugGV" workbook (names only, no population)."""
+    result = _read_auszug_xlsx(path)
+    result.complete = True
+    for record in result.records:
+        if not record.error and record.kind == MunicipalityKind.DISTRICT:
+            record.name = district_display_name(record.name, record.kind)
+    return result
+
+
+def _read_auszug_xlsx(path: Path) -> ReadResult:
     """Read the NRW Kreise and Gemeinden of the published "AuszugGV" workbook."""
     from openpyxl import load_workbook
 

@@ -62,11 +62,13 @@ class MunicipalityQuerySet(models.QuerySet):
     def districts(self) -> "MunicipalityQuerySet":
         return self.filter(kind__in=MunicipalityKind.district_level())
 
-    def search(self, text: str) -> "MunicipalityQuerySet":
-        text = text.strip()
-        if text.isdigit():
-            return self.filter(ags__startswith=text)
-        return self.filter(name__icontains=text)
+    def gemeinden(self) -> "MunicipalityQuerySet":
+        """Gemeinden (kreisfreie and kreisangehörige), not Kreise."""
+        return self.exclude(kind__in=MunicipalityKind.district_level())
+
+    def listed(self) -> "MunicipalityQuerySet":
+        """Those in the current Gemeindeverzeichnis (not merged away or renamed out of it)."""
+        return self.filter(in_directory=True)
 
 
 class Municipality(models.Model):
@@ -98,6 +100,19 @@ class Municipality(models.Model):
         blank=True,
         related_name="municipalities",
     )
+    # What the Gemeindeverzeichnis (GV100AD) carries. A Kreis gets the sums of its Gemeinden.
+    population = models.PositiveIntegerField(_("Einwohnerzahl"), null=True, blank=True)
+    area_hectares = models.PositiveIntegerField(_("Fläche in Hektar"), null=True, blank=True)
+    postcode = models.CharField(_("Postleitzahl des Verwaltungssitzes"), max_length=5, blank=True)
+    directory_date = models.DateField(
+        _("Gebietsstand"),
+        null=True,
+        blank=True,
+        help_text=_("Stand des Gemeindeverzeichnisses, aus dem die Werte stammen."),
+    )
+    # A municipality that a newer directory no longer lists (merged, dissolved) is kept, because
+    # decisions, recipients, projects and requests may refer to it; it is only marked.
+    in_directory = models.BooleanField(_("im Gemeindeverzeichnis"), default=True)
     history = HistoricalRecords()
 
     objects = MunicipalityQuerySet.as_manager()
@@ -116,6 +131,9 @@ class Municipality(models.Model):
     def __str__(self) -> str:
         return f"{self.name} ({self.ags})"
 
+    def get_absolute_url(self) -> str:
+        return reverse("municipality-detail", kwargs={"ags": self.ags})
+
     def clean(self) -> None:
         validate_ags_matches_kind(self.ags, self.kind)
         if self.parent_id and not self.ags.startswith(self.parent_id):
@@ -129,6 +147,26 @@ class Municipality(models.Model):
     @property
     def administrative_district(self) -> str:
         return AdministrativeDistrict(self.ags[2]).label
+
+    @property
+    def is_district(self) -> bool:
+        return self.kind in MunicipalityKind.district_level()
+
+    @property
+    def short_name(self) -> str:
+        """The name without its official suffix: "Paderborn" for "Paderborn, Stadt" and "Kreis Paderborn"."""
+        return short_name_of(self.name)
+
+
+KREIS_PREFIX = "Kreis "
+
+
+def short_name_of(name: str) -> str:
+    """ "Paderborn, Stadt" -> "Paderborn"; "Kreis Paderborn" -> "Paderborn"; "Märkischer Kreis" stays."""
+    name = name.split(",", 1)[0].strip()
+    if name.startswith(KREIS_PREFIX):
+        name = name[len(KREIS_PREFIX) :]
+    return name
 
 
 class StaffProfile(models.Model):

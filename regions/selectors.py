@@ -1,6 +1,8 @@
 """Reads for regions and municipalities."""
 
-from django.db.models import QuerySet
+import datetime as dt
+
+from django.db.models import Count, Max, QuerySet, Sum
 
 from regions.models import Municipality, Region
 
@@ -20,5 +22,35 @@ def regions_for_navigation() -> list[Region]:
 
 
 def municipality_choices() -> list[tuple[str, str]]:
-    """Every NRW municipality and Kreis as (AGS, name), sorted by name, for the request form."""
-    return list(Municipality.objects.order_by("name", "ags").values_list("ags", "name"))
+    """Every NRW municipality and Kreis of the current directory as (AGS, name), sorted by name, for the suggestion list."""
+    return list(Municipality.objects.listed().order_by("name", "ags").values_list("ags", "name"))
+
+
+def region_area_populations() -> dict[int, int]:
+    """Inhabitants of each model region's area: the Gemeinden of its member cities and Kreise, each once.
+
+    A member Kreis brings all its Gemeinden; a member town that lies in a member Kreis is
+    counted once. Only Gemeinden of the current directory count; unknown populations count 0.
+    """
+    members: dict[int, set[str]] = {}
+    for region_id, ags in Municipality.objects.filter(region__isnull=False).values_list("region_id", "ags"):
+        members.setdefault(region_id, set()).add(ags)
+    gemeinden = list(Municipality.objects.listed().gemeinden().values_list("ags", "parent_id", "population"))
+    return {
+        region_id: sum(pop or 0 for ags, parent, pop in gemeinden if ags in keys or parent in keys)
+        for region_id, keys in members.items()
+    }
+
+
+def programme_area_population() -> int:
+    """Inhabitants of the area of all five model regions together, each Gemeinde once."""
+    keys = set(Municipality.objects.filter(region__isnull=False).values_list("ags", flat=True))
+    gemeinden = Municipality.objects.listed().gemeinden().values_list("ags", "parent_id", "population")
+    return sum(pop or 0 for ags, parent, pop in gemeinden if ags in keys or parent in keys)
+
+
+def nrw_directory_totals() -> tuple[int, int, dt.date | None]:
+    """(Gemeinden, inhabitants, Gebietsstand) of NRW in the current directory."""
+    listed = Municipality.objects.listed().gemeinden()
+    totals = listed.aggregate(count=Count("ags"), population=Sum("population"), date=Max("directory_date"))
+    return totals["count"], totals["population"] or 0, totals["date"]

@@ -26,6 +26,7 @@ urlpatterns = [
     path("regions/", RegionViewSet.as_view({"get": "list"}), name="region-list"),
     path("regions/<path:slug>/", RegionViewSet.as_view({"get": "retrieve"}), name="region-detail"),
     path("municipalities/", MunicipalityViewSet.as_view({"get": "list"}), name="municipality-list"),
+    path("municipalities/<path:ags>/", MunicipalityViewSet.as_view({"get": "retrieve"}), name="municipality-detail"),
     path("projects/", ProjectViewSet.as_view({"get": "list"}), name="project-list"),
     path("projects/<path:slug>/", ProjectViewSet.as_view({"get": "retrieve"}), name="project-detail"),
     path("topics/", TopicViewSet.as_view({"get": "list"}), name="topic-list"),

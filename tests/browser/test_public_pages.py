@@ -41,6 +41,10 @@ def test_every_public_page_type_passes_axe(page, live_server, live_data):
         "/?as_of=kein-datum",
         "/regionen/",
         "/regionen/wuppertal/",
+        "/kommunen/",
+        "/kommunen/?q=Pader",
+        "/kommunen/05124000/",
+        "/kommunen/05770012/",
         "/loesungen/",
         "/loesungen/?q=Mobilit%C3%A4t&strand=urban_development",
         PROJECT,
@@ -149,7 +153,7 @@ def test_a_definition_shows_when_its_figure_gets_the_focus(page, live_server, li
 @pytest.mark.parametrize("width", [320, 768])
 def test_pages_fit_small_screens_without_sideways_scrolling(page, live_server, live_data, width):
     page.set_viewport_size({"width": width, "height": 800})
-    for path in ("/?as_of=2019-12-06", "/loesungen/", PROJECT, PROJECT + "anfrage/"):
+    for path in ("/?as_of=2019-12-06", "/loesungen/", PROJECT, PROJECT + "anfrage/", "/kommunen/05124000/"):
         page.goto(live_server.url + path)
         overflow = page.evaluate("() => document.documentElement.scrollWidth - document.documentElement.clientWidth")
         assert overflow <= 0, f"{path} scrolls sideways by {overflow}px at {width}px"
@@ -188,3 +192,33 @@ def test_screenshots_of_the_dashboard_and_a_project_page(page, live_server, live
 
     assert (output_dir / "dashboard.png").stat().st_size > 10_000
     assert (output_dir / "project.png").stat().st_size > 10_000
+
+
+def test_an_ambiguous_town_is_chosen_with_the_keyboard_on_a_phone_without_javascript(browser, live_server, live_data):
+    context = browser.new_context(java_script_enabled=False, viewport={"width": 375, "height": 800}, locale="de-DE")
+    page = context.new_page()
+    try:
+        response = page.goto(live_server.url + PROJECT + "anfrage/")
+        assert response.status == 200, page.content()[:2000]
+        # CSS selectors: Playwright's label and role engines need the page's JavaScript.
+        page.fill("#id_municipality", "Pader")
+        page.fill("#id_contact_name", "Rathaus")
+        page.fill("#id_contact_email", "rathaus@kreis.example")
+        page.check("#id_consent")
+        with page.expect_navigation():
+            page.click("form.form-stack button[type=submit]")
+
+        html = page.content()
+        assert "Mehrere Kommunen passen zu „Pader“" in html, html[html.find("<h1") :][:1500]
+        # Paderborn, Stadt; Kreis Paderborn; none of them
+        assert html.count('name="municipality_choice"') == 3
+        page.focus("#id_municipality-choice-05774")
+        page.keyboard.press("Space")
+        page.check("#id_consent")
+        page.focus("form.form-stack button[type=submit]")
+        with page.expect_navigation():
+            page.keyboard.press("Enter")
+
+        assert page.url.endswith("/anfrage/danke/"), page.content()[:3000]
+    finally:
+        context.close()

@@ -1,3 +1,4 @@
+from projects.models import Project
 from tests.factories import ProjectFactory, RegionFactory
 from tests.pages.test_dashboard import text_of
 
@@ -87,7 +88,28 @@ def test_the_search_finds_a_project_by_the_words_of_its_latest_edit(client, smal
 def test_every_filter_select_starts_with_all_and_selects_it_when_unfiltered(client, small_programme):
     html = client.get("/loesungen/?q=Stadtmodell").content.decode()
 
-    for name in ("region", "strand", "topic", "maturity", "licence", "transferable", "kind", "status"):
+    for name in ("region", "strand", "topic", "maturity", "licence", "transferable", "kind"):
         select = html.split(f'name="{name}"', 1)[1].split("</select>", 1)[0]
         first_option = select.split("<option", 2)[1]
         assert first_option.startswith(' value="" selected>alle<'), (name, first_option)
+    # The status filter starts at what can be reused; every application is one choice away.
+    status = html.split('name="status"', 1)[1].split("</select>", 1)[0]
+    assert '<option value="approved" selected>bewilligt</option>' in status
+    assert '<option value="alle">alle Anträge</option>' in status
+
+
+def test_the_catalogue_lists_what_can_be_reused_and_shows_the_rest_on_request(client, programme_data):
+    default = text_of(client.get("/loesungen/"))
+    everything = text_of(client.get("/loesungen/?status=alle"))
+    rejected = client.get("/loesungen/?status=rejected")
+
+    approved = Project.objects.filter(status="approved").count()
+    assert f"{approved} Lösungen gefunden" in default
+    assert "111 Lösungen gefunden" in everything
+    for status in ("rejected", "withdrawn"):
+        count = Project.objects.filter(status=status).count()
+        assert f"{count} Lösungen gefunden" in text_of(client.get(f"/loesungen/?status={status}"))
+    assert 'class="badge badge--status">Antrag: abgelehnt</li>' in rejected.content.decode()
+    # The default is not a filter the user set, so there is nothing to reset.
+    assert "Alle Filter zurücksetzen" not in default
+    assert "Alle Filter zurücksetzen" in everything

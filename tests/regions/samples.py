@@ -22,9 +22,20 @@ def gv100ad_land(key: str, name: str) -> str:
     return ("10" + GEBIETSSTAND + key.ljust(12) + name.ljust(50)).ljust(220)
 
 
+def gv100ad_regierungsbezirk(key: str, name: str) -> str:
+    return ("20" + GEBIETSSTAND + key.ljust(12) + f"Reg.-Bez. {name}".ljust(50) + name.ljust(50)).ljust(220)
+
+
+# Every NRW directory has its five Regierungsbezirke; a file without them is cut off.
+NRW_REGIERUNGSBEZIRKE = [
+    gv100ad_regierungsbezirk(key, name)
+    for key, name in (("051", "Düsseldorf"), ("053", "Köln"), ("055", "Münster"), ("057", "Detmold"))
+]
+
 GOOD_GV100AD_LINES = [
     gv100ad_land("05", "Nordrhein-Westfalen"),
-    "20" + GEBIETSSTAND + "059".ljust(12) + "Reg.-Bez. Arnsberg".ljust(50) + "Arnsberg".ljust(50),
+    *NRW_REGIERUNGSBEZIRKE,
+    gv100ad_regierungsbezirk("059", "Arnsberg"),
     gv100ad_kreis("05124", "Wuppertal, Stadt", "41", seat="Wuppertal"),
     gv100ad_gemeinde("05124000", "Wuppertal, Stadt", "61"),
     gv100ad_kreis("05334", "Städteregion Aachen", "45", seat="Aachen"),

@@ -1,3 +1,7 @@
+import datetime as dt
+
+import pytest
+
 from regions.gemeindeverzeichnis import (
     parse_gv100ad_line,
     read_auszug_xlsx,
@@ -54,29 +58,64 @@ def test_it_keeps_only_nrw_kreise_and_gemeinden_of_a_gv100ad_file(tmp_path):
         ("05334", "Städteregion Aachen", "city_region", "", ""),
         # Aachen keeps the Textkennzeichen of a kreisfreie Stadt but belongs to the StädteRegion.
         ("05334002", "Aachen, Stadt", "district_municipality", "05334", ""),
-        ("05974", "Soest", "district", "", ""),
+        ("05974", "Kreis Soest", "district", "", ""),
         ("05974040", "Soest, Stadt", "district_municipality", "05974", ""),
         ("05974028", "Lippstadt, Stadt", "district_municipality", "05974", ""),
     ]
-    # Land, Regierungsbezirk, Wuppertal's own Kreis line and the two Hessian lines
-    assert result.skipped == 5
-    assert [r.line for r in result.records] == [4, 5, 6, 7, 8, 9]
+    # Land, five Regierungsbezirke, Wuppertal's own Kreis line and the two Hessian lines
+    assert result.skipped == 9
+    assert [r.line for r in result.records] == [8, 9, 10, 11, 12, 13]
+    # What the directory carries; a Kreis gets the sums of its Gemeinden and its seat's postcode.
+    soest = next(r for r in result.records if r.ags == "05974")
+    lippstadt = next(r for r in result.records if r.ags == "05974028")
+    assert (lippstadt.population, lippstadt.area_hectares, lippstadt.postcode) == (67890, 12345, "59494")
+    assert (soest.population, soest.area_hectares, soest.postcode) == (2 * 67890, 2 * 12345, "59494")
+    assert result.directory_date == dt.date(2024, 6, 30)
+    assert (result.complete, result.errors, result.incomplete) == (True, [], [])
 
 
 def test_it_reports_a_truncated_gv100ad_line_instead_of_guessing(tmp_path):
     lines = [*GOOD_GV100AD_LINES]
-    lines[7] = lines[7][:60]
+    lines[11] = lines[11][:60]
 
     result = read_gv100ad(write_gv100ad(tmp_path, lines))
 
     bad = [r for r in result.records if r.error]
-    assert [(r.line, r.ags) for r in bad] == [(8, "05974040")]
-    assert "Die Zeile ist zu kurz (60 Zeichen, erwartet mindestens 124)" in bad[0].error
+    assert [(r.line, r.ags) for r in bad] == [(12, "05974040")]
+    assert "Die Zeile ist zu kurz (60 Zeichen, erwartet 220)" in bad[0].error
+
+
+def test_a_file_cut_between_two_lines_is_found_incomplete(tmp_path):
+    # Cut after the Kreis line of Soest: no line is bad, but the Kreis has no Gemeinde.
+    cut = next(i for i, line in enumerate(GOOD_GV100AD_LINES) if line.startswith("40") and "Soest" in line)
+
+    result = read_gv100ad(write_gv100ad(tmp_path, GOOD_GV100AD_LINES[: cut + 1]))
+
+    assert result.incomplete == [
+        "Zu den Kreisen 05974 steht keine Gemeinde in der Datei: sie ist unvollständig oder abgeschnitten."
+    ]
+
+
+def test_a_file_of_another_land_only_is_refused(tmp_path):
+    hessian = [line for line in GOOD_GV100AD_LINES if line[10:12] == "06"]
+
+    result = read_gv100ad(write_gv100ad(tmp_path, hessian))
+
+    assert result.records == []
+    assert "keine Kreise und Gemeinden von Nordrhein-Westfalen" in result.errors[0]
+
+
+def test_a_utf16_file_is_refused_not_read_as_nonsense(tmp_path):
+    path = tmp_path / "GV100AD.txt"
+    path.write_text("\r\n".join(GOOD_GV100AD_LINES), encoding="utf-16")
+
+    with pytest.raises(ValueError, match="weder UTF-8 noch Latin-1"):
+        read_gv100ad(path)
 
 
 def test_it_reads_a_latin1_gv100ad_file(tmp_path):
     path = tmp_path / "GV100AD_311217.ASC"
-    path.write_bytes("\n".join(GOOD_GV100AD_LINES[4:6]).encode("latin-1"))
+    path.write_bytes("\n".join(GOOD_GV100AD_LINES[8:10]).encode("latin-1"))
 
     result = read_gv100ad(path)
 
@@ -90,7 +129,7 @@ def test_it_finds_the_header_of_the_auszug_workbook(tmp_path):
 
     assert _as_tuples(result) == [
         ("05124000", "Wuppertal, Stadt", "independent_city", "", ""),
-        ("05974", "Soest", "district", "", ""),
+        ("05974", "Kreis Soest", "district", "", ""),
         ("05974040", "Soest, Stadt", "district_municipality", "05974", ""),
         ("05974028", "Lippstadt, Stadt", "district_municipality", "05974", ""),
     ]

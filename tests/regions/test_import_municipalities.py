@@ -17,7 +17,7 @@ from tests.regions.samples import (
     write_gv100ad,
 )
 
-FIXTURE_CSV = Path(__file__).resolve().parents[2] / "fixtures" / "municipalities.csv"
+FIXTURE_GV100AD = Path(__file__).resolve().parents[2] / "fixtures" / "gemeindeverzeichnis" / "GV100AD_30112025_NRW.txt"
 
 
 def run_import(path, *args):
@@ -41,12 +41,12 @@ def test_it_imports_the_nrw_part_of_a_gv100ad_file(db, tmp_path):
     output = run_import(write_gv100ad(tmp_path, GOOD_GV100AD_LINES))
 
     assert "6 neu, 0 geändert, 0 unverändert." in output
-    assert "5 Zeilen übersprungen" in output
+    assert "9 Zeilen übersprungen" in output
     assert snapshot() == [
         ("05124000", "Wuppertal, Stadt", "independent_city", None),
         ("05334", "Städteregion Aachen", "city_region", None),
         ("05334002", "Aachen, Stadt", "district_municipality", "05334"),
-        ("05974", "Soest", "district", None),
+        ("05974", "Kreis Soest", "district", None),
         ("05974028", "Lippstadt, Stadt", "district_municipality", "05974"),
         ("05974040", "Soest, Stadt", "district_municipality", "05974"),
     ]
@@ -74,7 +74,7 @@ def test_it_updates_names_and_keeps_region_membership(db, tmp_path):
 
     assert "5 neu, 1 geändert, 0 unverändert." in output
     soest = Municipality.objects.get(ags="05974")
-    assert (soest.name, soest.region) == ("Soest", region)
+    assert (soest.name, soest.region, soest.population) == ("Kreis Soest", region, 2 * 67890)
     assert soest.history.first().history_change_reason == "Import Gemeindeverzeichnis"
 
 
@@ -91,7 +91,7 @@ def test_it_imports_the_auszug_workbook(db, tmp_path):
     assert "3 neu, 0 geändert, 0 unverändert." in output
     assert snapshot() == [
         ("05124000", "Wuppertal, Stadt", "independent_city", None),
-        ("05974", "Soest", "district", None),
+        ("05974", "Kreis Soest", "district", None),
         ("05974040", "Soest, Stadt", "district_municipality", "05974"),
     ]
 
@@ -110,19 +110,20 @@ def test_a_truncated_line_rejects_the_whole_file_and_names_it(db, tmp_path):
     MunicipalityFactory(ags="05974", name="Kreis Soest", kind="district")
     before = snapshot()
     lines = [*GOOD_GV100AD_LINES]
-    lines[8] = lines[8][:100]
+    lippstadt = next(i for i, line in enumerate(lines) if "Lippstadt" in line)
+    lines[lippstadt] = lines[lippstadt][:100]
 
     message, errors = run_rejected_import(write_gv100ad(tmp_path, lines))
 
     assert "Die Datei wurde abgelehnt (1 fehlerhafte Zeile(n)); es wurde nichts geändert." in message
-    assert "Zeile 9 (05974028): Die Zeile ist zu kurz (100 Zeichen" in errors
+    assert f"Zeile {lippstadt + 1} (05974028): Die Zeile ist zu kurz (100 Zeichen" in errors
     assert snapshot() == before
 
 
 def test_a_gemeinde_without_its_kreis_rejects_the_file(db, tmp_path):
     lines = [gv100ad_kreis("05974", "Soest", "43"), gv100ad_gemeinde("05962024", "Iserlohn, Stadt", "63")]
 
-    _, errors = run_rejected_import(write_gv100ad(tmp_path, lines))
+    _, errors = run_rejected_import(write_gv100ad(tmp_path, lines), "--partial")
 
     assert "Zeile 2 (05962024): Der Kreis 05962 fehlt: er steht weder in der Datei noch in der Datenbank." in errors
     assert Municipality.objects.count() == 0
@@ -131,7 +132,7 @@ def test_a_gemeinde_without_its_kreis_rejects_the_file(db, tmp_path):
 def test_a_kreis_already_in_the_database_is_enough(db, tmp_path):
     MunicipalityFactory(ags="05962", name="Märkischer Kreis", kind="district")
 
-    output = run_import(write_gv100ad(tmp_path, [gv100ad_gemeinde("05962024", "Iserlohn, Stadt", "63")]))
+    output = run_import(write_gv100ad(tmp_path, [gv100ad_gemeinde("05962024", "Iserlohn, Stadt", "63")]), "--partial")
 
     assert "1 neu" in output
     assert Municipality.objects.get(ags="05962024").parent_id == "05962"
@@ -208,9 +209,9 @@ def test_a_file_that_is_not_a_gemeindeverzeichnis_is_refused(db, tmp_path):
     assert missing_message == f"Datei nicht gefunden: {tmp_path / 'fehlt.txt'}"
 
 
-def test_the_demo_municipalities_import_cleanly(db):
-    output = run_import(FIXTURE_CSV)
-    again = run_import(FIXTURE_CSV)
+def test_the_official_directory_in_the_fixtures_imports_cleanly(db):
+    output = run_import(FIXTURE_GV100AD)
+    again = run_import(FIXTURE_GV100AD)
 
     municipalities = Municipality.objects.all()
     kinds = {m.ags: m.kind for m in municipalities}
@@ -220,7 +221,10 @@ def test_the_demo_municipalities_import_cleanly(db):
     assert [ags for ags, kind in kinds.items() if kind == "city_region"] == ["05334"]
     assert sum(kind == "independent_city" for kind in kinds.values()) == 22
     members = [m for m in municipalities if m.kind == "district_municipality"]
-    assert len(members) >= 60
+    # NRW: 396 Gemeinden (22 kreisfreie Städte, 374 kreisangehörige incl. Aachen) and 31 Kreise.
+    assert len(members) == 374
+    assert len(kinds) == 427
+    assert "Gebietsstand 30.11.2025." in output
     assert {m.ags[2] for m in members} == {"1", "3", "5", "7", "9"}
     assert all(m.parent_id == m.ags[:5] for m in members)
     # The members of the five model regions (DESIGN.md)

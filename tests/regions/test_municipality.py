@@ -1,6 +1,7 @@
 import pytest
 from django.core.exceptions import ValidationError
 
+from regions.lookup import search_municipalities
 from regions.models import Municipality
 from regions.validators import validate_ags
 from tests.factories import MunicipalityFactory
@@ -65,7 +66,7 @@ def test_search_finds_by_part_of_the_name_or_the_start_of_the_key(db):
     MunicipalityFactory(ags="05962024", name="Iserlohn")
 
     def found(text):
-        return sorted(Municipality.objects.search(text).values_list("ags", flat=True))
+        return sorted(m.ags for m in search_municipalities(text))
 
     assert found("soest") == ["05974", "05974040"]
     assert found("  Lipp ") == ["05974028"]

@@ -6,7 +6,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from regions.gemeindeverzeichnis import READERS, guess_format
-from regions.services import MunicipalityImportRejected, municipalities_import
+from regions.services import MunicipalityImportRejected, delisted_with_references, municipalities_import
 
 
 def _count(number: int) -> str:
@@ -29,8 +29,19 @@ class Command(BaseCommand):
             help="Dateiformat; ohne Angabe nach der Dateiendung (.txt/.asc, .xlsx, .csv)",
         )
         parser.add_argument("--dry-run", action="store_true", help="nur prüfen und zählen, nichts speichern")
+        parser.add_argument(
+            "--accept-removals",
+            action="store_true",
+            help="auch einlesen, wenn die Datei mehr als 5 %% der Kommunen nicht mehr nennt (Gebietsreform)",
+        )
 
-    def handle(self, *args, file, file_format, dry_run, **options):
+        parser.add_argument(
+            "--partial",
+            action="store_true",
+            help="die Datei ist ein Auszug: nur die genannten Kommunen aktualisieren, keine als entfallen markieren",
+        )
+
+    def handle(self, *args, file, file_format, dry_run, accept_removals=False, partial=False, **options):
         path = Path(file)
         if not path.is_file():
             raise CommandError(f"Datei nicht gefunden: {file}")
@@ -44,8 +55,18 @@ class Command(BaseCommand):
         except (ValueError, OSError, zipfile.BadZipFile) as error:
             raise CommandError(f"Die Datei ist nicht lesbar als {file_format}: {error}") from error
 
+        if partial:
+            result.complete, result.incomplete = False, []
+        problems = result.errors + result.incomplete
+        if problems:
+            for error in problems:
+                self.stderr.write(error)
+            hint = " Ist sie absichtlich ein Auszug, bitte mit --partial einlesen." if result.incomplete else ""
+            raise CommandError(f"Die Datei wurde abgelehnt; es wurde nichts geändert.{hint}")
         try:
-            summary = municipalities_import(records=result.records, dry_run=dry_run)
+            summary = municipalities_import(
+                records=result.records, dry_run=dry_run, complete=result.complete, accept_removals=accept_removals
+            )
         except MunicipalityImportRejected as rejection:
             for error in rejection.errors:
                 self.stderr.write(error)
@@ -53,6 +74,11 @@ class Command(BaseCommand):
                 f"Die Datei wurde abgelehnt ({len(rejection.errors)} fehlerhafte Zeile(n)); es wurde nichts geändert."
             ) from rejection
 
+        if not dry_run and (summary.created or summary.updated):
+            # Populations and Gemeinden are denominators of the reach and per-inhabitant figures.
+            from funding.figures_engine import schedule_figures_recompute
+
+            schedule_figures_recompute()
         prefix = "Probelauf, nichts gespeichert: " if dry_run else ""
         self.stdout.write(
             self.style.SUCCESS(
@@ -60,6 +86,24 @@ class Command(BaseCommand):
                 f"{_count(summary.unchanged)} unverändert."
             )
         )
+        if result.directory_date:
+            self.stdout.write(f"Gebietsstand {result.directory_date:%d.%m.%Y}.")
+        for ags, old, new in summary.renamed:
+            self.stdout.write(f"umbenannt: {ags} „{old}“ → „{new}“")
+        for ags, name in summary.added:
+            if summary.created < 50:  # the first import adds everything; then the count says enough
+                self.stdout.write(f"neu: {ags} {name}")
+        if summary.population_changed:
+            self.stdout.write(f"Einwohnerzahl geändert: {_count(len(summary.population_changed))} Kommunen")
+            if options.get("verbosity", 1) > 1:
+                for ags, name, old, new in summary.population_changed:
+                    self.stdout.write(f"  {ags} {name}: {old} → {new}")
+        referenced = delisted_with_references(summary) if summary.delisted else set()
+        for ags, name in summary.delisted:
+            kept = " (bleibt erhalten: Datensätze verweisen darauf)" if ags in referenced else ""
+            self.stdout.write(f"nicht mehr im Gemeindeverzeichnis: {ags} {name}{kept}")
+        for ags, name in summary.relisted:
+            self.stdout.write(f"wieder im Gemeindeverzeichnis: {ags} {name}")
         if result.skipped:
             self.stdout.write(
                 f"{_count(result.skipped)} Zeilen übersprungen (andere Länder, Länder- und Bezirkssätze, "
