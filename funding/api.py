@@ -50,6 +50,9 @@ from projects.models import Project
 LICENCE = {
     "name": "Datenlizenz Deutschland – Namensnennung – 2.0",
     "url": "https://www.govdata.de/dl-de/by-2-0",
+    # Municipalities, their keys and populations come from the official directory.
+    "attribution_municipalities": "Gemeindeverzeichnis (GV100AD, Gebietsstand 30.11.2025): "
+    "© Statistisches Bundesamt (Destatis), 2025, dl-de/by-2-0",
 }
 DECIMAL_SCHEMA = {"type": "string", "format": "decimal", "pattern": r"^-?[0-9]+(\.[0-9]+)?$"}
 # Largest id a database integer column holds; bigger numbers are a 400, not a database error.
@@ -677,6 +680,7 @@ class DecisionSerializer(serializers.ModelSerializer):
             "state",
             "released_at",
             "source",
+            "rate_exception_reason",
         ]
 
 
@@ -742,6 +746,13 @@ class DecisionWriteSerializer(serializers.Serializer):
     period_start = serializers.DateField(input_formats=["%Y-%m-%d"])
     period_end = serializers.DateField(input_formats=["%Y-%m-%d"])
     source = serializers.CharField(max_length=300)
+    rate_exception_reason = serializers.CharField(
+        allow_blank=True,
+        default="",
+        max_length=2000,
+        help_text="Why the funding rate may exceed the guideline's cap (50 %, municipalities and "
+        "non-profits 80 %, research 90 %); without it such a decision is refused.",
+    )
 
 
 @extend_schema(tags=["decisions"])

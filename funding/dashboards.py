@@ -33,10 +33,14 @@ TILE_KEYS = (
     "applications",
     "transfer_requests",
     "requesting_municipalities",
+    "funding_per_inhabitant",
+    "requesting_gemeinden",
+    "reach_population_share",
 )
 REGION_TILE_KEYS = (
     "funded_projects",
     "funding_granted",
+    "funding_per_inhabitant",
     "private_investment",
     "total_volume",
     "eligible_investment",

@@ -131,6 +131,49 @@ FIGURES: dict[str, Figure] = {
             definition_en="Distinct municipalities with at least one transfer or consultation request.",
             unit="count",
         ),
+        Figure(
+            key="requesting_gemeinden",
+            label_de="erreichte Gemeinden",
+            label_en="municipalities reached",
+            definition_de="Verschiedene Gemeinden in NRW (ohne Kreise) mit mindestens einer Nachnutzungs- "
+            "oder Beratungsanfrage.",
+            definition_en="Distinct NRW municipalities (not Kreise) with at least one transfer or consultation request.",
+            unit="count",
+        ),
+        Figure(
+            key="reach_gemeinden_share",
+            label_de="Anteil erreichter Gemeinden",
+            label_en="share of municipalities reached",
+            definition_de="Erreichte Gemeinden geteilt durch alle Gemeinden in NRW laut Gemeindeverzeichnis.",
+            definition_en="Municipalities reached divided by all municipalities of NRW in the official directory.",
+            unit="ratio",
+        ),
+        Figure(
+            key="reach_population",
+            label_de="Einwohner erreichter Gemeinden",
+            label_en="population reached",
+            definition_de="Summe der Einwohnerzahlen der erreichten Gemeinden laut Gemeindeverzeichnis (Destatis).",
+            definition_en="Sum of the populations of the municipalities reached, from the official directory (Destatis).",
+            unit="count",
+        ),
+        Figure(
+            key="reach_population_share",
+            label_de="erreichter Bevölkerungsanteil",
+            label_en="share of population reached",
+            definition_de="Einwohner erreichter Gemeinden geteilt durch die Einwohner von NRW laut Gemeindeverzeichnis.",
+            definition_en="Population reached divided by the population of NRW in the official directory.",
+            unit="ratio",
+        ),
+        Figure(
+            key="funding_per_inhabitant",
+            label_de="Förderung je Einwohner",
+            label_en="funding per inhabitant",
+            definition_de="Bewilligte Fördermittel geteilt durch die Einwohner des Gebiets: je Modellregion die "
+            "Gemeinden ihrer Mitgliedsstädte und -kreise (jede einmal), sonst die aller fünf Modellregionen.",
+            definition_en="Funding granted divided by the population of the area: for a region the municipalities "
+            "of its member cities and Kreise (each once), otherwise those of all five regions.",
+            unit="eur",
+        ),
     )
 }
 
@@ -157,9 +200,16 @@ NO_AUTHORITY_KEY, NO_AUTHORITY_LABEL = "none", "ohne Bescheid"
 
 # --- Stored and derived figures ----------------------------------------------------------
 
+DERIVED_FIGURES = (
+    "total_volume",
+    "budget_committed",
+    "reach_gemeinden_share",
+    "reach_population_share",
+    "funding_per_inhabitant",
+)
 # Every step stores the running value of these figures, exactly: money in whole cents,
 # counts as integers. The others are derived from them when read (figure_values).
-STORED_FIGURES = tuple(key for key in FIGURES if key not in ("total_volume", "budget_committed"))
+STORED_FIGURES = tuple(key for key in FIGURES if key not in DERIVED_FIGURES)
 CENT = Decimal("0.01")
 RATIO = Decimal("0.000001")
 
@@ -169,32 +219,71 @@ FIGURE_INPUTS = {
     **{key: (key,) for key in STORED_FIGURES},
     "total_volume": ("funding_granted", "private_investment"),
     "budget_committed": ("funding_granted",),
+    "reach_gemeinden_share": ("requesting_gemeinden",),
+    "reach_population_share": ("reach_population",),
+    "funding_per_inhabitant": ("funding_granted",),
 }
 
 
-def _stored_value(key: str, stored: dict[str, int]) -> Decimal | int:
-    # scaleb moves the decimal point: exact, whatever the amount.
-    return Decimal(stored[key]).scaleb(-2).quantize(CENT) if FIGURES[key].unit == "eur" else int(stored[key])
+@dataclass(frozen=True)
+class Denominators:
+    """What derived figures divide by, as kept with a version (and, for the area, its group).
 
-
-def figure_value(key: str, stored: dict[str, int], *, budget: Decimal) -> Decimal | int:
-    """One figure of a step, from the step's stored values (money in cents) and the budget.
-
-    `stored` needs the figures of FIGURE_INPUTS[key].
+    None where a version was computed before it kept the value: the derived figure is then
+    None ("not known"), never a made-up zero.
     """
+
+    budget: Decimal
+    nrw_gemeinden: int | None = None
+    nrw_population: int | None = None
+    area_population: int | None = None  # of the group: a region's area, else all regions'
+
+
+def _stored_value(key: str, stored: dict[str, int | None]) -> Decimal | int | None:
+    value = stored[key]
+    if value is None:
+        return None  # a version computed before this figure existed
+    # scaleb moves the decimal point: exact, whatever the amount.
+    return Decimal(value).scaleb(-2).quantize(CENT) if FIGURES[key].unit == "eur" else int(value)
+
+
+def _share(part: Decimal | int | None, whole: Decimal | int | None, exponent: Decimal) -> Decimal | None:
+    if part is None or whole is None:
+        return None
+    if not whole:
+        return Decimal(0).quantize(exponent)
+    return (Decimal(part) / Decimal(whole)).quantize(exponent, rounding=ROUND_HALF_UP)
+
+
+def figure_value(key: str, stored: dict[str, int | None], *, budget: Decimal | Denominators) -> Decimal | int | None:
+    """One figure of a step, from the step's stored values (money in cents) and the denominators.
+
+    `stored` needs the figures of FIGURE_INPUTS[key]; `budget` is the version's Denominators
+    (a bare budget is enough for every figure but the per-inhabitant and reach shares).
+    """
+    denominators = budget if isinstance(budget, Denominators) else Denominators(budget=budget)
     if key == "total_volume":
         return _stored_value("funding_granted", stored) + _stored_value("private_investment", stored)
     if key == "budget_committed":
-        share = _stored_value("funding_granted", stored) / budget if budget else Decimal(0)
-        return share.quantize(RATIO, rounding=ROUND_HALF_UP)
+        return _share(_stored_value("funding_granted", stored), denominators.budget, RATIO)
+    if key == "reach_gemeinden_share":
+        return _share(_stored_value("requesting_gemeinden", stored), denominators.nrw_gemeinden, RATIO)
+    if key == "reach_population_share":
+        return _share(_stored_value("reach_population", stored), denominators.nrw_population, RATIO)
+    if key == "funding_per_inhabitant":
+        return _share(_stored_value("funding_granted", stored), denominators.area_population, CENT)
     return _stored_value(key, stored)
 
 
-def figure_values(stored: dict[str, int], *, budget: Decimal) -> dict[str, Decimal | int]:
-    """Every figure of one step, from its stored values (money in cents) and the budget."""
+def figure_values(stored: dict[str, int | None], *, budget: Decimal | Denominators) -> dict[str, Decimal | int | None]:
+    """Every figure of one step, from its stored values (money in cents) and the denominators."""
     return {key: figure_value(key, stored, budget=budget) for key in FIGURES}
 
 
 def zero_values() -> dict[str, Decimal | int]:
     """Every figure before anything happened."""
-    return figure_values(dict.fromkeys(STORED_FIGURES, 0), budget=Decimal(0))
+    values = figure_values(dict.fromkeys(STORED_FIGURES, 0), budget=Decimal(0))
+    return {
+        key: Decimal(0).quantize(RATIO if FIGURES[key].unit == "ratio" else CENT) if value is None else value
+        for key, value in values.items()
+    }

@@ -21,9 +21,9 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection, transaction
-from django.db.models import Aggregate, BigIntegerField, F, IntegerField, Max, QuerySet, Window
+from django.db.models import Aggregate, BigIntegerField, Case, F, IntegerField, Max, QuerySet, Value, When, Window
 from django.db.models.expressions import RowRange
-from django.db.models.functions import Cast, ExtractYear, FirstValue, Round, RowNumber
+from django.db.models.functions import Cast, Coalesce, ExtractYear, FirstValue, Round, RowNumber
 from django.utils import timezone
 
 from funding.figures import (
@@ -37,7 +37,8 @@ from funding.figures import (
 )
 from funding.models import FigureGroup, FigureStep, FiguresVersion, FundingDecision, GrantingAuthority, Programme
 from projects.models import Project, ProjectKind, RequestKind, Strand, Topic, TransferRequest
-from regions.models import Region
+from regions.models import MunicipalityKind, Region
+from regions.selectors import nrw_directory_totals, programme_area_population, region_area_populations
 
 logger = logging.getLogger(__name__)
 
@@ -79,7 +80,18 @@ DECISION_COLUMNS = (
     "f_first_year",
 )
 PROJECT_COLUMNS = ("f_project", "f_day", "f_region", "f_strand", "f_topic", "f_year")
-REQUEST_COLUMNS = ("f_project", "f_day", "f_region", "f_strand", "f_topic", "f_year", "f_kind", "f_municipality")
+REQUEST_COLUMNS = (
+    "f_project",
+    "f_day",
+    "f_region",
+    "f_strand",
+    "f_topic",
+    "f_year",
+    "f_kind",
+    "f_municipality",
+    "f_gemeinde",
+    "f_population",
+)
 
 
 class ExactSum(Aggregate):
@@ -172,6 +184,13 @@ def request_facts(*, programme: Programme) -> QuerySet:
             f_year=Cast(ExtractYear("received_on"), IntegerField()),
             f_kind=F("kind"),
             f_municipality=F("municipality_id"),
+            # A Gemeinde (not a Kreis) with its population counts in the reach figures.
+            f_gemeinde=Case(
+                When(municipality__kind__in=MunicipalityKind.district_level(), then=Value(0)),
+                default=Value(1),
+                output_field=IntegerField(),
+            ),
+            f_population=Cast(Coalesce(F("municipality__population"), Value(0)), BigIntegerField()),
         )
         .values(*REQUEST_COLUMNS)
     )
@@ -241,9 +260,15 @@ FACT_COLUMNS = {
     "transfer_requests": "c_transfer",
     "consultation_requests": "c_consultation",
 }
-MUNICIPALITIES = "requesting_municipalities"
-# Total volume and budget share are derived from these when read (funding.figures).
-assert {*FACT_COLUMNS, MUNICIPALITIES} == set(STORED_FIGURES), "every stored figure needs its daily change"  # noqa: S101
+# Joined from first_requests_daily: the stored figure and its column there.
+FIRST_REQUEST_COLUMNS = {
+    "requesting_municipalities": "m_municipalities",
+    "requesting_gemeinden": "m_gemeinden",
+    "reach_population": "m_population",
+}
+# Total volume, budget share, reach shares and funding per inhabitant are derived from these
+# when read (funding.figures).
+assert {*FACT_COLUMNS, *FIRST_REQUEST_COLUMNS} == set(STORED_FIGURES), "every stored figure needs its daily change"  # noqa: S101
 
 
 def _exact_sum() -> str:
@@ -278,12 +303,22 @@ def _labels() -> dict[tuple[int, int], tuple[str, str]]:
 
 
 def _write_groups(version: FiguresVersion, present: list[tuple[int, int]]) -> None:
-    """One FigureGroup, with its key and label, for each (grouping, member) in `present`."""
+    """One FigureGroup, with its key, label and area population, for each (grouping, member) in `present`.
+
+    A region's group divides by the inhabitants of that region's area, every other group by
+    those of all regions together (funding_per_inhabitant).
+    """
     labels = _labels()
+    region_populations = region_area_populations()
+    all_regions = programme_area_population()
     groups = []
     for grouping, member in present:
         key, label = labels.get((grouping, member), (str(member), str(member)))
-        groups.append(FigureGroup(version=version, grouping=grouping, member=member, key=key, label=label))
+        is_region = grouping == GROUPING_NUMBERS["region"]
+        population = region_populations.get(member, 0) if is_region else all_regions
+        groups.append(
+            FigureGroup(version=version, grouping=grouping, member=member, key=key, label=label, population=population)
+        )
     FigureGroup.objects.bulk_create(groups)
 
 
@@ -297,16 +332,17 @@ def steps_statement(*, programme: Programme, version_id: int) -> tuple[str, list
     prj_sql, prj_params = project_facts(programme=programme).query.sql_with_params()
     req_sql, req_params = request_facts(programme=programme).query.sql_with_params()
 
-    # A municipality's first request per group, the day it starts to count.
+    # A municipality's first request per group, the day it starts to count (with whether it
+    # is a Gemeinde and its population, the same on every request of it).
     first_request_days = _per_group(
         "req_attr",
-        "f_day, f_municipality",
-        "MIN(f_day) AS f_day",
+        "f_day, f_municipality, f_gemeinde, f_population",
+        "MIN(f_day) AS f_day, MAX(f_gemeinde) AS f_gemeinde, MAX(f_population) AS f_population",
         authority="first_authority",
         year="f_year",
         by="f_municipality",
     )
-    figures = [*FACT_COLUMNS, MUNICIPALITIES]
+    figures = [*FACT_COLUMNS, *FIRST_REQUEST_COLUMNS]
     exact_sum = _exact_sum()
     # A figure's change per group and day; no change is NULL, which the running sum skips.
     changes = ", ".join(f"NULLIF({exact_sum}({fact}), 0) AS d_{figure}" for figure, fact in FACT_COLUMNS.items())
@@ -314,6 +350,7 @@ def steps_statement(*, programme: Programme, version_id: int) -> tuple[str, list
         ["f_day", "f_region", "f_strand", "f_topic", "g_year", "g_authority", *FACT_COLUMNS.values()]
     )
     any_change = " OR ".join(f"d_{figure} IS NOT NULL" for figure in figures)
+    first_request_changes = ", ".join(f"f.{column} AS d_{figure}" for figure, column in FIRST_REQUEST_COLUMNS.items())
     running = ",\n           ".join(f"{exact_sum}(d_{figure}) OVER series AS r_{figure}" for figure in figures)
     step = FigureStep._meta
     column = {field.name: field.column for field in step.concrete_fields}
@@ -398,7 +435,9 @@ facts_daily AS (
     {_per_group("facts", fact_columns, changes, authority="g_authority", year="g_year")}
 ),
 first_requests_daily AS (
-    SELECT grp, raw_key, f_day, CAST(COUNT(*) AS BIGINT) AS m_municipalities
+    SELECT grp, raw_key, f_day, CAST(COUNT(*) AS BIGINT) AS m_municipalities,
+           CAST(SUM(f_gemeinde) AS BIGINT) AS m_gemeinden,
+           CAST(SUM(f_gemeinde * f_population) AS BIGINT) AS m_population
     FROM (
         {first_request_days}
     ) t
@@ -407,7 +446,7 @@ first_requests_daily AS (
 -- A municipality's first request in a group is a request of that group on that day, so
 -- its day is one of the group's days in `facts_daily`.
 daily AS (
-    SELECT d.*, f.m_municipalities AS d_requesting_municipalities
+    SELECT d.*, {first_request_changes}
     FROM facts_daily d
     LEFT JOIN first_requests_daily f
         ON f.grp = d.grp AND f.raw_key = d.raw_key AND f.f_day = d.f_day
@@ -469,11 +508,15 @@ def _lock_publication() -> None:
 
 def _compute_version(programme: Programme, *, computed_at, watermark) -> PublishedVersion:
     started = time.monotonic()
+    nrw_gemeinden, nrw_population, population_date = nrw_directory_totals()
     version = FiguresVersion.objects.create(
         programme=programme,
         computed_at=computed_at,
         ledger_watermark=watermark,
         budget=programme.budget,
+        nrw_gemeinden=nrw_gemeinden,
+        nrw_population=nrw_population,
+        population_date=population_date,
         is_current=False,
     )
     sql, params = steps_statement(programme=programme, version_id=version.pk)

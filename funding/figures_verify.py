@@ -10,13 +10,14 @@ from collections import defaultdict
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Count, F, Min, OuterRef, Subquery, Sum, Value
+from django.db.models import Count, F, Min, OuterRef, Q, Subquery, Sum, Value
 from django.db.models.functions import ExtractYear
 
 from funding.figures import FIGURES, GROUPING_NUMBERS, NO_AUTHORITY_KEY, NO_TOPIC_KEY
 from funding.models import FigureGroup, FigureStep, FiguresVersion, FundingDecision, Programme
 from funding.selectors import STEP_COLUMNS, step_values
 from projects.models import Project, ProjectKind, RequestKind, TransferRequest
+from regions.models import Municipality, MunicipalityKind, Region
 
 CENT = Decimal("0.01")
 RATIO = Decimal("0.000001")
@@ -175,25 +176,86 @@ def expected_changes(*, programme: Programme) -> dict[SeriesKey, dict[dt.date, D
         for row in _grouped(requests, grouping, lookup, "received_on", "kind").annotate(n=Count("id")):
             figure = "transfer_requests" if row["kind"] == RequestKind.TRANSFER else "consultation_requests"
             changes[(figure, grouping, _key(grouping, row["k"]))][row["received_on"]] += row["n"]
-        for row in _grouped(requests, grouping, lookup, "municipality_id").annotate(first=Min("received_on")):
-            changes[("requesting_municipalities", grouping, _key(grouping, row["k"]))][row["first"]] += 1
+        first_requests = _grouped(
+            requests, grouping, lookup, "municipality_id", "municipality__kind", "municipality__population"
+        ).annotate(first=Min("received_on"))
+        for row in first_requests:
+            key = _key(grouping, row["k"])
+            changes[("requesting_municipalities", grouping, key)][row["first"]] += 1
+            if row["municipality__kind"] in MunicipalityKind.district_level():
+                continue  # a Kreis is not a Gemeinde: it counts as a municipality, not in the reach
+            for figure, value in (
+                ("requesting_gemeinden", 1),
+                ("reach_gemeinden_share", 1),
+                ("reach_population", row["municipality__population"] or 0),
+                ("reach_population_share", row["municipality__population"] or 0),
+            ):
+                changes[(figure, grouping, key)][row["first"]] += value
+    # Funding per inhabitant changes with the funding granted.
+    for (figure, grouping, key), daily in list(changes.items()):
+        if figure == "funding_granted":
+            changes[("funding_per_inhabitant", grouping, key)] = defaultdict(Decimal, daily)
     return changes
+
+
+# Derived figure -> the stored figure its running value divides (see expected_steps).
+RATIO_INPUTS = {
+    "budget_committed": "funding_granted",
+    "reach_gemeinden_share": "requesting_gemeinden",
+    "reach_population_share": "reach_population",
+    "funding_per_inhabitant": "funding_granted",
+}
+
+
+def expected_denominators(*, programme: Programme) -> dict:
+    """What each derived figure divides by, read from the directory and the programme on their own."""
+    gemeinden = Municipality.objects.filter(in_directory=True).exclude(kind__in=MunicipalityKind.district_level())
+    nrw = gemeinden.aggregate(count=Count("ags"), population=Sum("population"))
+    in_a_region = gemeinden.filter(Q(region__isnull=False) | Q(parent__region__isnull=False))
+    by_region = {
+        slug: in_a_region.filter(Q(region__slug=slug) | Q(parent__region__slug=slug)).aggregate(p=Sum("population"))[
+            "p"
+        ]
+        or 0
+        for slug in Region.objects.values_list("slug", flat=True)
+    }
+    return {
+        "budget": programme.budget,
+        "nrw_gemeinden": nrw["count"],
+        "nrw_population": nrw["population"] or 0,
+        "all_regions": in_a_region.aggregate(p=Sum("population"))["p"] or 0,
+        "by_region": by_region,
+    }
+
+
+def _denominator(figure: str, grouping: str, key: str, denominators: dict):
+    if figure == "budget_committed":
+        return denominators["budget"]
+    if figure == "reach_gemeinden_share":
+        return denominators["nrw_gemeinden"]
+    if figure == "reach_population_share":
+        return denominators["nrw_population"]
+    if grouping == "region":
+        return denominators["by_region"].get(key, 0)
+    return denominators["all_regions"]
 
 
 def expected_steps(*, programme: Programme) -> dict[SeriesKey, list[tuple[dt.date, Decimal]]]:
     """The step series the ledger implies: the value from each day on which it changed."""
-    budget = programme.budget
+    denominators = expected_denominators(programme=programme)
     series: dict[SeriesKey, list[tuple[dt.date, Decimal]]] = {}
     for (figure, grouping, key), daily in expected_changes(programme=programme).items():
         running = Decimal(0)
         steps = []
         for day in sorted(daily):
-            change = _normalise("funding_granted" if figure == "budget_committed" else figure, daily[day])
+            change = _normalise(RATIO_INPUTS.get(figure, figure), daily[day])
             if not change:
                 continue
             running += change
-            if figure == "budget_committed":
-                value = _normalise(figure, running / budget) if budget else Decimal(0)
+            if figure in RATIO_INPUTS:
+                whole = _denominator(figure, grouping, key, denominators)
+                exponent = CENT if FIGURES[figure].unit == "eur" else RATIO
+                value = (running / whole).quantize(exponent, rounding=ROUND_HALF_UP) if whole else Decimal(0)
             else:
                 value = running
             # A step is a change of the value (a grant too small to move the budget share
@@ -211,12 +273,9 @@ def stored_steps(*, version: FiguresVersion) -> dict[SeriesKey, list[tuple[dt.da
     A figure steps where its value changes.
     """
     grouping_names = {number: name for name, number in GROUPING_NUMBERS.items()}
-    group_keys = {
-        (grouping, member): key
-        for grouping, member, key in FigureGroup.objects.filter(version=version).values_list(
-            "grouping", "member", "key"
-        )
-    }
+    groups = FigureGroup.objects.filter(version=version).values_list("grouping", "member", "key", "population")
+    group_keys = {(grouping, member): key for grouping, member, key, _population in groups}
+    populations = {(grouping, member): population for grouping, member, _key, population in groups}
     series: dict[SeriesKey, list[tuple[dt.date, Decimal]]] = defaultdict(list)
     rows = (
         FigureStep.objects.filter(version=version)
@@ -226,7 +285,8 @@ def stored_steps(*, version: FiguresVersion) -> dict[SeriesKey, list[tuple[dt.da
     for row in rows:
         grouping = grouping_names[row["grouping"]]
         group_key = group_keys.get((row["grouping"], row["member"]), f"?{row['member']}")
-        for figure, value in step_values(row, version=version).items():
+        area_population = populations.get((row["grouping"], row["member"]))
+        for figure, value in step_values(row, version=version, area_population=area_population).items():
             steps = series[(figure, grouping, group_key)]
             value = _normalise(figure, value)
             if value != (steps[-1][1] if steps else 0):

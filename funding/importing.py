@@ -67,7 +67,10 @@ COLUMN_LABELS = {
     "period_start": "Bewilligungszeitraum ab",
     "period_end": "Bewilligungszeitraum bis",
     "source": "Quelle",
+    "rate_exception_reason": "Begründung der Förderquote",
 }
+# Columns a file may leave out (files written before the column existed stay valid).
+OPTIONAL_COLUMNS = ("rate_exception_reason",)
 
 
 @dataclass(frozen=True)
@@ -199,7 +202,7 @@ def _normalise_column(name: str) -> str:
 def _check_header(columns: list[str]) -> None:
     errors = []
     for column in IMPORT_COLUMNS:
-        if column not in columns:
+        if column not in columns and column not in OPTIONAL_COLUMNS:
             errors.append(ImportLineError(1, column, "Diese Spalte fehlt in der Kopfzeile."))
     for column in columns:
         if column and column not in IMPORT_COLUMNS:
@@ -311,6 +314,8 @@ def parse_decision_row(raw: dict[str, str], line: int) -> tuple[dict[str, Any], 
                 parsed[column] = FinancingType.SHARE
             elif column == "amends":
                 parsed[column] = None
+            elif column in OPTIONAL_COLUMNS:
+                parsed[column] = ""
             continue
         parser = PARSERS.get(column)
         if parser is None:

@@ -190,6 +190,14 @@ class FundingDecision(models.Model):
     source = models.CharField(
         _("Quelle"), max_length=300, default="illustrative", help_text=_("Veröffentlichung oder „illustrative“.")
     )
+    rate_exception_reason = models.TextField(
+        _("Begründung einer höheren Förderquote"),
+        blank=True,
+        help_text=_(
+            "Nur nötig, wenn die Förderquote über der Obergrenze der Richtlinie liegt "
+            "(50 %, Kommunen und Gemeinnützige 80 %, Hochschulen und Forschung 90 %)."
+        ),
+    )
     created_at = models.DateTimeField(_("angelegt am"), auto_now_add=True)
     updated_at = models.DateTimeField(_("geändert am"), auto_now=True)
     history = HistoricalRecords()
@@ -289,6 +297,11 @@ class FiguresVersion(models.Model):
     # The programme's budget when the version was computed: the budget share of a cited
     # version stays what was published, also after the budget changes.
     budget = models.DecimalField(_("Budget (€)"), **MONEY)
+    # The denominators of the reach figures, from the Gemeindeverzeichnis when the version was
+    # computed (NULL in versions from before migration 0010).
+    nrw_gemeinden = models.PositiveIntegerField(_("Gemeinden in NRW"), null=True, blank=True)
+    nrw_population = models.PositiveBigIntegerField(_("Einwohner in NRW"), null=True, blank=True)
+    population_date = models.DateField(_("Gebietsstand der Einwohnerzahlen"), null=True, blank=True)
     is_current = models.BooleanField(_("aktuell"), default=False)
 
     class Meta:
@@ -319,6 +332,8 @@ class FigureGroup(models.Model):
     member = models.IntegerField()
     key = models.CharField(max_length=64, blank=True)
     label = models.CharField(max_length=300, blank=True)
+    # Inhabitants of the group's area (a region's, else all regions'), for the figures per inhabitant.
+    population = models.PositiveBigIntegerField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("Kennzahl-Gruppe")
@@ -365,6 +380,9 @@ class FigureStep(models.Model):
     transfer_requests = models.IntegerField(default=0)
     consultation_requests = models.IntegerField(default=0)
     requesting_municipalities = models.IntegerField(default=0)
+    # NULL in versions computed before these figures existed (migration 0010): not known, not zero.
+    requesting_gemeinden = models.IntegerField(null=True)
+    reach_population = models.BigIntegerField(null=True)
 
     class Meta:
         verbose_name = _("Kennzahl-Stufe")

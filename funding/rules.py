@@ -4,14 +4,28 @@ Forms, the API, the CSV import and the admin all call `check_decision`; the data
 repeats the rules it can express as CHECK constraints and triggers.
 """
 
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.core.exceptions import ValidationError
 from django.db.models import Sum
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
-from funding.models import MONEY_FIELDS, ZERO, DecisionKind, FundingDecision
+from funding.models import MONEY_FIELDS, ZERO, DecisionKind, FundingDecision, RecipientKind
+
+# The funding guideline caps the rate (grant / eligible costs) per recipient: up to 50 % in
+# general, up to 80 % for municipalities and non-profit bodies, up to 90 % for universities and
+# research institutions (Richtlinie "Digitale Modellregionen in NRW" of 12.07.2018, Nr. 5.4;
+# NRW.BANK product page). A rate above the cap needs a recorded reason (a published exception,
+# a separate funding line), or the decision is refused.
+RATE_CAPS = {
+    RecipientKind.MUNICIPALITY: Decimal("0.80"),
+    RecipientKind.ASSOCIATION: Decimal("0.80"),
+    RecipientKind.UNIVERSITY: Decimal("0.90"),
+    RecipientKind.COMPANY: Decimal("0.50"),
+    RecipientKind.PUBLIC_COMPANY: Decimal("0.50"),
+}
+CENT = Decimal("0.01")
 
 
 def _euro(value: Decimal) -> str:
@@ -30,6 +44,8 @@ def check_decision(decision: FundingDecision) -> None:
     _check_amended_decision(decision, add)
     if not errors:
         _check_project_totals(decision, add)
+    if not errors:
+        _check_rate_cap(decision, add)
     if errors:
         raise ValidationError(errors)
 
@@ -108,3 +124,44 @@ def _check_project_totals(decision: FundingDecision, add) -> None:
             _("Die Zuwendung des Projekts (%(amount)s) überstiege dann seine zuwendungsfähigen Ausgaben (%(costs)s).")
             % {"amount": _euro(after["amount"]), "costs": _euro(after["eligible_costs"])},
         )
+
+
+def _check_rate_cap(decision: FundingDecision, add) -> None:
+    """The recipient's rate on the project after this decision stays under its cap, or a reason is given."""
+    if not decision.project_id or not decision.recipient_id or decision.amount is None:
+        return
+    cap = RATE_CAPS.get(decision.recipient.kind)
+    if cap is None or decision.rate_exception_reason.strip():
+        return
+    released = FundingDecision.objects.released().filter(
+        project_id=decision.project_id, recipient_id=decision.recipient_id
+    )
+    if decision.pk:
+        released = released.exclude(pk=decision.pk)
+    totals = released.aggregate(amount=Sum("amount"), eligible_costs=Sum("eligible_costs"))
+    amount = (totals["amount"] or ZERO) + decision.amount
+    eligible = (totals["eligible_costs"] or ZERO) + (decision.eligible_costs or ZERO)
+    if amount <= 0:
+        return
+    # The cap in whole cents, rounded half up: 90 % of 573.663,33 € allows 516.297,00 €.
+    allowed = (eligible * cap).quantize(CENT, rounding=ROUND_HALF_UP)
+    if amount > allowed:
+        add(
+            "amount",
+            _(
+                "Die Förderquote von %(rate)s liegt über der Obergrenze von %(cap)s für %(kind)s "
+                "(höchstens %(allowed)s bei %(costs)s zuwendungsfähigen Ausgaben). Bitte begründen Sie die "
+                "Ausnahme im Feld „Begründung einer höheren Förderquote“ oder senken Sie die Zuwendung."
+            )
+            % {
+                "rate": _percent(amount / eligible if eligible else Decimal(1)),
+                "cap": _percent(cap),
+                "kind": decision.recipient.get_kind_display(),
+                "allowed": _euro(allowed),
+                "costs": _euro(eligible),
+            },
+        )
+
+
+def _percent(ratio: Decimal) -> str:
+    return f"{number_format(ratio * 100, decimal_pos=1, use_l10n=True)} %"

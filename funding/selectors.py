@@ -15,6 +15,7 @@ from funding.figures import (
     GROUPINGS,
     STORED_FIGURES,
     TOTAL_LABEL,
+    Denominators,
     figure_value,
     figure_values,
     zero_values,
@@ -76,9 +77,19 @@ def _stored(step: dict, figures: Collection[str] = STORED_FIGURES) -> dict[str, 
     return {figure: step[FigureStep.column_of(figure)] for figure in figures}
 
 
-def step_values(step: dict, *, version: FiguresVersion) -> dict[str, Decimal | int]:
+def denominators(version: FiguresVersion, area_population: int | None = None) -> Denominators:
+    """What the derived figures of `version` divide by; `area_population` is the group's."""
+    return Denominators(
+        budget=version.budget,
+        nrw_gemeinden=version.nrw_gemeinden,
+        nrw_population=version.nrw_population,
+        area_population=area_population,
+    )
+
+
+def step_values(step: dict, *, version: FiguresVersion, area_population: int | None = None) -> dict[str, Decimal | int]:
     """Every figure of a step read with .values(*STEP_COLUMNS)."""
-    return figure_values(_stored(step), budget=version.budget)
+    return figure_values(_stored(step), budget=denominators(version, area_population))
 
 
 def _check_group_by(group_by: str | None) -> str:
@@ -131,13 +142,16 @@ def figures_for(
     groups = list(
         FigureGroup.objects.filter(version_id=version.pk, grouping=number)
         .annotate(in_force=Subquery(in_force))
-        .values_list("member", "key", "label", "in_force")
+        .values_list("member", "key", "label", "in_force", "population")
     )
-    step_keys = [(version.pk, number, member, day) for member, _key, _label, day in groups if day is not None]
+    step_keys = [(version.pk, number, member, day) for member, _key, _label, day, _pop in groups if day is not None]
     steps = FigureStep.objects.filter(pk__in=step_keys).values("member", *STEP_COLUMNS) if step_keys else []
-    values_by_member = {step["member"]: step_values(step, version=version) for step in steps}
+    population = {member: pop for member, _key, _label, _day, pop in groups}
+    values_by_member = {
+        step["member"]: step_values(step, version=version, area_population=population[step["member"]]) for step in steps
+    }
     rows: dict[str, FiguresRow] = {}
-    for member, group_key, group_label, _day in groups:
+    for member, group_key, group_label, _day, _pop in groups:
         values = values_by_member.get(member) or zero_values()
         rows[group_key] = FiguresRow(group_key=group_key, group_label=group_label, values=values)
     if not grouping and not rows:
@@ -172,13 +186,14 @@ def figure_on_days(
         return [zero for _day in days]
     number = GROUPING_NUMBERS[grouping]
     keys = [""] if not grouping else list(group_keys or [])
-    member = (
+    group = (
         FigureGroup.objects.filter(version_id=version.pk, grouping=number, key__in=keys)
-        .values_list("member", flat=True)
+        .values_list("member", "population")
         .first()
     )
-    if member is None:
+    if group is None:
         return [zero for _day in days]
+    member, area_population = group
     in_force_on_a_day = Q()
     for day in days:
         in_force_on_a_day |= Q(valid_from__lte=day) & (Q(valid_until__gt=day) | Q(valid_until__isnull=True))
@@ -200,7 +215,11 @@ def figure_on_days(
             ),
             None,
         )
-        values.append(zero if step is None else figure_value(figure, _stored(step, inputs), budget=version.budget))
+        values.append(
+            zero
+            if step is None
+            else figure_value(figure, _stored(step, inputs), budget=denominators(version, area_population))
+        )
     return values
 
 
@@ -230,6 +249,7 @@ def figure_series(
     if group_keys is not None:
         groups = groups.filter(key__in=list(group_keys))
     labels = {member: (key, label) for member, key, label in groups.values_list("member", "key", "label")}
+    populations = dict(groups.values_list("member", "population"))
     steps = FigureStep.objects.filter(version_id=version.pk, grouping=number, member__in=list(labels))
     if end is not None:
         steps = steps.filter(valid_from__lte=end)
@@ -242,7 +262,7 @@ def figure_series(
     for step in steps.order_by("member", "valid_from").values("member", "valid_from", *columns):
         group_key, group_label = labels[step["member"]]
         valid_from = step["valid_from"]
-        value = figure_value(figure, _stored(step, inputs), budget=version.budget)
+        value = figure_value(figure, _stored(step, inputs), budget=denominators(version, populations[step["member"]]))
         if value == previous.get(group_key, 0):
             continue
         previous[group_key] = value

@@ -32,6 +32,7 @@ EDITABLE_FIELDS = (
     "period_start",
     "period_end",
     "source",
+    "rate_exception_reason",
 )
 
 

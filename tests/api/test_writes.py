@@ -188,3 +188,23 @@ def test_an_approver_cannot_handle_requests(ledger, approver):
     )
 
     assert response.status_code == 403
+
+
+def test_a_rate_above_the_cap_is_a_400_on_the_amount_unless_a_reason_is_given(ledger, clerk):
+    # The recipient is a municipality: 80 % at most. With the earlier grant of the project this
+    # amendment would lift its rate above the cap.
+    over_the_cap = {**NEW_DRAFT, "eligible_costs": "0.00", "amount": "10000.00", "own_share": "0.00"}
+    count = FundingDecision.objects.count()
+
+    refused = token_client(clerk).post("/api/v1/decisions/", over_the_cap, format="json")
+
+    assert refused.status_code == 400
+    assert "Obergrenze von 80,0 %" in str(refused.json())
+    assert "amount" in str(refused.json())
+    assert FundingDecision.objects.count() == count
+
+    reasoned = {**over_the_cap, "rate_exception_reason": "Veröffentlichte Ausnahme: 90 %"}
+    accepted = token_client(clerk).post("/api/v1/decisions/", reasoned, format="json")
+
+    assert accepted.status_code == 201, accepted.json()
+    assert accepted.json()["rate_exception_reason"] == "Veröffentlichte Ausnahme: 90 %"

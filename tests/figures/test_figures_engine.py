@@ -63,6 +63,12 @@ def test_every_figure_of_the_design_has_labels_a_definition_and_a_unit():
         "transfer_requests",
         "consultation_requests",
         "requesting_municipalities",
+        # issue 13: the programme's reach and the funding per inhabitant
+        "requesting_gemeinden",
+        "reach_gemeinden_share",
+        "reach_population",
+        "reach_population_share",
+        "funding_per_inhabitant",
     ]
     for figure in FIGURES.values():
         assert figure.label_de and figure.label_en

@@ -123,7 +123,13 @@ def build(spec) -> Ledger:
         GrantingAuthority.objects.create(slug=f"a{i}", name=f"Behörde {i}", kind="district_government")
         for i in range(2)
     ]
-    municipalities = [MunicipalityFactory(ags=f"0591300{i}") for i in range(4)]
+    # Three Gemeinden with populations (two of them members of a region) and one Kreis, which
+    # counts as a requesting municipality but not in the reach.
+    municipalities = [
+        MunicipalityFactory(ags=f"0591300{i}", population=POPULATIONS[i], region=regions[i] if i < 2 else None)
+        for i in range(3)
+    ]
+    municipalities.append(MunicipalityFactory(ags="05913", kind="district", population=None))
     recipient = RecipientFactory()
     releaser = UserFactory(username="releaser")
     created_projects = []
@@ -248,6 +254,20 @@ def _decision(*, project, recipient, authority, kind, amends, date, amount, elig
     )
 
 
+# Populations of the three Gemeinden of `build` (the fourth municipality is a Kreis).
+POPULATIONS = (1000, 2000, 3000)
+GEMEINDE_POPULATION = {f"0591300{i}": population for i, population in enumerate(POPULATIONS)}
+# A region's area: its member Gemeinde (r0: the first, r1: the second); else all regions'.
+AREA_POPULATION = {"r0": 1000, "r1": 2000, "r2": 0}
+ALL_REGIONS_POPULATION = 3000
+
+
+def _ratio(part, whole, exponent: str) -> Decimal:
+    if not whole:
+        return Decimal(0).quantize(Decimal(exponent))
+    return (Decimal(part) / Decimal(whole)).quantize(Decimal(exponent), rounding=ROUND_HALF_UP)
+
+
 def expected_figures(ledger: Ledger, *, as_of: dt.date, group_by: str | None) -> dict[str, dict[str, object]]:
     """Every figure per group as of the end of `as_of`, by plain sums over the records."""
     projects = {p["id"]: p for p in ledger.projects}
@@ -305,10 +325,15 @@ def expected_figures(ledger: Ledger, *, as_of: dt.date, group_by: str | None) ->
         municipalities[key].add(request["municipality"])
     for key, members in municipalities.items():
         table[key]["requesting_municipalities"] = len(members)
-    for row in table.values():
-        row["budget_committed"] = (row["funding_granted"] / BUDGET).quantize(
-            Decimal("0.000001"), rounding=ROUND_HALF_UP
-        )
+        gemeinden = [ags for ags in members if ags in GEMEINDE_POPULATION]
+        table[key]["requesting_gemeinden"] = len(gemeinden)
+        table[key]["reach_population"] = sum(GEMEINDE_POPULATION[ags] for ags in gemeinden)
+    for key, row in table.items():
+        row["budget_committed"] = _ratio(row["funding_granted"], BUDGET, "0.000001")
+        row["reach_gemeinden_share"] = _ratio(row["requesting_gemeinden"], len(POPULATIONS), "0.000001")
+        row["reach_population_share"] = _ratio(row["reach_population"], sum(POPULATIONS), "0.000001")
+        area = AREA_POPULATION[key] if group_by == "region" else ALL_REGIONS_POPULATION
+        row["funding_per_inhabitant"] = _ratio(row["funding_granted"], area, "0.01")
     return table
 
 

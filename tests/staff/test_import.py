@@ -32,6 +32,7 @@ def _row(reference, project="buergerportal", amount="80000.00", eligible="100000
         "period_start": "2020-01-01",
         "period_end": "2021-12-31",
         "source": "illustrative",
+        "rate_exception_reason": "",
     }
     return ",".join(values[column] for column in IMPORT_COLUMNS)
 
