@@ -20,7 +20,7 @@ from projects.models import (
     Topic,
     TransferRequest,
 )
-from regions.models import Region
+from regions.models import Municipality, Region
 
 
 def search_projects(queryset: QuerySet, text: str) -> QuerySet:
@@ -120,7 +120,13 @@ class TransferRequestFilter(django_filters.FilterSet):
     region = django_filters.ModelChoiceFilter(
         label=_("Modellregion"), field_name="project__region", queryset=Region.objects.all(), to_field_name="slug"
     )
-    municipality = django_filters.CharFilter(label=_("Kommune (AGS)"), field_name="municipality__ags")
+    # A key that names no municipality is a 400 naming the field, not an empty list.
+    municipality = django_filters.ModelChoiceFilter(
+        label=_("Kommune (AGS)"),
+        field_name="municipality",
+        queryset=Municipality.objects.all(),
+        to_field_name="ags",
+    )
     kind = django_filters.ChoiceFilter(label=_("Art"), choices=RequestKind.choices)
     status = django_filters.ChoiceFilter(label=_("Status"), choices=RequestStatus.choices)
     received_from = django_filters.DateFilter(label=_("eingegangen ab"), field_name="received_on", lookup_expr="gte")

@@ -122,3 +122,31 @@ def test_the_municipality_search_page_finds_a_town_without_javascript(client, di
 
     assert response.status_code == 302 and response["Location"] == "/kommunen/05770012/"
     assert "2 Kommunen gefunden" in several
+
+
+def test_an_unknown_key_in_the_api_is_a_400_naming_the_field(client, directory):
+    unknown = client.get("/api/v1/requests/?municipality=05999999")
+    known = client.get("/api/v1/requests/?municipality=05770012")
+    missing = client.get("/api/v1/municipalities/05999999/")
+
+    assert unknown.status_code == 400
+    assert "municipality" in unknown.json()["errors"]
+    assert known.status_code == 200 and known.json()["count"] == 0
+    assert missing.status_code == 404
+
+
+def test_the_staff_project_form_takes_municipalities_by_name(client, directory, clerk):
+    from projects.staff_forms import ProjectForm
+
+    project = directory["portal"]
+    data = {name: value for name, value in ProjectForm(instance=project).initial.items() if value is not None}
+    data.update(lead_municipality="Lippstadt", partner_municipalities="Hille\nKreis Paderborn\n05974040")
+    form = ProjectForm(data=data, instance=project)
+
+    assert form.is_valid(), form.errors
+    assert form.cleaned_data["lead_municipality"].ags == "05974028"
+    assert [m.ags for m in form.cleaned_data["partner_municipalities"]] == ["05770012", "05774", "05974040"]
+
+    ambiguous = ProjectForm(data={**data, "partner_municipalities": "Hille\nPader"}, instance=project)
+    assert not ambiguous.is_valid()
+    assert "Zeile 2: Mehrere Kommunen passen zu „Pader“" in ambiguous.errors["partner_municipalities"][0]
