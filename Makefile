@@ -8,7 +8,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 
 .DEFAULT_GOAL := help
-.PHONY: help install frontend migrate data figures run test lint check-migrations worker beat bench clean
+.PHONY: help install frontend migrate data figures run test lint check-migrations worker beat bench backup restore clean
 
 help: ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
@@ -57,6 +57,14 @@ beat: install ## Start Celery beat, the nightly recompute and verify (needs REDI
 
 bench: install ## Benchmarks on PostgreSQL (needs DATABASE_URL); writes docs/benchmarks.md
 	$(BIN)/python -m bench
+
+BACKUP ?= var/backups/modellregionen-$(shell date +%Y-%m-%dT%H%M%S).dump
+backup: install ## Back up the database to BACKUP (default var/backups/<time>.dump)
+	$(MANAGE) backup_database $(BACKUP)
+
+restore: install ## Restore BACKUP=<file> into an empty database, then verify the figures
+	@test -n "$(BACKUP)" || (echo "usage: make restore BACKUP=<file>" && exit 2)
+	$(MANAGE) restore_database $(BACKUP)
 
 clean: ## Remove the virtualenv, the local database and caches
 	rm -rf $(VENV) var node_modules .pytest_cache .ruff_cache .hypothesis

@@ -29,6 +29,7 @@ from rest_framework.views import APIView
 
 from funding import selectors, services
 from funding.figures import FIGURES, GROUPINGS
+from funding.figures_engine import figures_freshness, ledger_change_count
 from funding.filters import DecisionFilter
 from funding.models import (
     DecisionKind,
@@ -107,7 +108,35 @@ class FiguresVersionSerializer(serializers.Serializer):
     ledger_watermark = serializers.DateTimeField(
         allow_null=True, help_text="Time of the last ledger change this version includes."
     )
-    is_current = serializers.BooleanField()
+    is_current = serializers.BooleanField(help_text="Whether this is the programme's newest published version.")
+    includes_latest_change = serializers.SerializerMethodField(
+        help_text="Whether this version includes every committed change to the ledger. False means the "
+        "figures are behind: a recompute catches up within about a minute (see behind_since)."
+    )
+    behind_since = serializers.SerializerMethodField(
+        help_text="For the current version while it is behind: the time of the first ledger change it does "
+        "not include yet; null otherwise."
+    )
+
+    def _freshness(self):
+        if not hasattr(self, "_cached_freshness"):
+            self._cached_freshness = figures_freshness()
+        return self._cached_freshness
+
+    @staticmethod
+    def _field(version, name: str):
+        # A version arrives as a model instance or as the dict of a figures answer (_meta).
+        return version.get(name) if isinstance(version, dict) else getattr(version, name, None)
+
+    def get_includes_latest_change(self, version) -> bool:
+        count = self._field(version, "ledger_change_count")
+        return count is not None and count >= self._freshness().ledger_change_count
+
+    def get_behind_since(self, version) -> dt.datetime | None:
+        if not self._field(version, "is_current") or self.get_includes_latest_change(version):
+            return None
+        since = self._freshness().behind_since
+        return serializers.DateTimeField().to_representation(since) if since else None
 
 
 class ProgrammeSerializer(serializers.ModelSerializer):
@@ -221,6 +250,12 @@ for _model in (Programme, FiguresVersion):
     )
 
 
+def memoised_ledger_change_count() -> int:
+    """The ledger's change count, at most SCOPE_SECONDS old: part of a figures answer's key,
+    since the answer says whether its version includes the latest change."""
+    return _memoised(("ledger-change-count",), ledger_change_count)
+
+
 def memoised_default_programme() -> Programme | None:
     """`selectors.default_programme()`, at most SCOPE_SECONDS old."""
     return _memoised(("default",), selectors.default_programme)
@@ -328,6 +363,7 @@ def _meta(request, *, programme: Programme, version: FiguresVersion, path: str, 
             "computed_at": version.computed_at,
             "ledger_watermark": version.ledger_watermark,
             "is_current": version.is_current,
+            "ledger_change_count": version.ledger_change_count,
         },
         "licence": LICENCE,
         "source": {"programme": programme.name, "ministry": programme.funder, "url": programme.url},
@@ -403,7 +439,8 @@ class FiguresApiView(ApiMixin, APIView):
 
 def _figures_parts(*, programme: Programme, version: FiguresVersion, as_of: dt.date) -> tuple[list[str], dt.datetime]:
     """What a figures answer depends on (for its ETag), and when it last changed."""
-    return [str(version.pk), str(version.ledger_watermark), as_of.isoformat(), programme.slug], version.computed_at
+    parts = [str(version.pk), str(version.ledger_watermark), as_of.isoformat(), programme.slug]
+    return [*parts, str(memoised_ledger_change_count())], version.computed_at
 
 
 def _rendered_key(request, *, version: FiguresVersion, as_of: dt.date, query, media_type: str, dialect: str) -> tuple:
@@ -414,6 +451,7 @@ def _rendered_key(request, *, version: FiguresVersion, as_of: dt.date, query, me
         request.path,
         version.pk,
         version.computed_at,  # with the id: unique even if a database hands out an id again
+        memoised_ledger_change_count(),  # the answer says whether the version is behind the ledger
         as_of.isoformat(),
         tuple(sorted(query.items())),
         media_type,

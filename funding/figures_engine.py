@@ -14,6 +14,7 @@ longer kept, in a transaction of its own (prune_figure_versions).
 `schedule_figures_recompute` coalesces bursts of ledger changes into one or two recomputes.
 """
 
+import datetime as dt
 import logging
 import time
 from dataclasses import dataclass
@@ -23,7 +24,7 @@ from django.core.cache import cache
 from django.db import connection, transaction
 from django.db.models import Aggregate, BigIntegerField, Case, F, IntegerField, Max, QuerySet, Value, When, Window
 from django.db.models.expressions import RowRange
-from django.db.models.functions import Cast, Coalesce, ExtractYear, FirstValue, Round, RowNumber
+from django.db.models.functions import Cast, Coalesce, ExtractYear, FirstValue, Now, Round, RowNumber
 from django.utils import timezone
 
 from funding.figures import (
@@ -35,7 +36,15 @@ from funding.figures import (
     STORED_FIGURES,
     TOTAL_LABEL,
 )
-from funding.models import FigureGroup, FigureStep, FiguresVersion, FundingDecision, GrantingAuthority, Programme
+from funding.models import (
+    FigureGroup,
+    FigureStep,
+    FiguresVersion,
+    FundingDecision,
+    GrantingAuthority,
+    LedgerState,
+    Programme,
+)
 from projects.models import Project, ProjectKind, RequestKind, Strand, Topic, TransferRequest
 from regions.models import MunicipalityKind, Region
 from regions.selectors import nrw_directory_totals, programme_area_population, region_area_populations
@@ -506,13 +515,100 @@ def _lock_publication() -> None:
     # admits one writer at a time.
 
 
-def _compute_version(programme: Programme, *, computed_at, watermark) -> PublishedVersion:
+# --- Freshness: the durable fact that the figures are behind the ledger ----------------------
+
+LEDGER_STATE_ID = 1
+
+
+def mark_ledger_changed() -> None:
+    """Bump the ledger's change count in the current transaction (called for every change).
+
+    Writers serialise on this one row, so the committed count grows in commit order; see
+    LedgerState. It is written with the change, so the fact "the figures are behind" cannot be
+    lost to a broker outage or a killed worker: it lives in the database.
+    """
+    updated = LedgerState.objects.filter(pk=LEDGER_STATE_ID).update(
+        change_count=F("change_count") + 1,
+        changed_at=Now(),
+        first_unpublished_at=Coalesce(F("first_unpublished_at"), Now()),
+    )
+    if not updated:
+        LedgerState.objects.create(
+            pk=LEDGER_STATE_ID, change_count=1, changed_at=timezone.now(), first_unpublished_at=timezone.now()
+        )
+
+
+def ledger_change_count() -> int:
+    """The ledger's committed change count (LedgerState)."""
+    return LedgerState.objects.filter(pk=LEDGER_STATE_ID).values_list("change_count", flat=True).first() or 0
+
+
+@dataclass(frozen=True)
+class Freshness:
+    """Whether the published figures include every committed change to the ledger."""
+
+    is_current: bool
+    behind_since: dt.datetime | None  # the first change the published figures do not include
+    last_change_at: dt.datetime | None
+    published_change_count: int | None
+    ledger_change_count: int
+
+    @property
+    def lag_seconds(self) -> float:
+        if self.is_current or self.behind_since is None:
+            return 0.0
+        return max(0.0, (timezone.now() - self.behind_since).total_seconds())
+
+
+def figures_freshness() -> Freshness:
+    """Compare the current versions with the ledger's change count (two small queries)."""
+    state = LedgerState.objects.filter(pk=LEDGER_STATE_ID).first()
+    count = state.change_count if state else 0
+    current = list(
+        FiguresVersion.objects.filter(is_current=True).values_list("ledger_change_count", "ledger_watermark")
+    )
+    programmes = Programme.objects.count()
+    published = min((c if c is not None else -1 for c, _watermark in current), default=-1)
+    # Bulk loads (bulk_create, raw SQL) send no signals and so do not count; the history
+    # and timestamp watermark still sees them.
+    latest = ledger_watermark()
+    oldest_watermark = min((w for _c, w in current if w is not None), default=None)
+    missed_bulk_change = latest is not None and (oldest_watermark is None or latest > oldest_watermark)
+    is_current = len(current) >= programmes and published >= count and not missed_bulk_change
+    behind_since = None
+    if not is_current:
+        behind_since = (state.first_unpublished_at or state.changed_at) if state else None
+        if behind_since is None or (missed_bulk_change and published >= count):
+            behind_since = latest
+    return Freshness(
+        is_current=is_current,
+        behind_since=behind_since,
+        last_change_at=state.changed_at if state else None,
+        published_change_count=published if published >= 0 else None,
+        ledger_change_count=count,
+    )
+
+
+def refresh_figures_if_behind() -> list[PublishedVersion]:
+    """Recompute when the published figures miss a committed change; the durable catch-up.
+
+    Run every minute by beat and when a worker starts, so the figures converge after any fault
+    (broker down at commit time, a worker killed mid-recompute, a database restart) without a
+    person doing anything. Idempotent: when nothing is behind it does nothing.
+    """
+    if figures_freshness().is_current:
+        return []
+    return recompute_figures()
+
+
+def _compute_version(programme: Programme, *, computed_at, watermark, change_count: int) -> PublishedVersion:
     started = time.monotonic()
     nrw_gemeinden, nrw_population, population_date = nrw_directory_totals()
     version = FiguresVersion.objects.create(
         programme=programme,
         computed_at=computed_at,
         ledger_watermark=watermark,
+        ledger_change_count=change_count,
         budget=programme.budget,
         nrw_gemeinden=nrw_gemeinden,
         nrw_population=nrw_population,
@@ -572,12 +668,17 @@ def publish_figures() -> list[PublishedVersion]:
         # watermark is visible to the statements that follow.
         computed_at = timezone.now()
         watermark = ledger_watermark()
+        # Read before the facts: a change committed after this read has a higher count, so a
+        # version can only claim less than it includes, never more (see LedgerState).
+        change_count = ledger_change_count()
         published = [
-            _compute_version(programme, computed_at=computed_at, watermark=watermark)
+            _compute_version(programme, computed_at=computed_at, watermark=watermark, change_count=change_count)
             for programme in Programme.objects.order_by("start_date", "id")
         ]
         for item in published:
             _publish(item)
+        # Caught up, unless a change came in since the count was read ("behind since" stays).
+        LedgerState.objects.filter(pk=LEDGER_STATE_ID, change_count=change_count).update(first_unpublished_at=None)
     return published
 
 

@@ -278,6 +278,27 @@ class FundingDecision(models.Model):
         self.released_at = at
 
 
+class LedgerState(models.Model):
+    """One row that every change to the ledger (decisions, projects, requests) bumps, in its own transaction.
+
+    The counter is the durable fact "the figures are behind the ledger": a version records the
+    count it was computed from, and any committed change not in it has a higher count, because
+    writers serialise on this row and the recompute reads the count before it reads the facts.
+    `first_unpublished_at` says since when the published figures are behind (NULL when they are not).
+    """
+
+    change_count = models.BigIntegerField(default=0)
+    changed_at = models.DateTimeField(null=True, blank=True)
+    first_unpublished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("Stand des Hauptbuchs")
+        verbose_name_plural = _("Stand des Hauptbuchs")
+
+    def __str__(self) -> str:
+        return f"{self.change_count} Änderungen"
+
+
 class FiguresVersion(models.Model):
     """One published set of figures of a programme, computed from the ledger at once.
 
@@ -294,6 +315,8 @@ class FiguresVersion(models.Model):
         _("Stand des Hauptbuchs"), null=True, blank=True, help_text=_("Zeit der letzten enthaltenen Änderung.")
     )
     rows_read = models.PositiveBigIntegerField(_("gelesene Zeilen"), default=0)
+    # LedgerState.change_count when the version was computed (NULL before migration 0011).
+    ledger_change_count = models.BigIntegerField(_("Änderungszähler des Hauptbuchs"), null=True, blank=True)
     # The programme's budget when the version was computed: the budget share of a cited
     # version stays what was published, also after the budget changes.
     budget = models.DecimalField(_("Budget (€)"), **MONEY)

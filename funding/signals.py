@@ -3,7 +3,7 @@
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
-from funding.figures_engine import schedule_figures_recompute
+from funding.figures_engine import mark_ledger_changed, schedule_figures_recompute
 from funding.models import FundingDecision
 from projects.models import Project, TransferRequest
 
@@ -15,4 +15,8 @@ from projects.models import Project, TransferRequest
 @receiver(post_save, sender=TransferRequest, dispatch_uid="figures_on_request_save")
 @receiver(post_delete, sender=TransferRequest, dispatch_uid="figures_on_request_delete")
 def ledger_changed(sender, **kwargs) -> None:
+    # In the change's own transaction: the durable "figures are behind" (LedgerState).
+    mark_ledger_changed()
+    # After commit: the fast path, a recompute in a few seconds. If the broker is down it is
+    # lost, and the check every minute (refresh_figures_if_behind) catches up instead.
     schedule_figures_recompute()

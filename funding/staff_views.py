@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from funding import services
+from funding.figures_engine import figures_freshness
 from funding.forms import DecisionForm, DecisionImportForm
 from funding.importing import ImportFailed, import_decisions, preview_decision_import, read_decision_file
 from funding.models import ZERO, DecisionKind, DecisionState, FundingDecision
@@ -53,6 +54,8 @@ def overview(request):
         if may_see_requests(user)
         else None,
         "figures": _figures_status(request),
+        "freshness": figures_freshness(),
+        "check_seconds": settings.FIGURES_FRESHNESS_CHECK_SECONDS,
     }
     return render(request, "staff/overview.html", context)
 

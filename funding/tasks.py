@@ -51,3 +51,22 @@ def verify_figures() -> int:
     if not drifts:
         logger.info("figures verified: no drift")
     return len(drifts)
+
+
+@shared_task(
+    name="funding.tasks.refresh_figures_if_behind",
+    acks_late=True,
+    reject_on_worker_lost=True,
+    autoretry_for=(OperationalError, InterfaceError),
+    retry_backoff=2,
+    retry_backoff_max=30,
+    max_retries=3,
+)
+def refresh_figures_if_behind() -> list[int]:
+    """Recompute if the published figures miss a committed change (beat, every minute; worker start)."""
+    published = figures_engine.refresh_figures_if_behind()
+    if published:
+        logger.warning(
+            "figures were behind the ledger; caught up with version(s) %s", [item.version.pk for item in published]
+        )
+    return [item.version.pk for item in published]

@@ -1,6 +1,7 @@
 import os
 
 from celery import Celery
+from celery.signals import worker_ready
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "modellregionen.settings")
 
@@ -13,3 +14,9 @@ app.autodiscover_tasks()
 def ping() -> str:
     """Answer "pong": lets tests and operators check that a worker executes tasks."""
     return "pong"
+
+
+@worker_ready.connect
+def catch_up_figures(sender, **kwargs) -> None:
+    """A worker that starts (after a crash, a deploy) first checks that the figures are current."""
+    sender.app.send_task("funding.tasks.refresh_figures_if_behind")

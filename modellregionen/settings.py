@@ -28,6 +28,10 @@ if not SECRET_KEY:
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
+# Addresses of reverse proxies whose X-Forwarded-For is believed (modellregionen/client_ip.py).
+TRUSTED_PROXIES = frozenset(env_list("TRUSTED_PROXIES", []))
+# The request form's rate limit counts the same client address as the lockout and the throttle.
+RATELIMIT_IP_META_KEY = "modellregionen.client_ip.client_ip"
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -108,7 +112,15 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 REDIS_URL = env_url("REDIS_URL", schemes={"redis", "rediss"})
 
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    CACHES = {
+        "default": {
+            # Degrades to "no cache" while Redis is down, instead of failing requests.
+            "BACKEND": "modellregionen.cache.ResilientRedisCache",
+            "LOCATION": REDIS_URL,
+            # Short timeouts: an unreachable Redis must not hold a request for long.
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
+        }
+    }
 else:
     # A file cache is shared by all processes of one machine, which the rate limits need.
     CACHES = {
@@ -127,16 +139,36 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = "Europe/Berlin"
+# A recompute killed with its worker is redelivered after this many seconds (Redis's default
+# is an hour); the check every minute below catches up sooner anyway.
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 300}
+# How often beat checks that the published figures include every committed ledger change.
+FIGURES_FRESHNESS_CHECK_SECONDS = env_int("FIGURES_FRESHNESS_CHECK_SECONDS", 60, minimum=5)
 CELERY_BEAT_SCHEDULE: dict = {
+    "refresh-figures-if-behind": {
+        "task": "funding.tasks.refresh_figures_if_behind",
+        "schedule": FIGURES_FRESHNESS_CHECK_SECONDS,
+        # A check that could not run in time is replaced by the next one.
+        "options": {"expires": FIGURES_FRESHNESS_CHECK_SECONDS},
+    },
     "recompute-figures-nightly": {
         "task": "funding.tasks.recompute_figures",
         "schedule": crontab(hour=2, minute=0),
+    },
+    "erase-expired-personal-data-nightly": {
+        "task": "projects.tasks.apply_retention",
+        "schedule": crontab(hour=3, minute=15),
     },
     "verify-figures-nightly": {
         "task": "funding.tasks.verify_figures",
         "schedule": crontab(hour=2, minute=30),
     },
 }
+
+# --- Personal data ----------------------------------------------------------------------
+# Days after a request is closed (implemented, declined, withdrawn) until its requester's name,
+# e-mail and message are erased (projects/erasure.py); the privacy page states it.
+REQUEST_RETENTION_DAYS = env_int("REQUEST_RETENTION_DAYS", 730, minimum=1)
 
 # --- Figures --------------------------------------------------------------------------
 # How many published figures versions are kept, so that a cited version stays reproducible.
@@ -159,7 +191,11 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "/intern/"
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5, minimum=1)
 AXES_COOLOFF_TIME = 1  # hours
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+# Per account (five wrong passwords lock that account, from anywhere) and per account and
+# address; never per address alone: behind the ministry's proxy every member of staff shares
+# one address, and one attacker must not lock them all out.
+AXES_LOCKOUT_PARAMETERS = ["username", ["username", "ip_address"]]
+AXES_CLIENT_IP_CALLABLE = "modellregionen.client_ip.client_ip"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "staff/lockout.html"  # a German page instead of axes' English text
 AXES_VERBOSE = False

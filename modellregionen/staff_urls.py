@@ -45,4 +45,9 @@ urlpatterns = [
     path("anfragen/", project_views.request_inbox, name="staff-request-inbox"),
     path("anfragen/<int:pk>/", project_views.request_detail, name="staff-request-detail"),
     path("anfragen/<int:pk>/verlauf/", project_views.request_history, name="staff-request-history"),
+    path(
+        "anfragen/<int:pk>/daten-loeschen/",
+        project_views.request_erase_personal_data,
+        name="staff-request-erase",
+    ),
 ]

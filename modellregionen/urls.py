@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import admin
 from django.http import JsonResponse
 from django.urls import include, path
@@ -9,8 +10,31 @@ from regions import views as region_views
 
 
 def healthz(request):
-    """Liveness check for load balancers and docker-compose."""
-    return JsonResponse({"status": "ok"})
+    """Liveness check for load balancers and docker-compose, with the figures' lag for monitoring.
+
+    Always 200 while the process serves (a liveness check must not restart a web server
+    because a worker is down); `figures.is_current` false with a growing `lag_seconds` is what
+    to alert on. `database` says whether PostgreSQL/SQLite answered.
+    """
+    from django.db import DatabaseError
+
+    from funding.figures_engine import figures_freshness
+
+    try:
+        freshness = figures_freshness()
+    except DatabaseError:
+        return JsonResponse({"status": "degraded", "database": "unavailable", "figures": None})
+    figures = {
+        "is_current": freshness.is_current,
+        "behind_since": freshness.behind_since.isoformat() if freshness.behind_since else None,
+        "lag_seconds": round(freshness.lag_seconds, 1),
+        "ledger_change_count": freshness.ledger_change_count,
+        "published_change_count": freshness.published_change_count,
+    }
+    status = "ok" if freshness.is_current else "figures_behind"
+    response = JsonResponse({"status": status, "database": "ok", "figures": figures})
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 urlpatterns = [
@@ -31,10 +55,19 @@ urlpatterns = [
     path("loesungen/<slug:slug>/anfrage/", project_views.request_form, name="project-request"),
     path("loesungen/<slug:slug>/anfrage/danke/", project_views.request_done, name="project-request-done"),
     path("impressum/", TemplateView.as_view(template_name="public/imprint.html"), name="imprint"),
-    path("datenschutz/", TemplateView.as_view(template_name="public/privacy.html"), name="privacy"),
+    path(
+        "datenschutz/",
+        TemplateView.as_view(
+            template_name="public/privacy.html", extra_context={"retention_days": settings.REQUEST_RETENTION_DAYS}
+        ),
+        name="privacy",
+    ),
     path(
         "barrierefreiheit/",
         TemplateView.as_view(template_name="public/accessibility.html"),
         name="accessibility",
     ),
 ]
+
+# 503 with Retry-After while the database is unreachable; see modellregionen/errors.py.
+handler500 = "modellregionen.errors.server_error"

@@ -247,9 +247,11 @@ class TransferRequest(models.Model):
     )
     kind = models.CharField(_("Art"), max_length=16, choices=RequestKind.choices, default=RequestKind.TRANSFER)
     received_on = models.DateField(_("eingegangen am"))
-    contact_name = models.CharField(_("Ansprechperson"), max_length=200)
-    contact_email = models.EmailField(_("E-Mail"))
+    # Personal data: required by the form, emptied by an erasure (projects/erasure.py).
+    contact_name = models.CharField(_("Ansprechperson"), max_length=200, blank=True)
+    contact_email = models.EmailField(_("E-Mail"), blank=True)
     message = models.TextField(_("Nachricht"), blank=True)
+    personal_data_erased_at = models.DateTimeField(_("personenbezogene Daten gelöscht am"), null=True, blank=True)
     consent_given_at = models.DateTimeField(_("Einwilligung erteilt am"), null=True, blank=True)
     status = FSMField(_("Status"), max_length=16, choices=RequestStatus.choices, default=RequestStatus.RECEIVED)
     source = models.CharField(_("Quelle"), max_length=300, default="illustrative")

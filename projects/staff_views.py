@@ -9,13 +9,15 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from funding.staff_selectors import project_ledger
 from modellregionen import roles
 from modellregionen.staff import add_service_errors, history_entries, staff_view
 from projects import services
+from projects.erasure import erase_personal_data
 from projects.filters import ProjectFilter, TransferRequestFilter
-from projects.models import Project
+from projects.models import Project, TransferRequest
 from projects.staff_forms import ProjectForm, RequestStatusForm
 from projects.staff_selectors import may_see_requests, requests_visible_to
 
@@ -126,6 +128,27 @@ def request_detail(request, pk: int):
         "changes": transfer_request.status_changes.select_related("changed_by"),
     }
     return render(request, "staff/request_detail.html", context)
+
+
+@require_POST
+@staff_view
+def request_erase_personal_data(request, pk: int):
+    """Erase the requester's name, e-mail and message (record and history), on the requester's demand."""
+    _refuse_unless_request_handler(request.user)
+    transfer_request = get_object_or_404(requests_visible_to(user=request.user), pk=pk)
+    if not roles.can_handle_request(request.user, transfer_request):
+        raise PermissionDenied(_("Diese Anfrage gehört zu einer anderen Modellregion."))
+    if request.POST.get("confirm") != "yes":
+        messages.error(request, _("Bitte bestätigen Sie die Löschung."))
+        return redirect("staff-request-detail", pk=pk)
+    erase_personal_data(requests=TransferRequest.objects.filter(pk=pk), user=request.user)
+    messages.success(
+        request,
+        _(
+            "Name, E-Mail-Adresse und Nachricht wurden gelöscht, auch aus dem Verlauf. Die Anfrage selbst bleibt gezählt."
+        ),
+    )
+    return redirect("staff-request-detail", pk=pk)
 
 
 @staff_view

@@ -185,3 +185,34 @@ class StaffProfile(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} – {self.region or '—'}"
+
+
+class RoleChange(models.Model):
+    """One change of a user's roles (groups) or superuser status: who, when, old → new.
+
+    Written by modellregionen.user_guard for every path (admin, shell, code); administrators
+    read it in the admin. Names are stored as text so the record survives renamed groups.
+    """
+
+    user = models.ForeignKey(
+        "auth.User", verbose_name=_("Benutzer"), on_delete=models.CASCADE, related_name="role_changes"
+    )
+    changed_by = models.ForeignKey(
+        "auth.User",
+        verbose_name=_("geändert von"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="role_changes_made",
+    )
+    changed_at = models.DateTimeField(_("geändert am"), auto_now_add=True)
+    before = models.CharField(_("vorher"), max_length=500, blank=True)
+    after = models.CharField(_("nachher"), max_length=500, blank=True)
+
+    class Meta:
+        verbose_name = _("Rollenänderung")
+        verbose_name_plural = _("Rollenänderungen")
+        ordering = ["-changed_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.user}: {self.before or '—'} → {self.after or '—'}"

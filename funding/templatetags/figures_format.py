@@ -135,3 +135,14 @@ def localized_name(obj) -> str:
         return "–"
     name_en = getattr(obj, "name_en", "")
     return name_en if name_en and not _is_german() else obj.name
+
+
+@register.filter
+def duration(value) -> str:
+    """A timedelta in words: "60 Minuten" / "60 minutes" (the lockout page's time left)."""
+    if not value:
+        return ""
+    minutes = max(1, round(value.total_seconds() / 60))
+    if _is_german():
+        return f"{minutes} Minute" if minutes == 1 else f"{minutes} Minuten"
+    return f"{minutes} minute" if minutes == 1 else f"{minutes} minutes"

@@ -20,10 +20,10 @@ import time
 
 from django.conf import settings
 from django.core.cache import cache
-from rest_framework.settings import api_settings
 from rest_framework.throttling import BaseThrottle
 
 from modellregionen import roles
+from modellregionen.client_ip import client_ip
 
 PERIODS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 # How stale a worker's view of the shared count may get (seconds).
@@ -102,16 +102,8 @@ class AnonymousRateThrottle(BaseThrottle):
     """A fixed window per client IP; staff users pass without being counted."""
 
     def get_ident(self, request) -> str:
-        """DRF's rule (setting NUM_PROXIES), read from META: building `request.headers` costs more."""
-        xff = request.META.get("HTTP_X_FORWARDED_FOR")
-        remote_addr = request.META.get("REMOTE_ADDR")
-        num_proxies = api_settings.NUM_PROXIES
-        if num_proxies is not None:
-            if num_proxies == 0 or xff is None:
-                return remote_addr
-            addrs = xff.split(",")
-            return addrs[-min(num_proxies, len(addrs))].strip()
-        return "".join(xff.split()) if xff else remote_addr
+        """The client address, as for the login lockout (TRUSTED_PROXIES, modellregionen/client_ip.py)."""
+        return client_ip(request)
 
     def allow_request(self, request, view) -> bool:
         # The figures fast path counts the request before DRF runs; it must not count twice.

@@ -87,3 +87,58 @@ def test_the_workspace_allows_no_inline_scripts(client, clerk):
     policy = response["Content-Security-Policy"]
     assert "script-src 'self'" in policy
     assert "unsafe-inline" not in policy
+
+
+def fail_five_times(client, username, **meta):
+    for _attempt in range(settings.AXES_FAILURE_LIMIT):
+        client.post("/intern/anmelden/", {"username": username, "password": "falsch"}, **meta)
+
+
+def test_one_account_locked_from_the_shared_proxy_address_does_not_lock_the_others(client, clerk, approver):
+    # Behind the ministry's proxy everyone comes from 10.0.0.1.
+    fail_five_times(client, "clara", REMOTE_ADDR="10.0.0.1")
+
+    locked = client.post(
+        "/intern/anmelden/", {"username": "clara", "password": "a-long-test-password"}, REMOTE_ADDR="10.0.0.1"
+    )
+    colleague = Client().post(
+        "/intern/anmelden/", {"username": "anton", "password": "a-long-test-password"}, REMOTE_ADDR="10.0.0.1"
+    )
+
+    assert locked.status_code == 429
+    assert "Die Sperre endet 60 Minuten nach dem letzten Fehlversuch" in locked.content.decode()
+    assert colleague.status_code == 302  # logged in
+
+
+def test_the_client_address_comes_from_x_forwarded_for_only_behind_a_trusted_proxy(client, clerk, settings):
+    from axes.models import AccessAttempt
+
+    # Not trusted: a client cannot pick its address with a header.
+    client.post(
+        "/intern/anmelden/",
+        {"username": "clara", "password": "falsch"},
+        REMOTE_ADDR="203.0.113.9",
+        HTTP_X_FORWARDED_FOR="198.51.100.7",
+    )
+    settings.TRUSTED_PROXIES = frozenset({"10.0.0.1"})
+    client.post(
+        "/intern/anmelden/",
+        {"username": "clara", "password": "falsch"},
+        REMOTE_ADDR="10.0.0.1",
+        HTTP_X_FORWARDED_FOR="198.51.100.7, 10.0.0.1",
+    )
+
+    assert sorted(AccessAttempt.objects.values_list("ip_address", flat=True)) == ["198.51.100.7", "203.0.113.9"]
+
+
+def test_the_api_throttle_and_the_form_limit_count_the_same_client(rf, settings):
+    from modellregionen.api.throttling import AnonymousRateThrottle
+    from modellregionen.client_ip import client_ip
+
+    settings.TRUSTED_PROXIES = frozenset({"10.0.0.1"})
+    behind_proxy = rf.get("/", REMOTE_ADDR="10.0.0.1", HTTP_X_FORWARDED_FOR="198.51.100.7")
+    spoofed = rf.get("/", REMOTE_ADDR="203.0.113.9", HTTP_X_FORWARDED_FOR="198.51.100.7")
+
+    assert client_ip(behind_proxy) == AnonymousRateThrottle().get_ident(behind_proxy) == "198.51.100.7"
+    assert client_ip(spoofed) == "203.0.113.9"
+    assert settings.RATELIMIT_IP_META_KEY == "modellregionen.client_ip.client_ip"

@@ -4,6 +4,7 @@ import zipfile
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
 
 from regions.gemeindeverzeichnis import READERS, guess_format
 from regions.services import MunicipalityImportRejected, delisted_with_references, municipalities_import
@@ -63,10 +64,18 @@ class Command(BaseCommand):
                 self.stderr.write(error)
             hint = " Ist sie absichtlich ein Auszug, bitte mit --partial einlesen." if result.incomplete else ""
             raise CommandError(f"Die Datei wurde abgelehnt; es wurde nichts geändert.{hint}")
+        # Populations and Gemeinden are denominators of the reach and per-inhabitant figures:
+        # a change marks the figures behind in the same transaction as the import.
+        from funding.figures_engine import mark_ledger_changed, schedule_figures_recompute
+
         try:
-            summary = municipalities_import(
-                records=result.records, dry_run=dry_run, complete=result.complete, accept_removals=accept_removals
-            )
+            with transaction.atomic():
+                summary = municipalities_import(
+                    records=result.records, dry_run=dry_run, complete=result.complete, accept_removals=accept_removals
+                )
+                if not dry_run and (summary.created or summary.updated):
+                    mark_ledger_changed()
+                    schedule_figures_recompute()
         except MunicipalityImportRejected as rejection:
             for error in rejection.errors:
                 self.stderr.write(error)
@@ -74,11 +83,6 @@ class Command(BaseCommand):
                 f"Die Datei wurde abgelehnt ({len(rejection.errors)} fehlerhafte Zeile(n)); es wurde nichts geändert."
             ) from rejection
 
-        if not dry_run and (summary.created or summary.updated):
-            # Populations and Gemeinden are denominators of the reach and per-inhabitant figures.
-            from funding.figures_engine import schedule_figures_recompute
-
-            schedule_figures_recompute()
         prefix = "Probelauf, nichts gespeichert: " if dry_run else ""
         self.stdout.write(
             self.style.SUCCESS(

@@ -1,0 +1,45 @@
+"""Error pages that say what happened: 503 with Retry-After while the database is unreachable.
+
+Django calls `server_error` for any exception a view or middleware did not handle, while that
+exception is being handled, so `sys.exc_info()` names it. A database that is restarting or
+unreachable is a temporary outage, not a bug: the client gets 503 and when to try again (JSON
+under /api/, a German page elsewhere), never a 500. The page is rendered without the database
+(no context processors, no session).
+"""
+
+import sys
+
+from django.db import InterfaceError, OperationalError
+from django.http import HttpResponse, JsonResponse
+from django.template import loader
+
+# Seconds after which a client may try again; a PostgreSQL restart takes a few.
+RETRY_AFTER_SECONDS = 30
+DATABASE_ERRORS = (OperationalError, InterfaceError)
+
+
+def _is_api(request) -> bool:
+    return request.path.startswith("/api/")
+
+
+def server_error(request, *args, **kwargs):
+    error = sys.exc_info()[1]
+    if isinstance(error, DATABASE_ERRORS):
+        if _is_api(request):
+            response = JsonResponse(
+                {
+                    "detail": "Die Datenbank ist vorübergehend nicht erreichbar. Bitte versuchen Sie es "
+                    f"in {RETRY_AFTER_SECONDS} Sekunden noch einmal.",
+                    "errors": {},
+                },
+                status=503,
+            )
+        else:
+            body = loader.get_template("503.html").render({"retry_after": RETRY_AFTER_SECONDS})
+            response = HttpResponse(body, status=503)
+        response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+        response["Cache-Control"] = "no-store"
+        return response
+    if _is_api(request):
+        return JsonResponse({"detail": "Interner Fehler. Er wurde protokolliert.", "errors": {}}, status=500)
+    return HttpResponse(loader.get_template("500.html").render({}), status=500)
