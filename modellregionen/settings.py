@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "simple_history",
     "axes",
     "csp",
+    "corsheaders",
     "regions",
     "projects",
     "funding",
@@ -57,6 +58,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Before anything that may answer: a preflight gets its answer here.
+    "corsheaders.middleware.CorsMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -164,6 +167,17 @@ CELERY_BEAT_SCHEDULE: dict = {
         "schedule": crontab(hour=2, minute=30),
     },
 }
+
+# --- CORS: anonymous reads of the API from any origin (a notebook, a newsroom page) --------------
+# Only GET/HEAD, no credentials, no Authorization header: a cross-origin write or a staff page
+# gets no CORS answer, so browsers refuse it. /intern/ and /admin/ are never matched.
+CORS_ALLOW_ALL_ORIGINS = True
+CORS_URLS_REGEX = r"^/(api/v1/|healthz$)"
+CORS_ALLOW_METHODS = ("GET", "HEAD", "OPTIONS")
+CORS_ALLOW_HEADERS = ("accept", "accept-language", "content-language", "if-none-match", "if-modified-since")
+CORS_ALLOW_CREDENTIALS = False
+CORS_EXPOSE_HEADERS = ("ETag", "Last-Modified", "Link", "Retry-After", "X-Total-Count", "Content-Disposition")
+CORS_PREFLIGHT_MAX_AGE = 86400
 
 # --- Personal data ----------------------------------------------------------------------
 # Days after a request is closed (implemented, declined, withdrawn) until its requester's name,

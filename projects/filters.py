@@ -7,6 +7,7 @@ from django.db.models.expressions import RawSQL
 from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
+from modellregionen.api.filtering import YesNoFilter
 from projects.models import (
     ApplicationStatus,
     Licence,
@@ -58,11 +59,7 @@ class ProjectFilter(django_filters.FilterSet):
     maturity = django_filters.ChoiceFilter(label=_("Reifegrad"), choices=Maturity.choices)
     licence = django_filters.ChoiceFilter(label=_("Lizenz"), choices=Licence.choices)
     # A choice of exactly "true"/"false": a BooleanFilter would quietly ignore any other value.
-    transferable = django_filters.TypedChoiceFilter(
-        label=_("nachnutzbar"),
-        choices=[("true", _("ja")), ("false", _("nein"))],
-        coerce=lambda value: value == "true",
-    )
+    transferable = YesNoFilter(label=_("nachnutzbar"), field_name="transferable")
     kind = django_filters.ChoiceFilter(label=_("Art"), choices=ProjectKind.choices)
     status = django_filters.ChoiceFilter(label=_("Antragsstatus"), choices=ApplicationStatus.choices)
 

@@ -2,15 +2,10 @@ import django_filters
 from django.core.validators import RegexValidator
 from django.db.models import Case, IntegerField, When
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import extend_schema_field
 
+from modellregionen.api.filtering import YesNoFilter
 from regions.lookup import search_municipalities
 from regions.models import Municipality, MunicipalityKind, Region
-
-
-@extend_schema_field({"type": "string", "enum": ["true", "false"]})
-class YesNoFilter(django_filters.ChoiceFilter):
-    """ "true" or "false" as text, documented so: a model's boolean would make the schema say boolean."""
 
 
 class MunicipalityFilter(django_filters.FilterSet):
@@ -25,18 +20,11 @@ class MunicipalityFilter(django_filters.FilterSet):
     region = django_filters.ModelChoiceFilter(
         label=_("Modellregion"), queryset=Region.objects.all(), to_field_name="slug"
     )
-    in_directory = YesNoFilter(
-        label=_("im Gemeindeverzeichnis"),
-        choices=[("true", _("ja")), ("false", _("nein"))],
-        method="filter_in_directory",
-    )
+    in_directory = YesNoFilter(label=_("im Gemeindeverzeichnis"), field_name="in_directory")
 
     class Meta:
         model = Municipality
         fields = ["ags", "q", "kind", "region", "in_directory"]
-
-    def filter_in_directory(self, queryset, name, value):
-        return queryset.filter(in_directory=value == "true")
 
     def filter_search(self, queryset, name, value):
         # The same lookup as the request and staff forms; the best matches first.

@@ -1,7 +1,9 @@
 """The behaviour every API view shares: auth, strict parameters, CSV, caching, throttling, errors."""
 
+import itertools
+
 from django.conf import settings
-from django.http import Http404
+from django.http import Http404, StreamingHttpResponse
 from django.utils.cache import get_conditional_response, patch_vary_headers
 from django.utils.http import http_date
 from django.utils.translation import gettext as _
@@ -16,7 +18,16 @@ from modellregionen import roles
 from modellregionen.api import caching
 from modellregionen.api.errors import api_exception_handler, validation_error
 from modellregionen.api.pagination import ApiPagination
-from modellregionen.api.renderers import DEFAULT_DIALECT, DIALECTS, CSVRenderer, table_from_items
+from modellregionen.api.renderers import (
+    DEFAULT_DIALECT,
+    DIALECTS,
+    ROWS_PER_CHUNK,
+    CSVRenderer,
+    iter_csv,
+    row_of,
+    serializer_columns,
+    table_from_items,
+)
 from modellregionen.api.schema import ApiAutoSchema
 from modellregionen.api.throttling import AnonymousRateThrottle
 
@@ -189,6 +200,47 @@ class ApiMixin:
         return response
 
     # --- CSV --------------------------------------------------------------------------
+    def wants_complete_csv(self, request) -> bool:
+        """A list asked for as CSV without page parameters: the whole list, never a first page."""
+        renderer = getattr(request, "accepted_renderer", None)
+        paged = "page" in request.query_params or "page_size" in request.query_params
+        return self.is_list_action() and renderer is not None and renderer.format == "csv" and not paged
+
+    def list(self, request, *args, **kwargs):
+        if self.wants_complete_csv(request):
+            return self.complete_csv(self.filter_queryset(self.get_queryset()))
+        return super().list(request, *args, **kwargs)
+
+    def complete_csv(self, queryset) -> StreamingHttpResponse:
+        """Every row of the filtered list, streamed in constant memory; the count in X-Total-Count.
+
+        Pagination stays for JSON; a CSV download is complete, because pandas.read_csv or a
+        browser cannot see a Link header and would never learn that rows are missing. Page
+        parameters still give one page of CSV when asked for.
+        """
+        serializer = self.get_serializer()
+        columns = serializer_columns(serializer)
+        names = [name for name, _decimal in columns]
+        total = queryset.count()
+        # chunk_size keeps prefetch_related working while the rows are fetched in batches.
+        items = (self.get_serializer(instance).data for instance in queryset.iterator(chunk_size=ROWS_PER_CHUNK))
+        body = iter_csv(
+            names,
+            (row_of(item, names) for item in items),
+            decimal_columns={name for name, decimal in columns if decimal},
+            dialect=self.csv_dialect,
+        )
+        # The first piece is made before the answer starts, so a query that fails at all fails
+        # with its proper status (503, 500) instead of a 200 with a cut file. Should the database
+        # go away later in a long download, the file ends early: X-Total-Count says how many
+        # rows a complete one has.
+        first = next(body)
+        response = StreamingHttpResponse(
+            (piece.encode("utf-8") for piece in itertools.chain([first], body)), content_type="text/csv; charset=utf-8"
+        )
+        response["X-Total-Count"] = str(total)
+        return response
+
     def csv_filename(self) -> str:
         return f"{getattr(self, 'basename', None) or 'export'}.csv"
 

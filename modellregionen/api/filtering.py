@@ -1,6 +1,9 @@
-"""Ordering that refuses unknown fields (DRF's own ignores them silently)."""
+"""Ordering that refuses unknown fields (DRF's own ignores them silently); a yes/no filter."""
 
+import django_filters
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from drf_spectacular.utils import extend_schema_field
 from rest_framework.filters import OrderingFilter
 
 from modellregionen.api.errors import validation_error
@@ -35,3 +38,17 @@ class StrictOrderingFilter(OrderingFilter):
                 "schema": {"type": "string", "enum": [*fields, *[f"-{name}" for name in fields]]},
             }
         ]
+
+
+@extend_schema_field({"type": "string", "enum": ["true", "false"]})
+class YesNoFilter(django_filters.ChoiceFilter):
+    """ "true" or "false" and nothing else, documented as text: a model's boolean field would make
+    the schema say boolean, and any other value is a 400 naming the parameter."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("choices", [("true", gettext_lazy("ja")), ("false", gettext_lazy("nein"))])
+        kwargs.setdefault("method", self.filter_yes_no)
+        super().__init__(*args, **kwargs)
+
+    def filter_yes_no(self, queryset, name, value):
+        return queryset.filter(**{self.field_name: value == "true"})

@@ -54,6 +54,11 @@ def _lookup(item, dotted: str):
     return item
 
 
+def row_of(item: dict, names: list[str]) -> list:
+    """One CSV row of a serialized item, nested objects flattened to "a.b" columns."""
+    return [_lookup(item, name) for name in names]
+
+
 def table_from_items(serializer, items: list[dict]) -> CsvTable:
     """A table with one row per serialized item and one column per leaf field of `serializer`."""
     columns = serializer_columns(serializer)
@@ -81,21 +86,37 @@ def _cell(value, *, is_decimal: bool, dialect: str) -> str:
     return text
 
 
+def _writer(buffer, dialect: str):
+    delimiter = ";" if dialect == "excel-de" else ","
+    return csv.writer(buffer, delimiter=delimiter, lineterminator="\r\n")
+
+
 def write_csv(table: CsvTable, *, dialect: str) -> str:
     """The table as CSV text in `dialect`."""
+    return "".join(iter_csv(table.columns, table.rows, decimal_columns=table.decimal_columns, dialect=dialect))
+
+
+# Rows per piece of a streamed download: small enough for constant memory, large enough to be fast.
+ROWS_PER_CHUNK = 1000
+
+
+def iter_csv(columns: list[str], rows, *, decimal_columns: set[str], dialect: str):
+    """CSV text in pieces of ROWS_PER_CHUNK rows, for a download of any length in constant memory."""
     buffer = io.StringIO()
     if dialect == "excel-de":
         buffer.write(BOM)
-        writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
-    else:
-        writer = csv.writer(buffer, delimiter=",", lineterminator="\r\n")
-    writer.writerow(table.columns)
-    decimal_flags = [name in table.decimal_columns for name in table.columns]
-    for row in table.rows:
+    writer = _writer(buffer, dialect)
+    writer.writerow(columns)
+    decimal_flags = [name in decimal_columns for name in columns]
+    for number, row in enumerate(rows, start=1):
         writer.writerow(
             [_cell(value, is_decimal=flag, dialect=dialect) for value, flag in zip(row, decimal_flags, strict=True)]
         )
-    return buffer.getvalue()
+        if number % ROWS_PER_CHUNK == 0:
+            yield buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
+    yield buffer.getvalue()
 
 
 class CSVRenderer(BaseRenderer):

@@ -222,3 +222,53 @@ def test_an_ambiguous_town_is_chosen_with_the_keyboard_on_a_phone_without_javasc
         assert page.url.endswith("/anfrage/danke/"), page.content()[:3000]
     finally:
         context.close()
+
+
+def test_a_newsroom_page_on_another_origin_reads_the_api_but_cannot_write(browser, live_server, live_data):
+    import http.server
+    import threading
+
+    class Newsroom(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):  # noqa: N802 - the name http.server calls
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.end_headers()
+            self.wfile.write(b"<html><body>Redaktion</body></html>")
+
+        def log_message(self, *args):
+            pass
+
+    # A page of another origin, from a server of its own (no request interception, which would
+    # change how the browser handles CORS). Both are loopback addresses, so Chromium's
+    # private-network rules do not interfere.
+    server = http.server.HTTPServer(("127.0.0.1", 0), Newsroom)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    context = browser.new_context()
+    page = context.new_page()
+    try:
+        page.goto(f"http://localhost:{server.server_address[1]}/")
+        api = live_server.url + "/api/v1/"
+        read = page.evaluate(
+            """async (api) => {
+                const response = await fetch(api + "projects/?page_size=1");
+                const body = await response.json();
+                return [response.status, body.count, response.headers.get("ETag") !== null];
+            }""",
+            api,
+        )
+        write = page.evaluate(
+            """async (api) => {
+                try {
+                    const response = await fetch(api + "decisions/", {method: "POST",
+                        headers: {"Authorization": "Token abc", "Content-Type": "application/json"}, body: "{}"});
+                    return "answered " + response.status;
+                } catch (error) { return "refused"; }
+            }""",
+            api,
+        )
+    finally:
+        context.close()
+        server.shutdown()
+
+    assert read[0] == 200 and read[1] > 100 and read[2] is True
+    assert write == "refused"

@@ -1,0 +1,61 @@
+"""Every CSV of a list is the whole list (issue 15): pandas and browsers cannot see a Link header."""
+
+import csv
+import io
+
+import pytest
+
+from funding.models import FundingDecision
+from modellregionen.api import renderers
+from projects.models import Project, TransferRequest
+from regions.models import Municipality
+from tests.pages.test_dashboard import text_of
+
+
+def rows_of(response, delimiter=","):
+    body = b"".join(response.streaming_content) if response.streaming else response.content
+    return list(csv.reader(io.StringIO(body.decode("utf-8-sig")), delimiter=delimiter))[1:]
+
+
+@pytest.fixture
+def programme(db):
+    from django.core.management import call_command
+
+    call_command("load_programme_data", stdout=io.StringIO(), stderr=io.StringIO())
+
+
+def test_every_download_on_the_data_page_has_every_row_of_the_database(client, programme, monkeypatch):
+    # Pieces of 7 rows: a download of any length crosses many of them.
+    monkeypatch.setattr(renderers, "ROWS_PER_CHUNK", 7)
+    expected = {
+        "/api/v1/decisions/?format=csv": FundingDecision.objects.released().count(),
+        "/api/v1/projects/?format=csv": Project.objects.count(),
+        "/api/v1/requests/?format=csv": TransferRequest.objects.count(),
+        "/api/v1/municipalities/?format=csv": Municipality.objects.count(),
+    }
+    page = client.get("/daten/").content.decode()
+
+    for url, count in expected.items():
+        response = client.get(url)
+        assert response.status_code == 200
+        assert len(rows_of(response)) == count == int(response["X-Total-Count"]), url
+        assert url.replace("&", "&amp;") in page
+        assert f"{count} Zeilen, vollständig" in text_of(client.get("/daten/"))
+    assert expected["/api/v1/requests/?format=csv"] > 100  # more than one page of JSON
+
+
+def test_filters_apply_to_the_complete_file_and_pages_stay_opt_in(client, programme):
+    consultations = TransferRequest.objects.filter(kind="consultation").count()
+
+    filtered = client.get("/api/v1/requests/?format=csv&kind=consultation&dialect=excel-de")
+    one_page = client.get("/api/v1/requests/?format=csv&page=2&page_size=100")
+
+    assert len(rows_of(filtered, delimiter=";")) == consultations
+    assert len(rows_of(one_page)) == 100
+    assert not one_page.streaming
+
+
+def test_no_personal_data_in_the_requests_download(client, programme):
+    text = b"".join(client.get("/api/v1/requests/?format=csv").streaming_content).decode()
+
+    assert "@" not in text
