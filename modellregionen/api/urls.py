@@ -9,6 +9,7 @@ from django.urls import path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from funding.api import DecisionViewSet, FiguresSeriesView, FiguresView, ProgrammeViewSet
+from funding.open_data import DataPackageView, DcatCatalogueView
 from modellregionen.api.giving360 import Giving360View
 from projects.api import ProjectViewSet, TopicViewSet, TransferRequestViewSet
 from regions.api import MunicipalityViewSet, RegionViewSet
@@ -34,6 +35,8 @@ urlpatterns = [
     path("decisions/<path:reference>/release/", DecisionViewSet.as_view({"post": "release"}), name="decision-release"),
     path("decisions/<path:reference>/", decision_detail, name="decision-detail"),
     path("exports/360giving/", Giving360View.as_view(), name="giving360"),
+    path("datapackage.json", DataPackageView.as_view(), name="datapackage"),
+    path("catalog.jsonld", DcatCatalogueView.as_view(), name="dcat-catalogue"),
     path("requests/", TransferRequestViewSet.as_view({"get": "list"}), name="request-list"),
     re_path(
         r"^requests/(?P<pk>[0-9]{1,18})/status/$",

@@ -1,0 +1,328 @@
+"""The datasets of the API described for machines: a Frictionless tabular data package.
+
+`/api/v1/datapackage.json` lists every complete CSV download with its table schema — field
+types, AGS as text with its pattern, dates, amounts in euros, primary and foreign keys — its
+licence (dl-de/by-2-0 with the attribution text) and its sources. The schemas are made from the
+same serializers that write the CSV columns, so they cannot drift apart; a test validates the
+package and the served files with the `frictionless` library.
+"""
+
+from dataclasses import dataclass, field
+
+from django.http import Http404
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers
+from rest_framework.renderers import JSONRenderer
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from funding.api import LICENCE, DecisionSerializer
+from modellregionen.api.base import ApiMixin
+from projects.api import ProjectSerializer, TransferRequestSerializer
+from regions.api import MunicipalitySerializer
+
+# Columns that hold an Amtlicher Gemeindeschlüssel: text, so "05111000" keeps its leading zero.
+AGS_COLUMNS = {"ags", "parent", "lead_municipality", "recipient.ags", "municipality.ags"}
+# NRW keys: Land 05, 5 digits for a Kreis, 8 for a Gemeinde (regions.validators says why).
+AGS_PATTERN = "05[0-9]{3}([0-9]{3})?"
+
+
+@dataclass(frozen=True)
+class Dataset:
+    name: str
+    title: str
+    path: str
+    serializer: type[serializers.Serializer]
+    primary_key: list[str]
+    # (columns, resource, columns of that resource); "" is the resource itself.
+    foreign_keys: list[tuple[str, str, str]] = field(default_factory=list)
+
+
+DATASETS = [
+    Dataset(
+        "decisions",
+        "Freigegebene Zuwendungsbescheide (Hauptbuch)",
+        "/api/v1/decisions/?format=csv",
+        DecisionSerializer,
+        ["reference"],
+        [("project.slug", "projects", "slug")],
+    ),
+    Dataset(
+        "projects",
+        "Projekte und Anträge",
+        "/api/v1/projects/?format=csv",
+        ProjectSerializer,
+        ["slug"],
+        [("lead_municipality", "municipalities", "ags")],
+    ),
+    Dataset(
+        "requests",
+        "Nachnutzungs- und Beratungsanfragen (ohne personenbezogene Daten)",
+        "/api/v1/requests/?format=csv",
+        TransferRequestSerializer,
+        ["id"],
+        [("project", "projects", "slug"), ("municipality.ags", "municipalities", "ags")],
+    ),
+    Dataset(
+        "municipalities",
+        "Kommunen in NRW mit Einwohnerzahl (Gemeindeverzeichnis)",
+        "/api/v1/municipalities/?format=csv",
+        MunicipalitySerializer,
+        ["ags"],
+        [("parent", "", "ags")],
+    ),
+]
+
+SOURCES = [
+    {
+        "title": "Zuwendungsbescheide des Förderprogramms „Digitale Modellregionen in NRW“",
+        "path": "/api/v1/programmes/",
+    },
+    {
+        "title": "Statistisches Bundesamt (Destatis), Gemeindeverzeichnis GV100AD, Gebietsstand 30.11.2025",
+        "path": "https://www.destatis.de/DE/Themen/Laender-Regionen/Regionales/Gemeindeverzeichnis/_inhalt.html",
+    },
+]
+
+
+def _leaves(serializer, prefix: str = ""):
+    for name, field_obj in serializer.fields.items():
+        if field_obj.write_only:
+            continue
+        if isinstance(field_obj, serializers.Serializer):
+            yield from _leaves(field_obj, prefix=f"{prefix}{name}.")
+        else:
+            yield f"{prefix}{name}", field_obj
+
+
+def _schema_field(name: str, field_obj) -> dict:
+    described = {"name": name}
+    help_text = getattr(field_obj, "help_text", None)
+    if help_text:
+        described["description"] = str(help_text)
+    if name in AGS_COLUMNS:
+        described.update(type="string", constraints={"pattern": AGS_PATTERN})
+    elif isinstance(field_obj, serializers.BooleanField):
+        described["type"] = "boolean"
+    elif isinstance(field_obj, serializers.IntegerField):
+        described["type"] = "integer"
+    elif isinstance(field_obj, serializers.DecimalField) or getattr(field_obj, "is_exact_decimal", False):
+        described["type"] = "number"
+        if name != "funding_rate":
+            described["description"] = (described.get("description", "") + " Betrag in Euro.").strip()
+    elif isinstance(field_obj, serializers.DateTimeField):
+        described["type"] = "datetime"
+    elif isinstance(field_obj, serializers.DateField):
+        described["type"] = "date"
+    elif isinstance(field_obj, serializers.ChoiceField) and not isinstance(field_obj, serializers.RelatedField):
+        described.update(type="string", constraints={"enum": [str(key) for key in field_obj.choices]})
+    else:
+        described["type"] = "string"
+    return described
+
+
+def table_schema(dataset: Dataset) -> dict:
+    fields = [_schema_field(name, field_obj) for name, field_obj in _leaves(dataset.serializer())]
+    schema = {"fields": fields, "missingValues": [""], "primaryKey": dataset.primary_key}
+    if dataset.foreign_keys:
+        schema["foreignKeys"] = [
+            {"fields": columns, "reference": {"resource": resource, "fields": target}}
+            for columns, resource, target in dataset.foreign_keys
+        ]
+    return schema
+
+
+def data_package(build_url) -> dict:
+    """The descriptor; `build_url` makes a path absolute (request.build_absolute_uri)."""
+    licence = {"name": "dl-de-by-2.0", "path": LICENCE["url"], "title": LICENCE["name"]}
+    return {
+        "name": "digitale-modellregionen-nrw",
+        "title": "Digitale Modellregionen in NRW: Bescheide, Projekte, Anfragen und Kommunen",
+        "description": "Die vollständigen Listen der öffentlichen API als CSV (RFC 4180, UTF-8). "
+        f"Namensnennung: {LICENCE['attribution_municipalities']}.",
+        "homepage": build_url("/daten/"),
+        "licenses": [licence],
+        "sources": [
+            {"title": s["title"], "path": build_url(s["path"]) if s["path"].startswith("/") else s["path"]}
+            for s in SOURCES
+        ],
+        "resources": [
+            {
+                "name": dataset.name,
+                "title": dataset.title,
+                "path": build_url(dataset.path),
+                "format": "csv",
+                "mediatype": "text/csv",
+                "encoding": "utf-8",
+                "dialect": {"delimiter": ",", "lineTerminator": "\r\n"},
+                "licenses": [licence],
+                "schema": table_schema(dataset),
+            }
+            for dataset in DATASETS
+        ],
+    }
+
+
+@extend_schema(tags=["open data"], responses={200: {"type": "object"}})
+class DataPackageView(ApiMixin, APIView):
+    """A Frictionless tabular data package describing every complete CSV download."""
+
+    pagination_class = None
+
+    def get(self, request):
+        return Response(data_package(request.build_absolute_uri))
+
+
+# --- DCAT-AP.de: the catalogue GovData and Open.NRW harvest ---------------------------------
+
+# Vocabularies DCAT-AP.de prescribes (https://www.dcat-ap.de/def/).
+DCATDE_LICENCE = "http://dcat-ap.de/def/licenses/dl-by-de/2.0"
+NRW_STATE_KEY = "http://dcat-ap.de/def/politicalGeocoding/stateKey/05"
+GOVERNMENT_THEME = "http://publications.europa.eu/resource/authority/data-theme/GOVE"
+ECONOMY_THEME = "http://publications.europa.eu/resource/authority/data-theme/ECON"
+FILE_TYPE = "http://publications.europa.eu/resource/authority/file-type/"
+CONTACT_EMAIL = "modellregionen@example.org"  # the imprint's address
+# Which portal harvests the records (DCAT-AP.de contributors vocabulary): Open.NRW, then GovData.
+CONTRIBUTOR_ID = "http://dcat-ap.de/def/contributors/openNRW"
+
+JSONLD_CONTEXT = {
+    "dcat": "http://www.w3.org/ns/dcat#",
+    "dct": "http://purl.org/dc/terms/",
+    "dcatde": "http://dcat-ap.de/def/dcatde/",
+    "foaf": "http://xmlns.com/foaf/0.1/",
+    "vcard": "http://www.w3.org/2006/vcard/ns#",
+    "xsd": "http://www.w3.org/2001/XMLSchema#",
+}
+
+# One DCAT dataset per topic: the ledger with its figures, the reuse requests, the municipalities.
+CATALOGUE_DATASETS = [
+    {
+        "id": "bescheide",
+        "title": "Zuwendungsbescheide und Kennzahlen des Förderprogramms „Digitale Modellregionen in NRW“",
+        "description": "Freigegebene Zuwendungsbescheide (Hauptbuch, mit Änderungen und Widerrufen) und die daraus "
+        "berechneten Kennzahlen: bewilligte Fördermittel, private Investitionen, geförderte Projekte, nach "
+        "Modellregion, Förderschwerpunkt, Themenfeld, Jahr und Bewilligungsbehörde, zu jedem Stichtag.",
+        "theme": ECONOMY_THEME,
+        "csv": ["decisions", "projects"],
+        "json": ["/api/v1/decisions/", "/api/v1/figures/"],
+    },
+    {
+        "id": "nachnutzung",
+        "title": "Nachnutzungs- und Beratungsanfragen zu den Lösungen der Digitalen Modellregionen",
+        "description": "Welche Kommune welche Lösung nachnutzen möchte oder Beratung angefragt hat, mit Datum und "
+        "Bearbeitungsstand; ohne personenbezogene Daten.",
+        "theme": GOVERNMENT_THEME,
+        "csv": ["requests"],
+        "json": ["/api/v1/requests/"],
+    },
+    {
+        "id": "kommunen",
+        "title": "Kommunen in NRW mit Einwohnerzahl und ihrer Beteiligung am Programm",
+        "description": "Alle Gemeinden und Kreise in NRW mit Gemeindeschlüssel, Einwohnerzahl und Fläche "
+        "(Gemeindeverzeichnis von Destatis) sowie ihre Modellregion.",
+        "theme": GOVERNMENT_THEME,
+        "csv": ["municipalities"],
+        "json": ["/api/v1/municipalities/"],
+    },
+]
+
+
+def dcat_catalogue(build_url, *, programme, modified) -> dict:
+    """The DCAT-AP.de catalogue as JSON-LD; `modified` is when the published figures last changed."""
+    publisher = {"@type": "foaf:Organization", "foaf:name": programme.funder}
+    contact = {
+        "@type": "vcard:Organization",
+        "vcard:fn": "Digitale Modellregionen NRW",
+        "vcard:hasEmail": f"mailto:{CONTACT_EMAIL}",
+    }
+    temporal = {
+        "@type": "dct:PeriodOfTime",
+        "dcat:startDate": {"@value": programme.start_date.isoformat(), "@type": "xsd:date"},
+        "dcat:endDate": {"@value": programme.end_date.isoformat(), "@type": "xsd:date"},
+    }
+    modified_literal = {"@value": modified.isoformat(), "@type": "xsd:dateTime"}
+    paths = {dataset.name: dataset.path for dataset in DATASETS}
+    titles = {dataset.name: dataset.title for dataset in DATASETS}
+
+    def distribution(url: str, title: str, file_type: str, media_type: str) -> dict:
+        return {
+            "@id": url + ("#distribution" if "#" not in url else ""),
+            "@type": "dcat:Distribution",
+            "dct:title": title,
+            "dcat:accessURL": {"@id": url},
+            "dcat:downloadURL": {"@id": url},
+            "dct:format": {"@id": FILE_TYPE + file_type},
+            "dcat:mediaType": media_type,
+            "dct:license": {"@id": DCATDE_LICENCE},
+            "dcatde:licenseAttributionByText": f"{programme.funder}; {LICENCE['attribution_municipalities']}",
+            "dct:modified": modified_literal,
+        }
+
+    datasets = []
+    for item in CATALOGUE_DATASETS:
+        distributions = [
+            distribution(build_url(paths[name]), f"{titles[name]} (CSV, vollständig)", "CSV", "text/csv")
+            for name in item["csv"]
+        ] + [distribution(build_url(path), f"API {path} (JSON)", "JSON", "application/json") for path in item["json"]]
+        datasets.append(
+            {
+                "@id": build_url(f"/api/v1/catalog.jsonld#{item['id']}"),
+                "@type": "dcat:Dataset",
+                "dct:identifier": f"digitale-modellregionen-nrw-{item['id']}",
+                "dct:title": item["title"],
+                "dct:description": item["description"],
+                "dcat:theme": {"@id": item["theme"]},
+                "dcat:keyword": ["Digitale Modellregionen", "Förderprogramm", "Nachnutzung", "NRW"],
+                "dct:publisher": publisher,
+                "dcatde:contributorID": {"@id": CONTRIBUTOR_ID},
+                "dcat:contactPoint": contact,
+                "dct:temporal": temporal,
+                "dct:spatial": {"@id": NRW_STATE_KEY},
+                "dcatde:politicalGeocodingURI": {"@id": NRW_STATE_KEY},
+                "dcatde:politicalGeocodingLevelURI": {"@id": "http://dcat-ap.de/def/politicalGeocoding/Level/state"},
+                "dct:license": {"@id": DCATDE_LICENCE},
+                "dct:modified": modified_literal,
+                "dcat:landingPage": {"@id": build_url("/daten/")},
+                "dcat:distribution": distributions,
+            }
+        )
+    return {
+        "@context": JSONLD_CONTEXT,
+        "@id": build_url("/api/v1/catalog.jsonld"),
+        "@type": "dcat:Catalog",
+        "dct:title": "Offene Daten: Digitale Modellregionen in NRW",
+        "dct:description": "Bescheide, Kennzahlen, Anfragen und Kommunen des Förderprogramms als offene Daten.",
+        "dct:publisher": publisher,
+        "dct:language": {"@id": "http://publications.europa.eu/resource/authority/language/DEU"},
+        "dct:license": {"@id": DCATDE_LICENCE},
+        "dct:modified": modified_literal,
+        "foaf:homepage": {"@id": build_url("/daten/")},
+        "dcat:dataset": datasets,
+    }
+
+
+class JsonLdRenderer(JSONRenderer):
+    media_type = "application/ld+json"
+    format = "jsonld"
+
+
+@extend_schema(tags=["open data"], responses={200: {"type": "object"}})
+class DcatCatalogueView(ApiMixin, APIView):
+    """The DCAT-AP.de catalogue (JSON-LD) for GovData and Open.NRW to harvest."""
+
+    pagination_class = None
+
+    def get_renderers(self):
+        return [JsonLdRenderer(), JSONRenderer()]
+
+    def get(self, request):
+        from django.utils import timezone
+
+        from funding.selectors import current_figures_version, default_programme
+
+        programme = default_programme()
+        version = current_figures_version(programme=programme) if programme else None
+        if programme is None:
+            raise Http404("Kein Förderprogramm erfasst.")
+        modified = version.computed_at if version else timezone.now()
+        return Response(dcat_catalogue(request.build_absolute_uri, programme=programme, modified=modified))

@@ -1,0 +1,61 @@
+"""The DCAT-AP.de catalogue is RDF that carries what GovData's harvester requires (issue 15).
+
+No DCAT-AP.de SHACL shapes are available offline here, so the required properties are checked
+one by one on the parsed graph (rdflib reads the JSON-LD as any harvester would).
+"""
+
+import io
+
+import pytest
+import rdflib
+from django.core.management import call_command
+from rdflib.namespace import DCAT, DCTERMS, FOAF, RDF
+
+DCATDE = rdflib.Namespace("http://dcat-ap.de/def/dcatde/")
+
+
+@pytest.fixture
+def graph(client, db):
+    call_command("load_programme_data", stdout=io.StringIO(), stderr=io.StringIO())
+    from funding import figures_engine
+
+    figures_engine.recompute_figures()
+    response = client.get("/api/v1/catalog.jsonld")
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/ld+json"
+    return rdflib.Graph().parse(data=response.content, format="json-ld")
+
+
+def test_the_catalogue_and_each_dataset_carry_the_required_properties(graph):
+    catalogues = list(graph.subjects(RDF.type, DCAT.Catalog))
+    datasets = list(graph.subjects(RDF.type, DCAT.Dataset))
+
+    assert len(catalogues) == 1 and len(datasets) == 3
+    for prop in (DCTERMS.title, DCTERMS.description, DCTERMS.publisher, DCAT.dataset):
+        assert graph.value(catalogues[0], prop) is not None, prop
+    for dataset in datasets:
+        for prop in (DCTERMS.title, DCTERMS.description, DCTERMS.publisher, DCATDE.contributorID, DCTERMS.modified):
+            assert graph.value(dataset, prop) is not None, (dataset, prop)
+        assert graph.value(graph.value(dataset, DCTERMS.publisher), FOAF.name) is not None
+        assert str(graph.value(dataset, DCATDE.politicalGeocodingURI)).endswith("/stateKey/05")
+        assert list(graph.objects(dataset, DCAT.distribution))
+
+
+def test_every_distribution_has_a_licence_from_the_vocabulary_a_format_and_a_working_url(graph, client):
+    distributions = list(graph.subjects(RDF.type, DCAT.Distribution))
+
+    assert len(distributions) >= 8
+    for distribution in distributions:
+        assert str(graph.value(distribution, DCTERMS.license)) == "http://dcat-ap.de/def/licenses/dl-by-de/2.0"
+        assert str(graph.value(distribution, DCTERMS["format"])).startswith(
+            "http://publications.europa.eu/resource/authority/file-type/"
+        )
+        assert graph.value(distribution, DCATDE.licenseAttributionByText) is not None
+        url = str(graph.value(distribution, DCAT.accessURL)).split("testserver", 1)[1]
+        assert client.get(url).status_code == 200, url
+
+
+def test_the_catalogue_reads_as_turtle_too(graph):
+    turtle = graph.serialize(format="turtle")
+
+    assert "dcat:Catalog" in turtle and "dl-by-de/2.0" in turtle
