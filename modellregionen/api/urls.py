@@ -9,6 +9,7 @@ from django.urls import path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from funding.api import DecisionViewSet, FiguresSeriesView, FiguresView, ProgrammeViewSet
+from funding.changes import ChangesFeed, FiguresChangesView
 from funding.open_data import DataPackageView, DcatCatalogueView
 from modellregionen.api.giving360 import Giving360View
 from projects.api import ProjectViewSet, TopicViewSet, TransferRequestViewSet
@@ -23,6 +24,8 @@ decision_detail = DecisionViewSet.as_view(
 urlpatterns = [
     path("figures/", FiguresView.as_view(), name="figures"),
     path("figures/series/", FiguresSeriesView.as_view(), name="figures-series"),
+    path("figures/changes/", FiguresChangesView.as_view(), name="figures-changes"),
+    path("feed.atom", ChangesFeed(), name="feed"),
     path("programmes/", ProgrammeViewSet.as_view({"get": "list"}), name="programme-list"),
     path("regions/", RegionViewSet.as_view({"get": "list"}), name="region-list"),
     path("regions/<path:slug>/", RegionViewSet.as_view({"get": "retrieve"}), name="region-detail"),
