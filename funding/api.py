@@ -42,7 +42,7 @@ from funding.models import (
 )
 from modellregionen import roles
 from modellregionen.api.base import ApiMixin, answer_validators
-from modellregionen.api.errors import ErrorSerializer
+from modellregionen.api.errors import ErrorSerializer, validation_error
 from modellregionen.api.filtering import StrictOrderingFilter
 from modellregionen.api.renderers import DEFAULT_DIALECT, CsvTable
 from modellregionen.api.throttling import AnonymousRateThrottle, count_request
@@ -269,6 +269,18 @@ def memoised_current_version(*, programme: Programme) -> FiguresVersion | None:
 # --- Query parameters of the figures endpoints ---------------------------------------------
 
 
+def kept_version(version_id: int, *, programme: Programme | None, parameter: str) -> FiguresVersion:
+    """A kept figures version of `programme` (any, if None); otherwise a 400 naming `parameter`."""
+    version = selectors.figures_version_by_id(version_id=version_id)
+    if version is None:
+        raise validation_error(parameter, _("Die Version %(id)d gibt es nicht (mehr).") % {"id": version_id})
+    if programme is not None and version.programme_id != programme.pk:
+        raise validation_error(
+            parameter, _("Die Version %(id)d gehört zu einem anderen Programm.") % {"id": version_id}
+        )
+    return version
+
+
 class FiguresScopeQuerySerializer(serializers.Serializer):
     group_by = serializers.ChoiceField(
         choices=list(GROUPINGS), required=False, help_text="Grouping; absent = the programme total."
@@ -293,15 +305,7 @@ class FiguresScopeQuerySerializer(serializers.Serializer):
             programme = programme or memoised_default_programme()
             version = memoised_current_version(programme=programme) if programme else None
         else:
-            version = selectors.figures_version_by_id(version_id=version_id)
-            if version is None:
-                raise serializers.ValidationError(
-                    {"version": _("Die Version %(id)d gibt es nicht (mehr).") % {"id": version_id}}
-                )
-            if programme is not None and version.programme_id != programme.pk:
-                raise serializers.ValidationError(
-                    {"version": _("Die Version %(id)d gehört zu einem anderen Programm.") % {"id": version_id}}
-                )
+            version = kept_version(version_id, programme=programme, parameter="version")
             programme = version.programme
         if version is None:
             raise FiguresNotPublished()

@@ -13,14 +13,19 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from funding import selectors
-from funding.api import LICENCE, FiguresNotPublished, memoised_current_version, memoised_default_programme
+from funding.api import (
+    LICENCE,
+    MAX_ID,
+    FiguresNotPublished,
+    kept_version,
+    memoised_current_version,
+    memoised_default_programme,
+)
 from funding.figures import FIGURES
 from funding.models import FiguresVersion, FundingDecision, Programme
 from funding.templatetags.figures_format import euro_cents
 from modellregionen.api.base import ApiMixin
 from modellregionen.api.errors import validation_error
-
-MAX_ID = 2**63 - 1
 
 
 class ChangesQuerySerializer(serializers.Serializer):
@@ -35,15 +40,6 @@ class ChangesQuerySerializer(serializers.Serializer):
 
 
 PARAMETER_NAMES = {"from": "from_date", "to": "to_date", "from_version": "from_version", "to_version": "to_version"}
-
-
-def _version(version_id: int, name: str, programme: Programme | None) -> FiguresVersion:
-    version = selectors.figures_version_by_id(version_id=version_id)
-    if version is None:
-        raise validation_error(name, _("Die Version %(id)d gibt es nicht (mehr).") % {"id": version_id})
-    if programme is not None and version.programme_id != programme.pk:
-        raise validation_error(name, _("Die Version %(id)d gehört zu einem anderen Programm.") % {"id": version_id})
-    return version
 
 
 def _decision_row(decision: FundingDecision) -> dict:
@@ -124,8 +120,8 @@ class FiguresChangesView(ApiMixin, APIView):
         for name in ("from_version", "to_version"):
             if name not in params:
                 raise validation_error(name, _("Fehlt: bitte eine Versionsnummer angeben."))
-        first = _version(params["from_version"], "from_version", programme)
-        second = _version(params["to_version"], "to_version", programme)
+        first = kept_version(params["from_version"], programme=programme, parameter="from_version")
+        second = kept_version(params["to_version"], programme=programme, parameter="to_version")
         if first.programme_id != second.programme_id:
             raise validation_error("to_version", _("Die beiden Versionen gehören zu verschiedenen Programmen."))
         if first.computed_at > second.computed_at:

@@ -18,6 +18,7 @@ from rest_framework.views import APIView
 
 from funding.api import LICENCE, DecisionSerializer
 from modellregionen.api.base import ApiMixin
+from modellregionen.api.renderers import serializer_leaves
 from projects.api import ProjectSerializer, TransferRequestSerializer
 from regions.api import MunicipalitySerializer
 
@@ -85,16 +86,6 @@ SOURCES = [
 ]
 
 
-def _leaves(serializer, prefix: str = ""):
-    for name, field_obj in serializer.fields.items():
-        if field_obj.write_only:
-            continue
-        if isinstance(field_obj, serializers.Serializer):
-            yield from _leaves(field_obj, prefix=f"{prefix}{name}.")
-        else:
-            yield f"{prefix}{name}", field_obj
-
-
 def _schema_field(name: str, field_obj) -> dict:
     described = {"name": name}
     help_text = getattr(field_obj, "help_text", None)
@@ -122,7 +113,7 @@ def _schema_field(name: str, field_obj) -> dict:
 
 
 def table_schema(dataset: Dataset) -> dict:
-    fields = [_schema_field(name, field_obj) for name, field_obj in _leaves(dataset.serializer())]
+    fields = [_schema_field(name, field_obj) for name, field_obj in serializer_leaves(dataset.serializer())]
     schema = {"fields": fields, "missingValues": [""], "primaryKey": dataset.primary_key}
     if dataset.foreign_keys:
         schema["foreignKeys"] = [

@@ -111,6 +111,13 @@ class CatalogueFilter(ProjectFilter):
             return queryset
         return queryset.filter(status=value)
 
+    def filter_queryset(self, queryset):
+        queryset = super().filter_queryset(queryset)
+        if "status" in self.form.errors:
+            # The form says the value is wrong; the list stays what can be reused, not everything.
+            queryset = queryset.filter(status=ApplicationStatus.APPROVED)
+        return queryset
+
 
 class TransferRequestFilter(django_filters.FilterSet):
     project = django_filters.CharFilter(label=_("Projekt"), field_name="project__slug")

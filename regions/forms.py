@@ -56,7 +56,7 @@ class MunicipalityListField(forms.CharField):
     widget = forms.Textarea(attrs={"rows": 4})
 
     def prepare_value(self, value):
-        if isinstance(value, list | tuple) or hasattr(value, "__iter__") and not isinstance(value, str):
+        if isinstance(value, list | tuple):  # the form's initial: the project's partners
             return "\n".join(suggestion_label(m) if isinstance(m, Municipality) else str(m) for m in value)
         return super().prepare_value(value)
 

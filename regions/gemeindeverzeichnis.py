@@ -51,7 +51,6 @@ GV100AD_LINE_LENGTH = 220
 # Satzart 60 up to the postcode marker (positions 1-175) is what we read; Destatis pads every
 # line to 220 characters, but a file saved by an editor may have lost the trailing blanks.
 GV100AD_MIN_LENGTH = 175
-SATZART_LAND = "10"
 SATZART_REGIERUNGSBEZIRK = "20"
 
 
@@ -237,7 +236,7 @@ def read_gv100ad(path: Path) -> ReadResult:
         if not line.strip():
             continue
         satzart = line[GV100AD_SATZART]
-        if satzart not in {SATZART_LAND, SATZART_REGIERUNGSBEZIRK, SATZART_KREIS, "30", "50", SATZART_GEMEINDE}:
+        if satzart not in SKIPPED_SATZARTEN | {SATZART_KREIS, SATZART_GEMEINDE}:
             result.records.append(_bad_line(number, line, f"Unbekannte Satzart „{satzart}“."))
             continue
         if len(line) >= GV100AD_LAND.stop and line[GV100AD_LAND] != NRW_LAND:
@@ -262,7 +261,7 @@ def read_gv100ad(path: Path) -> ReadResult:
             dates.add(record.directory_date)
     attach_kreisangehoerige_cities(result.records)
     add_district_totals(result.records)
-    if not any(not r.error for r in result.records) and not any(r.error for r in result.records):
+    if not result.records:
         result.errors.append(
             "Die Datei enthält keine Kreise und Gemeinden von Nordrhein-Westfalen (Land 05): "
             "ist es ein Gemeindeverzeichnis eines anderen Landes?"

@@ -33,17 +33,20 @@ def _is_decimal_field(field_obj) -> bool:
     return isinstance(field_obj, serializers.DecimalField) or getattr(field_obj, "is_exact_decimal", False)
 
 
-def serializer_columns(serializer, prefix: str = "") -> list[tuple[str, bool]]:
-    """(column name, holds a decimal) for each leaf field; nested objects become "a.b" columns."""
-    columns: list[tuple[str, bool]] = []
+def serializer_leaves(serializer, prefix: str = ""):
+    """(column name, field) for each leaf field that is read; nested objects become "a.b" columns."""
     for name, field_obj in serializer.fields.items():
         if field_obj.write_only:
             continue
         if isinstance(field_obj, serializers.Serializer):
-            columns.extend(serializer_columns(field_obj, prefix=f"{prefix}{name}."))
+            yield from serializer_leaves(field_obj, prefix=f"{prefix}{name}.")
         else:
-            columns.append((f"{prefix}{name}", _is_decimal_field(field_obj)))
-    return columns
+            yield f"{prefix}{name}", field_obj
+
+
+def serializer_columns(serializer) -> list[tuple[str, bool]]:
+    """(column name, holds a decimal) for each CSV column of `serializer`."""
+    return [(name, _is_decimal_field(field_obj)) for name, field_obj in serializer_leaves(serializer)]
 
 
 def _lookup(item, dotted: str):

@@ -113,3 +113,11 @@ def test_the_catalogue_lists_what_can_be_reused_and_shows_the_rest_on_request(cl
     # The default is not a filter the user set, so there is nothing to reset.
     assert "Alle Filter zurücksetzen" not in default
     assert "Alle Filter zurücksetzen" in everything
+
+
+def test_an_unreadable_status_is_named_and_the_list_stays_what_can_be_reused(client, programme_data):
+    response = client.get("/loesungen/?status=foo")
+
+    approved = Project.objects.filter(status="approved").count()
+    assert f"{approved} Lösungen gefunden" in text_of(response)
+    assert 'id="id_status-error"' in response.content.decode()
