@@ -142,6 +142,7 @@ def measure(size: int) -> dict:
     figures_for(as_of=as_of)  # warm the connection and the cache
     read_total_ms = median_ms(50, lambda: figures_for(as_of=as_of))
     read_topic_ms = median_ms(20, lambda: figures_for(as_of=as_of, group_by="topic"))
+    download = csv_download("/api/v1/decisions/?format=csv")
     return {
         "decisions": built.decisions,
         "projects": built.projects,
@@ -156,7 +157,22 @@ def measure(size: int) -> dict:
         "prune_ms": prune_seconds * 1000,
         "read_total_ms": read_total_ms,
         "read_topic_ms": read_topic_ms,
+        "download": download,
     }
+
+
+def csv_download(path: str) -> dict:
+    """The complete CSV served by a fresh process, with its peak RSS (see bench/downloads.py)."""
+    import json
+    import subprocess
+
+    done = subprocess.run(
+        [sys.executable, "-m", "bench.downloads", path], cwd=ROOT, capture_output=True, text=True, check=True
+    )
+    result = json.loads(done.stdout.strip().splitlines()[-1])
+    if result["rows"] != result["total_count"]:
+        raise RuntimeError(f"{path}: {result['rows']} rows, but X-Total-Count says {result['total_count']}")
+    return result
 
 
 def render(results: list[dict], command: str, server_version: str) -> str:
@@ -176,6 +192,20 @@ def render(results: list[dict], command: str, server_version: str) -> str:
             f"| {r['decisions']:,} | {r['projects']:,} | {r['requests']:,} | {r['steps']:,} "
             f"| {r['recompute_s']:.2f} s | {r['floor_s']:.2f} s | {r['ratio']:.2f}× | {r['median_ratio']:.2f}× "
             f"| {r['read_total_ms']:.1f} ms | {r['read_topic_ms']:.1f} ms | {r['prune_ms']:.0f} ms |"
+        )
+    lines += [
+        "",
+        "Complete CSV of the released decisions (`/api/v1/decisions/?format=csv`), served by a",
+        "fresh process and only counted (`bench/downloads.py`); peak RSS before and after the download:",
+        "",
+        "| decisions | rows in the file | size | time | peak RSS before | peak RSS after |",
+        "|---:|---:|---:|---:|---:|---:|",
+    ]
+    for r in results:
+        d = r["download"]
+        lines.append(
+            f"| {r['decisions']:,} | {d['rows']:,} | {d['bytes'] / 1e6:.0f} MB | {d['seconds']:.1f} s "
+            f"| {d['rss_before_mb']:.0f} MB | {d['rss_peak_mb']:.0f} MB |"
         )
     lines += [
         "",
@@ -265,7 +295,9 @@ def main() -> None:
             f"  loaded in {result['load_s']:.1f} s; recompute {result['recompute_s']:.2f} s, "
             f"SQL floor {result['floor_s']:.2f} s, ratio {result['ratio']:.2f} (of medians {result['median_ratio']:.2f}); as-of read "
             f"{result['read_total_ms']:.1f} ms (by topic {result['read_topic_ms']:.1f} ms); "
-            f"pruning a version {result['prune_ms']:.0f} ms",
+            f"pruning a version {result['prune_ms']:.0f} ms; CSV of {result['download']['rows']:,} decisions "
+            f"in {result['download']['seconds']:.1f} s, peak RSS {result['download']['rss_before_mb']:.0f} → "
+            f"{result['download']['rss_peak_mb']:.0f} MB",
             flush=True,
         )
     command = "make bench" if len(sys.argv) == 1 else f"python -m bench {sys.argv[1]}"

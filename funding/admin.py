@@ -25,10 +25,32 @@ class GrantingAuthorityAdmin(SimpleHistoryAdmin):
 
 @admin.register(Recipient)
 class RecipientAdmin(SimpleHistoryAdmin):
-    list_display = ("name", "kind", "municipality")
+    """Recipients, with their organisation identifier: Sachbearbeitung keeps them up to date.
+
+    The model's validators check the identifier against its scheme, so a bad one is a form
+    error naming the field; every change is in the history.
+    """
+
+    list_display = ("name", "kind", "org_id", "municipality", "seat")
     list_filter = ("kind",)
-    search_fields = ("name",)
-    autocomplete_fields = ("municipality",)
+    search_fields = ("name", "org_id")
+    autocomplete_fields = ("municipality", "seat")
+
+    def has_module_permission(self, request) -> bool:
+        return roles.is_staff_member(request.user) or request.user.is_superuser
+
+    def has_view_permission(self, request, obj=None) -> bool:
+        return self.has_module_permission(request)
+
+    def has_add_permission(self, request) -> bool:
+        return roles.can_draft_decisions(request.user) or request.user.is_superuser
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return roles.can_draft_decisions(request.user) or request.user.is_superuser
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        # Decisions point at recipients (PROTECT); a recipient is corrected, never removed.
+        return False
 
 
 @admin.register(FundingDecision)

@@ -144,7 +144,18 @@ class ProgrammeSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Programme
-        fields = ["slug", "name", "funder", "budget", "start_date", "end_date", "guideline_date", "description", "url"]
+        fields = [
+            "slug",
+            "name",
+            "funder",
+            "funder_org_id",
+            "budget",
+            "start_date",
+            "end_date",
+            "guideline_date",
+            "description",
+            "url",
+        ]
 
 
 class ProgrammeRefSerializer(serializers.Serializer):
@@ -683,6 +694,9 @@ class DecisionRecipientSerializer(serializers.Serializer):
     name = serializers.CharField()
     kind = serializers.ChoiceField(choices=Recipient._meta.get_field("kind").choices)
     ags = serializers.CharField(source="municipality_id", allow_null=True)
+    org_id = serializers.CharField(
+        help_text="Organisationskennung nach org-id.guide (XI-ROR-, DE-CR-, XI-WIKIDATA-); leer, wenn keine bekannt ist."
+    )
 
 
 class DecisionAuthoritySerializer(serializers.Serializer):

@@ -1,6 +1,7 @@
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -8,6 +9,7 @@ from django_fsm import FSMField, transition
 from simple_history.models import HistoricalRecords
 
 from funding.figures import FIGURES
+from funding.org_ids import validate_org_id
 
 MONEY = {"max_digits": 14, "decimal_places": 2}
 ZERO = Decimal("0.00")
@@ -19,6 +21,13 @@ class Programme(models.Model):
     slug = models.SlugField(_("Kürzel"), unique=True)
     name = models.CharField(_("Name"), max_length=300)
     funder = models.CharField(_("Mittelgeber"), max_length=300)
+    funder_org_id = models.CharField(
+        _("Kennung des Mittelgebers"),
+        max_length=100,
+        blank=True,
+        validators=[validate_org_id],
+        help_text=_("Organisationskennung nach org-id.guide, z. B. XI-WIKIDATA-Q…; leer, wenn keine bekannt ist."),
+    )
     budget = models.DecimalField(_("Budget (€)"), **MONEY)
     start_date = models.DateField(_("Laufzeit ab"))
     end_date = models.DateField(_("Laufzeit bis"))
@@ -40,6 +49,26 @@ class Programme(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self):
+        # One identifier per funder: 360Giving's checks flag a funder name with two identifiers.
+        if self.funder_org_id:
+            other = (
+                Programme.objects.filter(funder=self.funder)
+                .exclude(pk=self.pk)
+                .exclude(funder_org_id="")
+                .exclude(funder_org_id=self.funder_org_id)
+                .first()
+            )
+            if other:
+                raise ValidationError(
+                    {
+                        "funder_org_id": _(
+                            "Derselbe Mittelgeber hat im Programm „%(programme)s“ schon die Kennung %(org_id)s."
+                        )
+                        % {"programme": other.name, "org_id": other.funder_org_id}
+                    }
+                )
 
 
 class AuthorityKind(models.TextChoices):
@@ -87,15 +116,42 @@ class Recipient(models.Model):
         related_name="recipients",
         help_text=_("Nur wenn der Empfänger selbst eine Kommune ist."),
     )
+    org_id = models.CharField(
+        _("Organisationskennung"),
+        max_length=100,
+        blank=True,
+        validators=[validate_org_id],
+        help_text=_(
+            "Nach org-id.guide: Hochschulen XI-ROR-…, Unternehmen DE-CR-…, öffentliche Stellen XI-WIKIDATA-Q…; "
+            "leer, wenn keine bekannt ist."
+        ),
+    )
+    seat = models.ForeignKey(
+        "regions.Municipality",
+        verbose_name=_("Sitz"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("Gemeinde des Sitzes, für Postleitzahl und Gemeindeschlüssel; bei Kommunen die Kommune selbst."),
+    )
     history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("Zuwendungsempfänger")
         verbose_name_plural = _("Zuwendungsempfänger")
         ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["org_id"], condition=~models.Q(org_id=""), name="recipient_org_id_unique")
+        ]
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def seat_municipality(self):
+        """Where the recipient sits: its seat, or the municipality it is."""
+        return self.seat or self.municipality
 
 
 class DecisionKind(models.TextChoices):

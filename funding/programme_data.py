@@ -29,6 +29,7 @@ from funding.importing import (
     read_decision_file,
 )
 from funding.models import FundingDecision, GrantingAuthority, Programme, Recipient
+from funding.org_ids import validate_org_id
 from modellregionen import roles
 from projects.models import Project, RequestStatus, RequestStatusChange, Topic, TransferRequest
 from regions.models import Municipality, Region
@@ -106,6 +107,7 @@ def _load_reference_data(reference: dict, report: LoadReport) -> None:
             {
                 "name": item["name"],
                 "funder": item["funder"],
+                "funder_org_id": item.get("funder_org_id", ""),
                 "budget": Decimal(item["budget"]),
                 "start_date": date.fromisoformat(item["start_date"]),
                 "end_date": date.fromisoformat(item["end_date"]),
@@ -153,13 +155,27 @@ def _load_reference_data(reference: dict, report: LoadReport) -> None:
 def _load_recipients(directory: Path, report: LoadReport) -> None:
     for row in _csv_rows(directory / "recipients.csv"):
         municipality = Municipality.objects.get(ags=row["municipality"]) if row["municipality"] else None
-        _get_or_create(
+        seat = Municipality.objects.get(ags=row["seat"]) if row.get("seat") else None
+        org_id = row.get("org_id", "")
+        validate_org_id(org_id)
+        recipient = _get_or_create(
             report,
             "Zuwendungsempfänger",
             Recipient,
             {"name": row["name"]},
-            {"kind": row["kind"], "municipality": municipality},
+            {"kind": row["kind"], "municipality": municipality, "org_id": org_id, "seat": seat},
         )
+        # A database loaded before identifiers and seats existed gets them; what staff have
+        # entered since is never overwritten.
+        filled = {}
+        if org_id and not recipient.org_id:
+            filled["org_id"] = org_id
+        if seat and not recipient.seat_id:
+            filled["seat"] = seat
+        if filled:
+            for name, value in filled.items():
+                setattr(recipient, name, value)
+            recipient.save(update_fields=list(filled))
 
 
 def _load_projects(directory: Path, report: LoadReport) -> None:

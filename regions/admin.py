@@ -21,6 +21,10 @@ class MunicipalityAdmin(SimpleHistoryAdmin):
     search_fields = ("name", "ags")
     autocomplete_fields = ("parent",)
 
+    def has_view_permission(self, request, obj=None) -> bool:
+        # The directory is public; staff look places up in it (the recipient form's seat).
+        return roles.is_staff_member(request.user) or super().has_view_permission(request, obj)
+
 
 @admin.register(StaffProfile)
 class StaffProfileAdmin(admin.ModelAdmin):

@@ -14,6 +14,7 @@ from urllib.parse import quote
 
 from django.http import StreamingHttpResponse
 from django.urls import reverse
+from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import serializers
@@ -75,10 +76,31 @@ def _corrections_by_grant() -> dict[int, Corrections]:
     return totals
 
 
-def _organisation_id(recipient) -> str:
-    if recipient.municipality_id:
-        return f"{PREFIX}-AGS-{recipient.municipality_id}"
-    return f"{PREFIX}-recipient-{recipient.pk}"
+def _recipient_organisation(recipient) -> dict:
+    """The recipient with its org-id.guide identifier and, from the directory, where it sits.
+
+    Without a known identifier we fall back to our own prefix, by AGS for municipalities so the
+    identifier stays stable across databases.
+    """
+    if recipient.org_id:
+        identifier = recipient.org_id
+    elif recipient.municipality_id:
+        identifier = f"{PREFIX}-AGS-{recipient.municipality_id}"
+    else:
+        identifier = f"{PREFIX}-recipient-{recipient.pk}"
+    organisation = {"id": identifier, "name": recipient.name, "addressCountry": "DE"}
+    seat = recipient.seat_municipality
+    if seat:
+        if seat.postcode:
+            organisation["postalCode"] = seat.postcode
+        organisation["addressLocality"] = seat.name
+        organisation["location"] = [{"name": seat.name, "geoCode": seat.ags, "geoCodeType": "AGS", "countryCode": "DE"}]
+    return organisation
+
+
+def funder_id(programme) -> str:
+    """One identifier per funder, however many programmes it runs (360Giving checks for that)."""
+    return programme.funder_org_id or f"{PREFIX}-funder-{slugify(programme.funder)[:80]}"
 
 
 def grant(decision: FundingDecision, corrections: Corrections | None, *, source_url: str) -> dict:
@@ -107,12 +129,10 @@ def grant(decision: FundingDecision, corrections: Corrections | None, *, source_
         "amountAwarded": decision.amount + corrections.amount,
         "awardDate": decision.decision_date.isoformat(),
         "plannedDates": [{"startDate": start.isoformat(), "endDate": end.isoformat()}],
-        "recipientOrganization": [
-            {"id": _organisation_id(decision.recipient), "name": decision.recipient.name, "addressCountry": "DE"}
-        ],
+        "recipientOrganization": [_recipient_organisation(decision.recipient)],
         "fundingOrganization": [
             {
-                "id": f"{PREFIX}-funder-{programme.slug}",
+                "id": funder_id(programme),
                 "name": programme.funder,
                 "department": decision.authority.name,
             }
@@ -130,14 +150,31 @@ def _released_initial_decisions():
     return FundingDecision.objects.released().filter(kind=DecisionKind.INITIAL)
 
 
-def package_chunks(*, base_url: str, decision_url: str) -> Iterator[str]:
-    """The whole package as JSON text, grant by grant."""
-    corrections = _corrections_by_grant()
+def _fully_revoked(corrections: dict[int, Corrections]) -> set[int]:
+    """Grants whose revocations took back everything: a grant of 0 € is no grant.
+
+    360Giving's quality checks flag a zero amount; such a decision stays in the ledger, in
+    `/api/v1/decisions/` and in the figures, and the package's description says it is left out.
+    """
+    initial_amounts = _released_initial_decisions().filter(pk__in=corrections).values_list("pk", "amount")
+    return {pk for pk, amount in initial_amounts if amount + corrections[pk].amount == 0}
+
+
+def package_chunks(
+    *, base_url: str, decision_url: str, corrections: dict[int, Corrections], revoked: set[int]
+) -> Iterator[str]:
+    """The whole package as JSON text, grant by grant (`revoked`: the grants left out)."""
     modified = data_watermark()
+    description = "Freigegebene Zuwendungsbescheide des Programms, Änderungen und Widerrufe eingerechnet."
+    if revoked:
+        description += (
+            f" Nicht enthalten: {len(revoked)} vollständig widerrufene Bescheide (Zuwendung 0 €);"
+            " sie stehen mit ihrem Widerruf unter /api/v1/decisions/."
+        )
     header = {
         "version": SCHEMA_VERSION,
         "title": "Digitale Modellregionen NRW: Zuwendungen",
-        "description": "Freigegebene Zuwendungsbescheide des Programms, Änderungen und Widerrufe eingerechnet.",
+        "description": description,
         "license": LICENCE["url"],
         "publisher": {"name": "Digitale Modellregionen NRW", "website": base_url},
     }
@@ -151,9 +188,11 @@ def package_chunks(*, base_url: str, decision_url: str) -> Iterator[str]:
             "project__region__lead_municipality",
             "project__lead_municipality",
             "project__topic",
-            "recipient",
+            "recipient__municipality",
+            "recipient__seat",
             "authority",
         )
+        .exclude(pk__in=revoked)
         .order_by("decision_date", "id")
     )
     for index, decision in enumerate(initials.iterator(chunk_size=2000)):
@@ -171,6 +210,19 @@ def _organisation(name: str):
             "name": serializers.CharField(),
             "department": serializers.CharField(required=False),
             "addressCountry": serializers.CharField(required=False),
+            "postalCode": serializers.CharField(required=False),
+            "addressLocality": serializers.CharField(required=False),
+            "location": inline_serializer(
+                f"{name}Location",
+                {
+                    "name": serializers.CharField(),
+                    "geoCode": serializers.CharField(),
+                    "geoCodeType": serializers.CharField(),
+                    "countryCode": serializers.CharField(),
+                },
+                many=True,
+                required=False,
+            ),
         },
         many=True,
     )
@@ -254,12 +306,19 @@ class Giving360View(ApiMixin, APIView):
         return False
 
     def get(self, request):
-        if not _released_initial_decisions().exists():
+        corrections = _corrections_by_grant()
+        revoked = _fully_revoked(corrections)
+        if not _released_initial_decisions().exclude(pk__in=revoked).exists():
             # The standard requires at least one grant in a package: an empty file would not be one.
             raise NotFound(_("Es gibt noch keinen freigegebenen Zuwendungsbescheid, also nichts zu exportieren."))
         decision_url = request.build_absolute_uri(reverse("api:decision-detail", args=["__reference__"]))
         response = StreamingHttpResponse(
-            package_chunks(base_url=request.build_absolute_uri("/"), decision_url=decision_url),
+            package_chunks(
+                base_url=request.build_absolute_uri("/"),
+                decision_url=decision_url,
+                corrections=corrections,
+                revoked=revoked,
+            ),
             content_type=f"{MEDIA_TYPE}; charset=utf-8",
         )
         response["Content-Disposition"] = 'inline; filename="modellregionen-360giving.json"'

@@ -6,7 +6,11 @@ import json
 import re
 from decimal import Decimal
 
-from tests.factories import DecisionFactory
+from django.utils import timezone
+
+from funding.figures_engine import recompute_figures
+from funding.models import DecisionKind, DecisionState
+from tests.factories import DecisionFactory, ProgrammeFactory, ProjectFactory
 
 DATE = re.compile(r"^[0-9]{4}-(0[1-9]|1[012])-(0[1-9]|[12][0-9]|3[01])$")
 REQUIRED_GRANT_FIELDS = {
@@ -99,3 +103,85 @@ def test_with_no_released_grant_it_answers_404_and_says_why(api, db, clerk):
 
     assert response.status_code == 404
     assert "nichts zu exportieren" in response.json()["detail"]
+
+
+def test_recipients_carry_their_identifier_and_where_they_sit(ledger, api):
+    from funding.models import Recipient
+
+    Recipient.objects.filter(pk=ledger["city_of_soest"].pk).update(org_id="XI-WIKIDATA-Q3866")
+    Municipality = ledger["portal"].lead_municipality.__class__
+    Municipality.objects.filter(ags="05974040").update(postcode="59494")
+    recompute_figures()
+    grants = {grant["id"]: grant for grant in _package(api)["grants"]}
+
+    soest = grants["360G-modellregionen-AZ-S-1/2019"]["recipientOrganization"][0]
+    assert soest["id"] == "XI-WIKIDATA-Q3866"
+    assert soest["postalCode"] == "59494"
+    assert soest["addressLocality"] == "Soest"
+    assert soest["location"] == [{"name": "Soest", "geoCode": "05974040", "geoCodeType": "AGS", "countryCode": "DE"}]
+    # No identifier known: our own prefix, by AGS, and still the location from the directory.
+    wuppertal = grants["360G-modellregionen-AZ-W-1"]["recipientOrganization"][0]
+    assert wuppertal["id"] == "360G-modellregionen-AGS-05124000"
+    assert wuppertal["location"][0]["geoCode"] == "05124000"
+
+
+def test_one_funder_has_one_identifier_across_its_programmes(ledger, approver, clerk, api):
+    second = ProgrammeFactory(slug="gewerbe-service-portal", name="Gewerbe-Service-Portal.NRW")
+    project = ProjectFactory(programme=second, slug="gsp", region=ledger["soest"])
+    DecisionFactory(
+        state=DecisionState.RELEASED,
+        released_by=approver,
+        released_at=timezone.now(),
+        drafted_by=clerk,
+        reference="AZ-GSP-1",
+        project=project,
+        recipient=ledger["city_of_soest"],
+        authority=ledger["authority"],
+    )
+    funders = {grant["fundingOrganization"][0]["id"] for grant in _package(api)["grants"]}
+    assert len(funders) == 1
+
+    Programme = second.__class__
+    Programme.objects.update(funder_org_id="XI-WIKIDATA-Q42")
+    funders = {grant["fundingOrganization"][0]["id"] for grant in _package(api)["grants"]}
+    assert funders == {"XI-WIKIDATA-Q42"}
+
+
+def test_a_fully_revoked_grant_is_left_out_and_the_package_says_so(published, ledger, approver, clerk, api):
+    DecisionFactory(
+        state=DecisionState.RELEASED,
+        released_by=approver,
+        released_at=timezone.now(),
+        drafted_by=clerk,
+        reference="AZ-S-2/2021",
+        kind=DecisionKind.REVOCATION,
+        amends=ledger["portal_grant"],
+        project=ledger["portal"],
+        recipient=ledger["city_of_soest"],
+        authority=ledger["authority"],
+        decision_date=dt.date(2021, 3, 1),
+        eligible_costs=Decimal("-600000.00"),
+        amount=Decimal("-475222.00"),
+        own_share=Decimal("-124778.00"),
+    )
+    recompute_figures()
+    package = _package(api)
+    funding_granted = api.get("/api/v1/figures/").json()["rows"][0]["values"]["funding_granted"]
+
+    assert [grant["id"] for grant in package["grants"]] == ["360G-modellregionen-AZ-W-1"]
+    assert all(grant["amountAwarded"] != 0 for grant in package["grants"])
+    assert "1 vollständig widerrufene Bescheide" in package["description"]
+    assert sum(grant["amountAwarded"] for grant in package["grants"]) == Decimal(funding_granted)
+    # The revocation itself stays in the ledger's own list.
+    references = {row["reference"] for row in api.get("/api/v1/decisions/").json()["results"]}
+    assert {"AZ-S-1/2019", "AZ-S-2/2021"} <= references
+
+
+def test_the_decisions_api_shows_the_recipients_identifier(ledger, api):
+    from funding.models import Recipient
+
+    Recipient.objects.filter(pk=ledger["city_of_soest"].pk).update(org_id="XI-WIKIDATA-Q3866")
+    rows = {row["reference"]: row for row in api.get("/api/v1/decisions/").json()["results"]}
+
+    assert rows["AZ-S-1/2019"]["recipient"]["org_id"] == "XI-WIKIDATA-Q3866"
+    assert rows["AZ-W-1"]["recipient"]["org_id"] == ""

@@ -243,3 +243,24 @@ def test_a_changed_released_decision_is_reported_as_a_conflict_and_left_alone(pr
 
     assert "Konflikt: Bescheid DMR-MS-2019-" in err
     assert FundingDecision.objects.get(project__slug="govchain").amount == Decimal("1200000.00")
+
+
+def test_every_recipient_has_a_place_and_research_institutions_their_ror_id(programme_data, db):
+    """The 360Giving export gets a postcode and AGS for every recipient from the directory."""
+    for recipient in Recipient.objects.select_related("municipality", "seat"):
+        place = recipient.seat_municipality
+        assert place is not None and place.postcode, recipient.name
+        if recipient.kind == "university":
+            assert recipient.org_id.startswith("XI-ROR-"), recipient.name
+    assert Recipient.objects.get(name="RWTH Aachen").org_id == "XI-ROR-04xfq0f34"
+
+
+def test_a_database_loaded_before_identifiers_existed_gets_them_on_reload(programme_data, db):
+    Recipient.objects.filter(name="Universität Paderborn").update(org_id="", seat=None)
+    Recipient.objects.filter(name="RWTH Aachen").update(org_id="XI-WIKIDATA-Q273208")  # entered by staff since
+
+    _load()
+
+    paderborn = Recipient.objects.get(name="Universität Paderborn")
+    assert paderborn.org_id == "XI-ROR-058kzsd48" and paderborn.seat_id == "05774032"
+    assert Recipient.objects.get(name="RWTH Aachen").org_id == "XI-WIKIDATA-Q273208"  # never overwritten
