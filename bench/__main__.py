@@ -15,11 +15,10 @@ import platform
 import statistics
 import sys
 import time
-from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
-ROOT = Path(__file__).resolve().parent.parent
-REPORT = ROOT / "docs" / "benchmarks.md"
+from bench.common import REPORT, ROOT, bench_database_url, ensure_database
+from funding.figures import engine
+
 START_MARK = "<!-- figures-benchmark:start -->"
 END_MARK = "<!-- figures-benchmark:end -->"
 DEFAULT_SIZES = (10_000, 100_000, 1_000_000)
@@ -53,26 +52,6 @@ SELECT COUNT(*), SUM(granted), SUM(private), SUM(eligible), SUM(own) FROM (
 """
 
 
-def bench_database_url() -> tuple[str, str]:
-    url = os.environ.get("DATABASE_URL", "")
-    parts = urlsplit(url)
-    if parts.scheme not in {"postgres", "postgresql"}:
-        sys.exit("make bench needs DATABASE_URL pointing at PostgreSQL, e.g. postgres://postgres@127.0.0.1/mr_bench")
-    name = parts.path.lstrip("/") or "modellregionen"
-    if not name.endswith("bench"):
-        name = f"{name}_bench"
-    return urlunsplit(parts._replace(path=f"/{name}")), name
-
-
-def ensure_database(url: str, name: str) -> None:
-    import psycopg
-
-    server = urlunsplit(urlsplit(url)._replace(path="/postgres"))
-    with psycopg.connect(server, autocommit=True) as conn:
-        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
-            conn.execute(f'CREATE DATABASE "{name}"')
-
-
 def best_of(runs: int, action) -> tuple[float, object]:
     """The fastest of `runs` runs (seconds) and the last result: the warm-cache time."""
     times, result = [], None
@@ -97,9 +76,8 @@ def measure(size: int) -> dict:
     from django.test import override_settings
 
     from bench import ledger
-    from funding import figures_engine
+    from funding.figures.selectors import figures_for
     from funding.models import Programme
-    from funding.selectors import figures_for
 
     started = time.perf_counter()
     built = ledger.build(decisions=size)
@@ -128,14 +106,14 @@ def measure(size: int) -> dict:
     recompute_times, floor_times = [], []
     for _ in range(runs):
         started = time.perf_counter()
-        published = figures_engine.publish_figures()
+        published = engine.publish_figures()
         recompute_times.append(time.perf_counter() - started)
-        figures_engine.prune_figure_versions()
+        engine.prune_figure_versions()
         started = time.perf_counter()
         floor()
         floor_times.append(time.perf_counter() - started)
     with override_settings(FIGURES_VERSIONS_KEPT=1):
-        prune_seconds, pruned = best_of(1, figures_engine.prune_figure_versions)
+        prune_seconds, pruned = best_of(1, engine.prune_figure_versions)
     assert pruned == 1, f"expected to prune the older of the two versions, pruned {pruned}"  # noqa: S101
 
     as_of = dt.date(2022, 6, 30)
@@ -209,14 +187,14 @@ def render(results: list[dict], command: str, server_version: str) -> str:
         )
     lines += [
         "",
-        "- *full recompute*: `funding.figures_engine.publish_figures()`, all 12 figures for the",
+        "- *full recompute*: `funding.figures.engine.publish_figures()`, all 12 figures for the",
         "  total and the 5 groupings (10 stored, 2 derived from them when read), written as a new",
         "  version with its groups and published, in one transaction: the fastest of",
         f"  {RUNS_SMALL} runs up to {SMALL_LEDGER:,} decisions, of {RUNS_LARGE} above. The recompute and the floor",
         "  take turns, so both meet the same load on this shared machine.",
         "- *ratio*: fastest recompute / fastest floor; *ratio of medians*: median recompute /",
         "  median floor over the same runs.",
-        "- *pruning a version*: `funding.figures_engine.prune_figure_versions()` deleting one old",
+        "- *pruning a version*: `funding.figures.engine.prune_figure_versions()` deleting one old",
         "  version (its steps and groups). `recompute_figures()` runs it after each publication, in",
         "  a transaction of its own, so publishing does not wait for it; it is listed here so that",
         "  the whole cost of a recompute is in the table (one run).",
@@ -227,7 +205,7 @@ def render(results: list[dict], command: str, server_version: str) -> str:
         "  under the recompute's settings: no parallel workers (an INSERT ... SELECT gets none),",
         "  no JIT, work_mem 256MB. The recompute also derives the counting figures (per-project",
         "  running grant, applications, requests, distinct municipalities) and writes the steps.",
-        "- *as-of read*: `funding.selectors.figures_for(as_of=2022-06-30)` end to end (version",
+        "- *as-of read*: `funding.figures.selectors.figures_for(as_of=2022-06-30)` end to end (version",
         "  lookup, the groups with the id of their step in force, the values of those steps),",
         "  median of 50 (total) / 20 (by topic).",
         "",

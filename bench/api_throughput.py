@@ -26,10 +26,10 @@ import sys
 import time
 import urllib.request
 from dataclasses import dataclass
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-RESULTS = ROOT / "docs" / "benchmarks.md"
+from bench.common import REPORT, ROOT
+
+RESULTS = REPORT
 FIGURES_PATH = "/api/v1/figures/?group_by=region"
 FLOOR_PATH = "/bench/floor/"
 CONNECTIONS = 16
@@ -71,7 +71,7 @@ def seed_ledger(size: int) -> None:
     from django.core.management import call_command
     from django.db import connection
 
-    from funding.figures_engine import recompute_figures
+    from funding.figures.engine import recompute_figures
     from funding.models import FundingDecision, GrantingAuthority, Programme, Recipient
     from projects.models import Project, Strand, Topic
     from regions.models import Region

@@ -14,7 +14,8 @@ import statistics
 import sys
 import time
 
-from bench.__main__ import REPORT, ROOT, bench_database_url, ensure_database
+from bench.common import REPORT, ROOT, bench_database_url, ensure_database
+from funding.figures import engine
 
 START_MARK = "<!-- pages-benchmark:start -->"
 END_MARK = "<!-- pages-benchmark:end -->"
@@ -74,13 +75,12 @@ def main(projects: int = 10_000) -> None:
     from django.test import Client
 
     from bench import ledger
-    from funding import figures_engine
     from projects.models import Project
 
     call_command("migrate", verbosity=0)
     print(f"pages: building {projects:,} projects ...", flush=True)
     ledger.build(decisions=projects * 3)
-    figures_engine.recompute_figures()
+    engine.recompute_figures()
     count = Project.objects.count()
     client = Client()
     rows = []

@@ -8,4 +8,4 @@ class FundingConfig(AppConfig):
 
     def ready(self) -> None:
         # Connects the receivers that schedule a figures recompute after ledger changes.
-        from funding import signals  # noqa: F401
+        from funding.figures import signals  # noqa: F401

@@ -5,13 +5,18 @@ repeats the rules it can express as CHECK constraints and triggers.
 """
 
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db.models import Sum
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
-from funding.models import MONEY_FIELDS, ZERO, DecisionKind, FundingDecision, RecipientKind
+from funding.choices import MONEY_FIELDS, ZERO, DecisionKind, RecipientKind
+
+# A FundingDecision. The model calls these rules from its clean(), so this module does not
+# import it (that would be a cycle); it reads other decisions through type(decision).objects.
+Decision = Any
 
 # The funding guideline caps the rate (grant / eligible costs) per recipient: up to 50 % in
 # general, up to 80 % for municipalities and non-profit bodies, up to 90 % for universities and
@@ -32,7 +37,7 @@ def _euro(value: Decimal) -> str:
     return f"{number_format(value, decimal_pos=2, use_l10n=True, force_grouping=True)} €"
 
 
-def check_decision(decision: FundingDecision) -> None:
+def check_decision(decision: Decision) -> None:
     """Raise a ValidationError naming every field that breaks a rule."""
     errors: dict[str, list[str]] = {}
 
@@ -50,7 +55,7 @@ def check_decision(decision: FundingDecision) -> None:
         raise ValidationError(errors)
 
 
-def _check_signs(decision: FundingDecision, add) -> None:
+def _check_signs(decision: Decision, add) -> None:
     if decision.amount is None:
         add("amount", _("Bitte geben Sie die Zuwendung an."))
         return
@@ -74,12 +79,12 @@ def _check_signs(decision: FundingDecision, add) -> None:
                 add(field, _("Ein Widerruf kann diesen Betrag nur verringern (Wert ≤ 0)."))
 
 
-def _check_period(decision: FundingDecision, add) -> None:
+def _check_period(decision: Decision, add) -> None:
     if decision.period_start and decision.period_end and decision.period_end < decision.period_start:
         add("period_end", _("Der Bewilligungszeitraum endet vor seinem Beginn."))
 
 
-def _check_amended_decision(decision: FundingDecision, add) -> None:
+def _check_amended_decision(decision: Decision, add) -> None:
     amended = decision.amends
     if decision.kind == DecisionKind.INITIAL:
         if amended is not None:
@@ -99,12 +104,12 @@ def _check_amended_decision(decision: FundingDecision, add) -> None:
         )
 
 
-def _check_project_totals(decision: FundingDecision, add) -> None:
+def _check_project_totals(decision: Decision, add) -> None:
     """After this decision, the project's net grant lies between zero and its eligible costs."""
     # An initial decision is checked on its own above: it only adds to the project.
     if decision.kind == DecisionKind.INITIAL or not decision.project_id:
         return
-    released = FundingDecision.objects.released().filter(project_id=decision.project_id)
+    released = type(decision).objects.released().filter(project_id=decision.project_id)
     if decision.pk:
         released = released.exclude(pk=decision.pk)
     totals = released.aggregate(**{field: Sum(field) for field in MONEY_FIELDS})
@@ -126,15 +131,15 @@ def _check_project_totals(decision: FundingDecision, add) -> None:
         )
 
 
-def _check_rate_cap(decision: FundingDecision, add) -> None:
+def _check_rate_cap(decision: Decision, add) -> None:
     """The recipient's rate on the project after this decision stays under its cap, or a reason is given."""
     if not decision.project_id or not decision.recipient_id or decision.amount is None:
         return
     cap = RATE_CAPS.get(decision.recipient.kind)
     if cap is None or decision.rate_exception_reason.strip():
         return
-    released = FundingDecision.objects.released().filter(
-        project_id=decision.project_id, recipient_id=decision.recipient_id
+    released = (
+        type(decision).objects.released().filter(project_id=decision.project_id, recipient_id=decision.recipient_id)
     )
     if decision.pk:
         released = released.exclude(pk=decision.pk)

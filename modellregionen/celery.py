@@ -8,6 +8,9 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "modellregionen.settings")
 app = Celery("modellregionen")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+# The figures' tasks live in their package; their names stay "funding.tasks.*", which the
+# beat schedule, queued messages and operators' scripts use.
+app.autodiscover_tasks(["funding.figures"])
 
 
 @app.task(name="modellregionen.ping")

@@ -90,6 +90,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "csp.context_processors.nonce",
             ],
+            # The figures' template tags live in their package, not in an app's templatetags/.
+            "libraries": {"figures_format": "funding.figures.templatetags"},
         },
     },
 ]
@@ -251,6 +253,10 @@ if not re.fullmatch(r"[0-9]+/(s|sec|second|m|min|minute|h|hour|d|day)", API_ANON
     raise ImproperlyConfigured(f"Unexpected value API_ANON_RATE={API_ANON_RATE}, use e.g. 120/minute")
 # How long a CDN or browser may reuse an anonymous API answer (seconds).
 API_CACHE_MAX_AGE = env_int("API_CACHE_MAX_AGE", 300, minimum=0)
+# The API kernel (modellregionen/api) imports no app; this names where the current figures
+# version, part of every answer's ETag, comes from.
+API_CURRENT_FIGURES_VERSION = "funding.figures.selectors.current_figures_version"
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",

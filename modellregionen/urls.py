@@ -4,7 +4,7 @@ from django.http import JsonResponse
 from django.urls import include, path
 from django.views.generic import TemplateView
 
-from funding import views as funding_views
+from funding.figures import views as figures_views
 from projects import views as project_views
 from regions import views as region_views
 
@@ -18,7 +18,7 @@ def healthz(request):
     """
     from django.db import DatabaseError
 
-    from funding.figures_engine import figures_freshness
+    from funding.figures.freshness import figures_freshness
 
     try:
         freshness = figures_freshness()
@@ -41,15 +41,15 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
-    path("api/v1/", include("modellregionen.api.urls")),
-    path("intern/", include("modellregionen.staff_urls")),  # staff workspace, with its login and logout
+    path("api/v1/", include("modellregionen.api_urls")),
+    path("intern/", include("modellregionen.staff.urls")),  # staff workspace, with its login and logout
     # Public pages
-    path("", funding_views.dashboard, name="dashboard"),
-    path("daten/", funding_views.data_page, name="data"),
+    path("", figures_views.dashboard, name="dashboard"),
+    path("daten/", figures_views.data_page, name="data"),
     path("regionen/", region_views.region_list, name="region-list"),
-    path("regionen/<slug:slug>/", region_views.region_detail, name="region-detail"),
+    path("regionen/<slug:slug>/", figures_views.region_detail, name="region-detail"),
     path("kommunen/", region_views.municipality_list, name="municipality-list"),
-    path("kommunen/<str:ags>/", region_views.municipality_detail, name="municipality-detail"),
+    path("kommunen/<str:ags>/", project_views.municipality_detail, name="municipality-detail"),
     path("loesungen/", project_views.catalogue, name="project-list"),
     path("loesungen/<slug:slug>/", project_views.project_detail, name="project-detail"),
     path("loesungen/<slug:slug>/anfrage/", project_views.request_form, name="project-request"),

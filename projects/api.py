@@ -11,12 +11,15 @@ from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from funding.api import ExactDecimalField
 from modellregionen.api.base import ApiMixin
+from modellregionen.api.fields import ExactDecimalField
 from modellregionen.api.filtering import StrictOrderingFilter
+from modellregionen.api.licence import LICENCE
+from modellregionen.api.renderers import CsvTable
 from projects import selectors, services
 from projects.filters import ProjectFilter, TransferRequestFilter
 from projects.models import Project, RequestStatus, Topic, TransferRequest
+from regions.api import MunicipalitySerializer, MunicipalityViewSet
 
 
 class TopicSerializer(serializers.ModelSerializer):
@@ -115,7 +118,7 @@ class ProjectViewSet(ApiMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
     def retrieve(self, request, slug=None):
         project = self.get_object()
         project.released_decisions = selectors.project_released_decisions(project=project)
-        project.released_totals = selectors.decision_totals(decisions=project.released_decisions)
+        project.released_totals = project.released_decisions.money_totals()
         return Response(ProjectDetailSerializer(project).data)
 
     def csv_filename(self) -> str:
@@ -184,3 +187,95 @@ class TransferRequestViewSet(ApiMixin, mixins.ListModelMixin, viewsets.GenericVi
 
     def csv_filename(self) -> str:
         return f"anfragen-{timezone.localdate().isoformat()}.csv"
+
+
+# --- A municipality's page: the directory's data with its projects, grant and requests ---
+
+
+class MunicipalityProjectSerializer(serializers.Serializer):
+    slug = serializers.CharField()
+    title = serializers.CharField()
+    role = serializers.ChoiceField(choices=["lead", "partner"])
+    status = serializers.CharField(help_text="Application status.")
+    granted = ExactDecimalField(help_text="Net released grant of the project, all recipients (€).")
+
+
+class MunicipalityRequestSerializer(serializers.Serializer):
+    project = serializers.CharField(source="project.slug")
+    project_title = serializers.CharField(source="project.title")
+    kind = serializers.CharField()
+    received_on = serializers.DateField()
+    status = serializers.CharField()
+
+
+class MunicipalityDetailSerializer(MunicipalitySerializer):
+    region_via_kreis = serializers.SerializerMethodField(
+        help_text="The model region of the municipality or of its Kreis (slug), null if none."
+    )
+    received = ExactDecimalField(help_text="Net released grant to the municipality itself as recipient (€).")
+    projects = MunicipalityProjectSerializer(many=True)
+    requests = MunicipalityRequestSerializer(many=True, help_text="Its requests, without personal data.")
+    licence = serializers.DictField(child=serializers.CharField())
+
+    class Meta(MunicipalitySerializer.Meta):
+        fields = [
+            *MunicipalitySerializer.Meta.fields,
+            "region_via_kreis",
+            "received",
+            "projects",
+            "requests",
+            "licence",
+        ]
+
+    def get_region_via_kreis(self, obj) -> str | None:
+        return obj.profile_region.slug if obj.profile_region else None
+
+
+# Routed at /api/v1/municipalities/: regions.api.MunicipalityViewSet serves the directory's
+# data; this adds what the municipality leads, received and asked for.
+@extend_schema(tags=["regions"])
+class MunicipalityProfileViewSet(MunicipalityViewSet):
+    """The municipalities and Kreise of NRW with their AGS and population (filter by AGS prefix, name, kind, region).
+
+    `?q=` finds by name with or without suffix ("Paderborn", "Paderborn, Stadt") or by AGS,
+    best match first: the same lookup as the request form. A municipality's own page
+    (`/municipalities/<ags>/`) adds its projects, its grant and its requests.
+    """
+
+    def get_serializer_class(self):
+        return MunicipalityDetailSerializer if self.action == "retrieve" else MunicipalitySerializer
+
+    def retrieve(self, request, ags=None):
+        municipality = self.get_object()
+        profile = selectors.municipality_profile(municipality=municipality)
+        municipality.profile_region = profile["region"]
+        municipality.received = profile["received"]
+        municipality.projects = profile["projects"]
+        municipality.requests = profile["requests"]
+        municipality.licence = LICENCE
+        return Response(MunicipalityDetailSerializer(municipality).data)
+
+    def csv_table(self, data):
+        if self.action != "retrieve":
+            return super().csv_table(data)
+        # One row per project and per request of the municipality.
+        columns = ["ags", "name", "record", "project", "project_title", "role_or_kind", "status", "date", "granted"]
+        rows = [
+            [data["ags"], data["name"], "project", p["slug"], p["title"], p["role"], p["status"], None, p["granted"]]
+            for p in data["projects"]
+        ]
+        rows += [
+            [
+                data["ags"],
+                data["name"],
+                "request",
+                r["project"],
+                r["project_title"],
+                r["kind"],
+                r["status"],
+                r["received_on"],
+                None,
+            ]
+            for r in data["requests"]
+        ]
+        return CsvTable(columns=columns, rows=rows, decimal_columns={"granted"})

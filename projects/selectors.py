@@ -1,9 +1,17 @@
-"""Reads for projects and their requests, shared by the public pages and the API."""
+"""Reads for projects and their requests, shared by the public pages and the API.
 
-from django.db.models import QuerySet
+A project's decisions are read through the reverse relation that the funding app declares
+(`project.decisions`, `decisions__amount`): the projects app imports nothing of funding,
+which sits above it (its decisions point at projects).
+"""
 
-from funding.models import MONEY_FIELDS, ZERO, FundingDecision
+from decimal import Decimal
+
+from django.db.models import Q, QuerySet, Sum
+
 from projects.models import Project, ProjectKind, TransferRequest
+
+ZERO = Decimal("0.00")
 
 
 def project_catalogue() -> QuerySet:
@@ -20,23 +28,14 @@ def project_for_page(*, slug: str) -> Project:
     )
 
 
-def project_released_decisions(*, project: Project) -> list[FundingDecision]:
-    """The released decisions of a project, oldest first; drafts never show."""
-    return list(
-        FundingDecision.objects.released()
-        .filter(project=project)
-        .select_related("recipient", "authority", "amends")
-        .order_by("decision_date", "id")
+def project_released_decisions(*, project: Project) -> QuerySet:
+    """The released decisions of a project, oldest first; drafts never show.
+
+    `.money_totals()` on the answer sums exactly these decisions (and fills its cache).
+    """
+    return (
+        project.decisions.released().select_related("recipient", "authority", "amends").order_by("decision_date", "id")
     )
-
-
-def decision_totals(*, decisions: list[FundingDecision]) -> dict:
-    """The sum of each money column over exactly the decisions shown."""
-    totals = {name: ZERO for name in MONEY_FIELDS}
-    for decision in decisions:
-        for name in MONEY_FIELDS:
-            totals[name] += getattr(decision, name)
-    return totals
 
 
 def project_request_counts(*, project: Project) -> dict:
@@ -66,8 +65,6 @@ def municipality_profile(*, municipality) -> dict:
     - `received`: the net released grant paid to the municipality itself as a recipient;
     - `requests`: the solutions it asked for, with kind, date and status (never the contact).
     """
-    from django.db.models import Q, Sum
-
     from regions.models import Municipality
 
     region = municipality.region
@@ -87,9 +84,9 @@ def municipality_profile(*, municipality) -> dict:
         project.role = "lead" if project.lead_municipality_id == municipality.ags else "partner"
         project.granted = project.granted or ZERO
     received = (
-        FundingDecision.objects.released()
-        .filter(recipient__municipality=municipality)
-        .aggregate(total=Sum("amount"))["total"]
+        Municipality.objects.filter(pk=municipality.pk).aggregate(
+            total=Sum("recipients__decisions__amount", filter=Q(recipients__decisions__state="released"))
+        )["total"]
         or ZERO
     )
     requests = list(

@@ -1,4 +1,4 @@
-"""Public pages of the solution catalogue and the reuse request form."""
+"""Public pages of the solution catalogue, the reuse request form and a municipality's projects and requests."""
 
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
@@ -12,6 +12,7 @@ from projects import selectors, services
 from projects.filters import CatalogueFilter
 from projects.forms import TransferRequestForm, prepare_filter_form
 from projects.models import Project, RequestKind
+from regions.models import Municipality
 from regions.selectors import municipality_choices
 
 CATALOGUE_PAGE_SIZE = 20
@@ -49,7 +50,7 @@ def project_detail(request: HttpRequest, slug: str) -> HttpResponse:
     context = {
         "project": project,
         "decisions": decisions,
-        "totals": selectors.decision_totals(decisions=decisions),
+        "totals": decisions.money_totals(),
         "request_counts": selectors.project_request_counts(project=project),
     }
     return render(request, "projects/project_detail.html", context)
@@ -103,3 +104,13 @@ def request_form(request: HttpRequest, slug: str) -> HttpResponse:
 def request_done(request: HttpRequest, slug: str) -> HttpResponse:
     project = _get_project(slug)
     return render(request, "projects/request_done.html", {"project": project})
+
+
+def municipality_detail(request: HttpRequest, ags: str) -> HttpResponse:
+    municipality = Municipality.objects.select_related("region", "parent").filter(ags=ags).first()
+    if municipality is None:
+        raise Http404(_("Zu diesem Gemeindeschlüssel ist keine Kommune in NRW verzeichnet."))
+    context = selectors.municipality_profile(municipality=municipality)
+    if municipality.is_district:
+        context["members"] = list(municipality.members.listed().order_by("name"))
+    return render(request, "regions/municipality_detail.html", context)

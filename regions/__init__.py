@@ -1,0 +1,7 @@
+"""The directory: the five model regions, every NRW Kreis and Gemeinde (AGS, population), its import and lookup.
+
+Also the staff profiles, role changes and the account guard (user_guard), whose tables
+this app's migrations hold. The lowest app: it imports no other app, only modellregionen's
+shared kernel (roles, API kernel). Apps above it react to a new directory through
+regions.signals.directory_changed.
+"""

@@ -37,7 +37,7 @@ class StaffProfileAdmin(admin.ModelAdmin):
 admin.site.unregister(User)
 admin.site.unregister(Group)
 
-# Fields only a superuser may change; modellregionen.user_guard enforces the same on every path.
+# Fields only a superuser may change; regions.user_guard enforces the same on every path.
 SUPERUSER_ONLY_FIELDS = ("is_superuser", "user_permissions")
 
 

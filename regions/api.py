@@ -1,17 +1,16 @@
-"""API of the model regions and the municipalities of NRW."""
+"""API of the model regions and the municipalities of NRW: the directory's own data.
 
-from django.utils import timezone
+What other apps add to a region's or a municipality's page (figures, projects, requests)
+they add in subclasses next to their own code; modellregionen/api_urls.py routes those.
+"""
+
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.response import Response
 
-from funding import selectors as figures
-from funding.api import LICENCE, ExactDecimalField, FiguresVersionSerializer, FigureValuesSerializer
 from modellregionen.api.base import ApiMixin
 from modellregionen.api.filtering import StrictOrderingFilter
-from modellregionen.api.renderers import CsvTable
-from projects.selectors import municipality_profile
 from regions import selectors
 from regions.filters import MunicipalityFilter
 from regions.models import AdministrativeDistrict, Municipality, Region
@@ -34,50 +33,37 @@ class RegionSerializer(serializers.ModelSerializer):
         fields = ["slug", "name", "administrative_district", "administrative_district_name", "lead_municipality"]
 
 
-class RegionFiguresSerializer(serializers.Serializer):
-    as_of = serializers.DateField()
-    version = FiguresVersionSerializer()
-    licence = serializers.DictField(child=serializers.CharField())
-    values = FigureValuesSerializer()
-
-
-class RegionDetailSerializer(RegionSerializer):
+class RegionMembersSerializer(RegionSerializer):
     members = MunicipalityRefSerializer(many=True, help_text="Member municipalities and Kreise.")
-    figures = RegionFiguresSerializer(
-        allow_null=True, help_text="The region's current figures as of today; null before the first computation."
-    )
 
     class Meta(RegionSerializer.Meta):
-        fields = [*RegionSerializer.Meta.fields, "description", "members", "figures"]
-
-
-def _current_region_figures(region: Region) -> dict | None:
-    version = figures.current_figures_version()
-    if version is None:
-        return None
-    table = figures.figures_for(as_of=timezone.localdate(), group_by="region", version=version)
-    for row in table.rows:
-        if row.group_key in {region.slug, str(region.pk)}:
-            return {"as_of": table.as_of, "version": version, "licence": LICENCE, "values": row.values}
-    return None
+        fields = [*RegionSerializer.Meta.fields, "description", "members"]
 
 
 @extend_schema(tags=["regions"])
 class RegionViewSet(ApiMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
-    """The five model regions; a region's page also carries its current figures."""
+    """The five model regions; a region's own page adds its members.
+
+    The routed endpoint is funding.figures.api.RegionWithFiguresViewSet, which adds the
+    region's current figures to its page: the regions app imports nothing above it.
+    """
 
     queryset = Region.objects.select_related("lead_municipality").order_by("name", "id")
     lookup_field = "slug"
     basename = "regions"
+    detail_serializer_class = RegionMembersSerializer
 
     def get_serializer_class(self):
-        return RegionDetailSerializer if self.action == "retrieve" else RegionSerializer
+        return self.detail_serializer_class if self.action == "retrieve" else RegionSerializer
 
     def retrieve(self, request, slug=None):
         region = self.get_object()
         region.members = list(selectors.region_members(region=region))
-        region.figures = _current_region_figures(region)
-        return Response(RegionDetailSerializer(region).data)
+        self.add_details(region)
+        return Response(self.detail_serializer_class(region).data)
+
+    def add_details(self, region: Region) -> None:
+        """Hook for what a subclass adds to a region's page before it is serialized."""
 
     def csv_filename(self) -> str:
         return "regionen.csv"
@@ -116,52 +102,14 @@ class MunicipalitySerializer(serializers.ModelSerializer):
         ]
 
 
-class MunicipalityProjectSerializer(serializers.Serializer):
-    slug = serializers.CharField()
-    title = serializers.CharField()
-    role = serializers.ChoiceField(choices=["lead", "partner"])
-    status = serializers.CharField(help_text="Application status.")
-    granted = ExactDecimalField(help_text="Net released grant of the project, all recipients (€).")
-
-
-class MunicipalityRequestSerializer(serializers.Serializer):
-    project = serializers.CharField(source="project.slug")
-    project_title = serializers.CharField(source="project.title")
-    kind = serializers.CharField()
-    received_on = serializers.DateField()
-    status = serializers.CharField()
-
-
-class MunicipalityDetailSerializer(MunicipalitySerializer):
-    region_via_kreis = serializers.SerializerMethodField(
-        help_text="The model region of the municipality or of its Kreis (slug), null if none."
-    )
-    received = ExactDecimalField(help_text="Net released grant to the municipality itself as recipient (€).")
-    projects = MunicipalityProjectSerializer(many=True)
-    requests = MunicipalityRequestSerializer(many=True, help_text="Its requests, without personal data.")
-    licence = serializers.DictField(child=serializers.CharField())
-
-    class Meta(MunicipalitySerializer.Meta):
-        fields = [
-            *MunicipalitySerializer.Meta.fields,
-            "region_via_kreis",
-            "received",
-            "projects",
-            "requests",
-            "licence",
-        ]
-
-    def get_region_via_kreis(self, obj) -> str | None:
-        return obj.profile_region.slug if obj.profile_region else None
-
-
 @extend_schema(tags=["regions"])
 class MunicipalityViewSet(ApiMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """The municipalities and Kreise of NRW with their AGS and population (filter by AGS prefix, name, kind, region).
 
     `?q=` finds by name with or without suffix ("Paderborn", "Paderborn, Stadt") or by AGS,
-    best match first: the same lookup as the request form. A municipality's own page
-    (`/municipalities/<ags>/`) adds its projects, its grant and its requests.
+    best match first: the same lookup as the request form. The routed endpoint is
+    projects.api.MunicipalityProfileViewSet, which adds a municipality's projects, its grant
+    and its requests to its own page.
     """
 
     queryset = Municipality.objects.select_related("region").order_by("ags")
@@ -172,44 +120,6 @@ class MunicipalityViewSet(ApiMixin, mixins.ListModelMixin, mixins.RetrieveModelM
     lookup_field = "ags"
     basename = "municipalities"
     csv_actions = ("list", "retrieve")
-
-    def get_serializer_class(self):
-        return MunicipalityDetailSerializer if self.action == "retrieve" else MunicipalitySerializer
-
-    def retrieve(self, request, ags=None):
-        municipality = self.get_object()
-        profile = municipality_profile(municipality=municipality)
-        municipality.profile_region = profile["region"]
-        municipality.received = profile["received"]
-        municipality.projects = profile["projects"]
-        municipality.requests = profile["requests"]
-        municipality.licence = LICENCE
-        return Response(MunicipalityDetailSerializer(municipality).data)
-
-    def csv_table(self, data):
-        if self.action != "retrieve":
-            return super().csv_table(data)
-        # One row per project and per request of the municipality.
-        columns = ["ags", "name", "record", "project", "project_title", "role_or_kind", "status", "date", "granted"]
-        rows = [
-            [data["ags"], data["name"], "project", p["slug"], p["title"], p["role"], p["status"], None, p["granted"]]
-            for p in data["projects"]
-        ]
-        rows += [
-            [
-                data["ags"],
-                data["name"],
-                "request",
-                r["project"],
-                r["project_title"],
-                r["kind"],
-                r["status"],
-                r["received_on"],
-                None,
-            ]
-            for r in data["requests"]
-        ]
-        return CsvTable(columns=columns, rows=rows, decimal_columns={"granted"})
 
     def csv_filename(self) -> str:
         if self.action == "retrieve":

@@ -9,4 +9,4 @@ class RegionsConfig(AppConfig):
     def ready(self) -> None:
         # The account rules: only a superuser makes a superuser, nobody changes their own
         # roles, every change of roles is recorded (regions.RoleChange).
-        from modellregionen import user_guard  # noqa: F401
+        from regions import user_guard  # noqa: F401

@@ -135,7 +135,7 @@ class Municipality(models.Model):
         return reverse("municipality-detail", kwargs={"ags": self.ags})
 
     def clean(self) -> None:
-        validate_ags_matches_kind(self.ags, self.kind)
+        validate_ags_matches_kind(self.ags, is_district_level=self.kind in MunicipalityKind.district_level())
         if self.parent_id and not self.ags.startswith(self.parent_id):
             raise ValidationError(
                 {
@@ -190,7 +190,7 @@ class StaffProfile(models.Model):
 class RoleChange(models.Model):
     """One change of a user's roles (groups) or superuser status: who, when, old → new.
 
-    Written by modellregionen.user_guard for every path (admin, shell, code); administrators
+    Written by regions.user_guard for every path (admin, shell, code); administrators
     read it in the admin. Names are stored as text so the record survives renamed groups.
     """
 

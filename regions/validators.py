@@ -35,10 +35,8 @@ def validate_ags(value: str) -> None:
         )
 
 
-def validate_ags_matches_kind(ags: str, kind: str) -> None:
-    from regions.models import MunicipalityKind
-
-    is_district_level = kind in MunicipalityKind.district_level()
+def validate_ags_matches_kind(ags: str, *, is_district_level: bool) -> None:
+    """A Kreis (or kreisfreie Stadt's Kreis level) has 5 digits, a Gemeinde 8."""
     if is_district_level and len(ags) != 5:
         raise ValidationError({"ags": _("Ein Kreis hat einen 5-stelligen Schlüssel, nicht „%(ags)s“.") % {"ags": ags}})
     if not is_district_level and len(ags) != 8:

@@ -11,7 +11,7 @@ from decimal import Decimal
 
 from django.db import migrations, models
 
-# funding.figures.GROUPING_NUMBERS as of this migration.
+# funding.figures.definitions.GROUPING_NUMBERS as of this migration.
 GROUPING_NUMBERS = {"": 0, "region": 1, "strand": 2, "topic": 3, "year": 4, "authority": 5}
 MONEY_FIGURES = ("funding_granted", "private_investment", "eligible_investment", "own_share")
 COUNT_FIGURES = (

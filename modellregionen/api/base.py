@@ -1,11 +1,13 @@
 """The behaviour every API view shares: auth, strict parameters, CSV, caching, throttling, errors."""
 
+import functools
 import itertools
 
 from django.conf import settings
 from django.http import Http404, StreamingHttpResponse
 from django.utils.cache import get_conditional_response, patch_vary_headers
 from django.utils.http import http_date
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 from rest_framework.authentication import SessionAuthentication, TokenAuthentication
 from rest_framework.exceptions import ValidationError
@@ -13,7 +15,6 @@ from rest_framework.permissions import IsAuthenticatedOrReadOnly
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
-from funding.selectors import current_figures_version
 from modellregionen import roles
 from modellregionen.api import caching
 from modellregionen.api.errors import api_exception_handler, validation_error
@@ -63,6 +64,17 @@ def public_cache_headers(response, *, validators: caching.Validators) -> None:
         response["Last-Modified"] = http_date(validators.last_modified.timestamp())
     response["Cache-Control"] = f"public, max-age={settings.API_CACHE_MAX_AGE}"
     patch_vary_headers(response, ["Accept"])
+
+
+@functools.cache
+def _figures_version_reader():
+    # The kernel imports no app: the settings name the function that returns the current
+    # figures version, which is part of every answer's ETag.
+    return import_string(settings.API_CURRENT_FIGURES_VERSION)
+
+
+def current_figures_version():
+    return _figures_version_reader()()
 
 
 class ApiMixin:

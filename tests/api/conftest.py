@@ -10,7 +10,7 @@ from django.utils import timezone
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from funding.figures_engine import recompute_figures
+from funding.figures.engine import recompute_figures
 from funding.models import DecisionKind, DecisionState
 from projects.models import RequestKind, Strand
 from regions.models import MunicipalityKind
@@ -30,7 +30,7 @@ from tests.factories import (
 @pytest.fixture(autouse=True)
 def _fresh_caches():
     """Rate-limit counters and rendered figures are cached; each test starts with none."""
-    from funding.api import _RENDERED
+    from funding.figures.api import _RENDERED
 
     cache.clear()
     _RENDERED.clear()
@@ -171,7 +171,7 @@ def ledger(db, clerk, approver, region_soest):
 def published(ledger):
     """The ledger's figures, computed and published as the nightly job would."""
     recompute_figures()
-    from funding.selectors import current_figures_version
+    from funding.figures.selectors import current_figures_version
 
     return current_figures_version()
 

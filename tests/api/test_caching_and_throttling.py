@@ -3,7 +3,7 @@ from decimal import Decimal
 
 from django.utils import timezone
 
-from funding.figures_engine import recompute_figures
+from funding.figures.engine import recompute_figures
 from tests.api.conftest import released, token_client
 
 

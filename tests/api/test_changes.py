@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 from django.core.management import call_command
 
-from funding import figures_engine
+from funding.figures import engine
 from funding.models import FiguresVersion, FundingDecision
 from projects.models import TransferRequest
 from tests.factories import MunicipalityFactory
@@ -18,7 +18,7 @@ ATOM = "{http://www.w3.org/2005/Atom}"
 @pytest.fixture
 def published(db):
     call_command("load_programme_data", stdout=io.StringIO(), stderr=io.StringIO())
-    figures_engine.recompute_figures()
+    engine.recompute_figures()
 
 
 def test_between_the_two_published_dates_the_figures_and_the_decisions_that_explain_them(client, published):
@@ -46,7 +46,7 @@ def test_between_two_versions(client, published):
         contact_name="R",
         contact_email="r@x.example",
     )
-    figures_engine.recompute_figures()
+    engine.recompute_figures()
     second = FiguresVersion.objects.filter(is_current=True, programme__slug="digitale-modellregionen").get()
 
     data = client.get(f"/api/v1/figures/changes/?from_version={first.pk}&to_version={second.pk}").json()

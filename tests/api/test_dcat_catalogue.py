@@ -11,15 +11,16 @@ import rdflib
 from django.core.management import call_command
 from rdflib.namespace import DCAT, DCTERMS, FOAF, RDF
 
+from funding.figures import engine
+
 DCATDE = rdflib.Namespace("http://dcat-ap.de/def/dcatde/")
 
 
 @pytest.fixture
 def graph(client, db):
     call_command("load_programme_data", stdout=io.StringIO(), stderr=io.StringIO())
-    from funding import figures_engine
 
-    figures_engine.recompute_figures()
+    engine.recompute_figures()
     response = client.get("/api/v1/catalog.jsonld")
     assert response.status_code == 200
     assert response["Content-Type"] == "application/ld+json"

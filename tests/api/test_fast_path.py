@@ -3,7 +3,7 @@
 import datetime as dt
 from decimal import Decimal
 
-from funding.figures_engine import recompute_figures
+from funding.figures.engine import recompute_figures
 from tests.api.conftest import released, token_client
 
 
@@ -17,7 +17,7 @@ def test_anonymous_figures_are_throttled_on_the_fast_path_once_per_request(publi
 
 
 def test_the_fast_answer_equals_the_full_one(published, api):
-    import funding.api as fa
+    import funding.figures.api as fa
 
     full = api.get("/api/v1/figures/", {"group_by": "region", "as_of": "2020-12-31"})
     fast = api.get("/api/v1/figures/", {"group_by": "region", "as_of": "2020-12-31"})

@@ -5,9 +5,9 @@ from decimal import Decimal
 
 from django.utils import timezone
 
-from funding.figures import FIGURES
-from funding.figures_engine import recompute_figures
-from funding.selectors import current_figures_version, figures_for
+from funding.figures.definitions import FIGURES
+from funding.figures.engine import recompute_figures
+from funding.figures.selectors import current_figures_version, figures_for
 from tests.api.conftest import released
 from tests.factories import DecisionFactory, ProgrammeFactory
 

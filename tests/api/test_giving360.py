@@ -8,7 +8,7 @@ from decimal import Decimal
 
 from django.utils import timezone
 
-from funding.figures_engine import recompute_figures
+from funding.figures.engine import recompute_figures
 from funding.models import DecisionKind, DecisionState
 from tests.factories import DecisionFactory, ProgrammeFactory, ProjectFactory
 

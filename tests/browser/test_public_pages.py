@@ -5,7 +5,7 @@ import io
 import pytest
 from django.core.management import call_command
 
-from funding.figures_engine import recompute_figures
+from funding.figures.engine import recompute_figures
 from projects.models import TransferRequest
 
 pytestmark = pytest.mark.browser

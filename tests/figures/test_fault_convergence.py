@@ -17,8 +17,8 @@ from unittest import mock
 import pytest
 from django.db import connection
 
-from funding import figures_engine, tasks
-from funding.figures_engine import figures_freshness
+from funding.figures import engine, tasks
+from funding.figures.freshness import figures_freshness
 from projects.models import TransferRequest
 from tests.factories import MunicipalityFactory, ProjectFactory
 
@@ -159,7 +159,7 @@ def stack(services_required, tmp_path):
 
 def test_the_figures_converge_after_redis_was_down_and_after_the_worker_was_killed(stack):
     project, municipality = ProjectFactory(), MunicipalityFactory()
-    figures_engine.recompute_figures()
+    engine.recompute_figures()
     stack.start_worker()
     stack.start_beat()
     assert figures_freshness().is_current

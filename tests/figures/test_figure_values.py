@@ -2,7 +2,7 @@
 
 from decimal import Decimal
 
-from funding.figures import FIGURES, STORED_FIGURES, figure_value, figure_values, zero_values
+from funding.figures.definitions import FIGURES, STORED_FIGURES, figure_value, figure_values, zero_values
 
 
 def stored(**values):

@@ -7,10 +7,10 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from funding import figures_engine
-from funding.figures import FIGURES, GROUPING_NUMBERS, GROUPINGS
+from funding.figures import engine
+from funding.figures.definitions import FIGURES, GROUPING_NUMBERS, GROUPINGS
+from funding.figures.selectors import current_figures_version, figure_on_days, figure_series, figures_for
 from funding.models import DecisionKind, DecisionState, FigureGroup, FigureStep, FiguresVersion
-from funding.selectors import current_figures_version, figure_on_days, figure_series, figures_for
 from tests.factories import (
     DecisionFactory,
     MunicipalityFactory,
@@ -79,7 +79,7 @@ def test_every_figure_of_the_design_has_labels_a_definition_and_a_unit():
 
 def test_a_date_before_the_first_entry_gives_zeros(project, approver):
     released(approver, project=project, decision_date=dt.date(2019, 6, 1))
-    figures_engine.recompute_figures()
+    engine.recompute_figures()
 
     values = total(dt.date(2018, 1, 1))
 
@@ -91,7 +91,7 @@ def test_a_date_before_the_first_entry_gives_zeros(project, approver):
 
 def test_a_decision_counts_from_the_end_of_its_decision_date(project, approver):
     released(approver, project=project, decision_date=dt.date(2019, 6, 1), amount=Decimal("160000.10"))
-    figures_engine.recompute_figures()
+    engine.recompute_figures()
 
     assert total(dt.date(2019, 5, 31))["funding_granted"] == Decimal("0.00")
     assert total(dt.date(2019, 6, 1))["funding_granted"] == Decimal("160000.10")
@@ -100,7 +100,7 @@ def test_a_decision_counts_from_the_end_of_its_decision_date(project, approver):
 
 def test_a_future_date_gives_todays_values(project, approver):
     released(approver, project=project, decision_date=dt.date(2019, 6, 1))
-    figures_engine.recompute_figures()
+    engine.recompute_figures()
 
     future = timezone.localdate() + dt.timedelta(days=400)
     table = figures_for(as_of=future)
@@ -112,7 +112,7 @@ def test_a_future_date_gives_todays_values(project, approver):
 
 def test_drafts_do_not_count(project, approver):
     DecisionFactory(project=project, decision_date=dt.date(2019, 6, 1))
-    figures_engine.recompute_figures()
+    engine.recompute_figures()
 
     values = total(dt.date(2020, 1, 1))
 
@@ -124,7 +124,7 @@ def test_drafts_do_not_count(project, approver):
 def test_a_full_revocation_ends_the_project_being_funded_on_its_date(project, approver):
     initial = released(approver, project=project, decision_date=dt.date(2019, 6, 1))
     revoked_in_full(approver, initial, on=dt.date(2020, 3, 1))
-    figures_engine.recompute_figures()
+    engine.recompute_figures()
 
     assert total(dt.date(2020, 2, 29))["funded_projects"] == 1
     assert total(dt.date(2020, 3, 1))["funded_projects"] == 0
@@ -141,7 +141,7 @@ def test_a_series_can_be_limited_to_some_groups(project, approver):
     other = ProjectFactory(programme=project.programme, submitted_on=dt.date(2019, 1, 15))
     released(approver, project=project, decision_date=dt.date(2019, 6, 1))
     released(approver, project=other, decision_date=dt.date(2019, 8, 1), amount=Decimal("90000.00"))
-    figures_engine.recompute_figures()
+    engine.recompute_figures()
 
     every_region = figure_series(figure="funding_granted", group_by="region")
     assert {point.group_key for point in every_region} == {project.region.slug, other.region.slug}
@@ -156,7 +156,7 @@ def test_the_value_on_given_days_is_the_value_as_of_each_day(project, approver):
     initial = released(approver, project=project, decision_date=dt.date(2019, 6, 1))
     released(approver, project=other, decision_date=dt.date(2019, 8, 1), amount=Decimal("90000.55"))
     revoked_in_full(approver, initial, on=dt.date(2020, 3, 1))
-    figures_engine.recompute_figures()
+    engine.recompute_figures()
     days = [
         dt.date(2018, 12, 31),  # before any step
         dt.date(2019, 5, 31),
@@ -197,7 +197,7 @@ def test_an_amendment_and_a_revocation_on_one_day_that_cancel_out_leave_no_step(
             eligible_costs=Decimal("0.00"),
             own_share=Decimal("0.00"),
         )
-    figures_engine.recompute_figures()
+    engine.recompute_figures()
 
     assert [point.date for point in figure_series(figure="funding_granted")] == [dt.date(2019, 6, 1)]
     assert total(dt.date(2019, 9, 1))["funding_granted"] == Decimal("160000.00")
@@ -205,13 +205,13 @@ def test_an_amendment_and_a_revocation_on_one_day_that_cancel_out_leave_no_step(
 
 def test_budget_committed_is_the_grant_over_the_programme_budget(project, approver):
     released(approver, project=project, amount=Decimal("56600000.00"), eligible_costs=Decimal("70000000.00"))
-    figures_engine.recompute_figures()
+    engine.recompute_figures()
 
     assert total(dt.date(2020, 1, 1))["budget_committed"] == Decimal("0.621978")
 
 
 def test_it_refuses_an_unknown_grouping(project):
-    figures_engine.recompute_figures()
+    engine.recompute_figures()
 
     with pytest.raises(ValueError, match="district"):
         figures_for(as_of=dt.date(2020, 1, 1), group_by="district")
@@ -228,7 +228,7 @@ def test_requests_count_by_date_of_receipt_and_municipalities_once(project):
     first = TransferRequestFactory(project=project, received_on=dt.date(2020, 2, 1))
     TransferRequestFactory(project=project, municipality=first.municipality, received_on=dt.date(2020, 2, 3))
     TransferRequestFactory(project=project, kind="consultation", received_on=dt.date(2020, 2, 3))
-    figures_engine.recompute_figures()
+    engine.recompute_figures()
 
     assert total(dt.date(2020, 2, 2))["transfer_requests"] == 1
     values = total(dt.date(2020, 2, 3))
@@ -239,9 +239,9 @@ def test_requests_count_by_date_of_receipt_and_municipalities_once(project):
 
 def test_reading_an_old_version_returns_what_it_published(project, approver):
     released(approver, project=project, decision_date=dt.date(2019, 6, 1))
-    old = figures_engine.recompute_figures()[0].version
+    old = engine.recompute_figures()[0].version
     released(approver, project=ProjectFactory(programme=project.programme), decision_date=dt.date(2019, 7, 1))
-    new = figures_engine.recompute_figures()[0].version
+    new = engine.recompute_figures()[0].version
 
     assert current_figures_version() == new
     assert total(dt.date(2020, 1, 1))["funding_granted"] == Decimal("320000.00")
@@ -258,13 +258,13 @@ def test_an_old_version_keeps_the_labels_and_the_budget_it_was_published_with(pr
         eligible_costs=Decimal("9100000.00"),
         decision_date=dt.date(2019, 6, 1),
     )
-    old = figures_engine.recompute_figures()[0].version
+    old = engine.recompute_figures()[0].version
     published_name = project.region.name
     project.region.name = "Umbenannt"
     project.region.save()
     project.programme.budget = Decimal("182000000.00")
     project.programme.save()
-    figures_engine.recompute_figures()
+    engine.recompute_figures()
 
     old_regions = figures_for(as_of=dt.date(2020, 1, 1), group_by="region", version=old).rows
     new_regions = figures_for(as_of=dt.date(2020, 1, 1), group_by="region").rows
@@ -282,7 +282,7 @@ def test_steps_store_money_in_whole_cents(project, approver):
         eligible_costs=Decimal("2000000.00"),
         decision_date=dt.date(2019, 6, 1),
     )
-    version = figures_engine.recompute_figures()[0].version
+    version = engine.recompute_figures()[0].version
 
     step = FigureStep.objects.get(version=version, grouping=GROUPING_NUMBERS[""], valid_from=dt.date(2019, 6, 1))
     assert step.funding_granted_cents == 123456789
@@ -291,7 +291,7 @@ def test_steps_store_money_in_whole_cents(project, approver):
 
 def test_it_keeps_only_the_configured_number_of_versions(project, settings):
     settings.FIGURES_VERSIONS_KEPT = 2
-    versions = [figures_engine.recompute_figures()[0].version.pk for _ in range(3)]
+    versions = [engine.recompute_figures()[0].version.pk for _ in range(3)]
 
     assert list(FiguresVersion.objects.order_by("pk").values_list("pk", flat=True)) == versions[1:]
     assert not FigureStep.objects.filter(version_id=versions[0]).exists()
@@ -300,14 +300,14 @@ def test_it_keeps_only_the_configured_number_of_versions(project, settings):
 
 def test_a_failed_prune_leaves_the_new_version_published(project, settings, monkeypatch):
     settings.FIGURES_VERSIONS_KEPT = 1
-    first = figures_engine.recompute_figures()[0].version
+    first = engine.recompute_figures()[0].version
 
     def failing_delete(self):
         raise RuntimeError("disk full")
 
     monkeypatch.setattr(QuerySet, "delete", failing_delete)
     with pytest.raises(RuntimeError):
-        figures_engine.recompute_figures()
+        engine.recompute_figures()
     monkeypatch.undo()
 
     second = FiguresVersion.objects.get(is_current=True)
@@ -315,19 +315,19 @@ def test_a_failed_prune_leaves_the_new_version_published(project, settings, monk
     # Nothing was pruned: the old version is still whole.
     assert FiguresVersion.objects.filter(pk=first.pk).exists()
     assert FigureStep.objects.filter(version_id=first.pk).exists()
-    assert figures_engine.prune_figure_versions() == 1
+    assert engine.prune_figure_versions() == 1
     assert list(FiguresVersion.objects.values_list("pk", flat=True)) == [second.pk]
 
 
 def test_pruning_never_deletes_a_current_version(project, settings):
     settings.FIGURES_VERSIONS_KEPT = 1
-    current = figures_engine.recompute_figures()[0].version
+    current = engine.recompute_figures()[0].version
     # A newer version that is not current (made by hand here) does not push it out.
     FiguresVersion.objects.create(
         programme=current.programme, computed_at=current.computed_at, budget=current.budget, is_current=False
     )
 
-    figures_engine.prune_figure_versions()
+    engine.prune_figure_versions()
 
     assert FiguresVersion.objects.filter(pk=current.pk, is_current=True).exists()
     assert FigureStep.objects.filter(version_id=current.pk).exists()
@@ -335,7 +335,7 @@ def test_pruning_never_deletes_a_current_version(project, settings):
 
 def test_a_version_records_when_what_and_how_long(project, approver):
     decision = released(approver, project=project)
-    version = figures_engine.recompute_figures()[0].version
+    version = engine.recompute_figures()[0].version
 
     assert version.is_current
     assert version.rows_read == 2  # one released decision and one project
@@ -354,7 +354,7 @@ def test_rows_read_counts_the_released_decisions_projects_and_requests_of_the_pr
     )
     TransferRequestFactory(project=ProjectFactory(programme=other_programme))
 
-    published = figures_engine.recompute_figures()
+    published = engine.recompute_figures()
     rows_read = {item.version.programme_id: item.version.rows_read for item in published}
 
     assert rows_read == {project.programme_id: 1 + 1 + 2, other_programme.pk: 1 + 1}
@@ -362,7 +362,7 @@ def test_rows_read_counts_the_released_decisions_projects_and_requests_of_the_pr
 
 def test_a_failure_mid_recompute_leaves_the_previous_version_current(project, approver, monkeypatch):
     released(approver, project=project)
-    before = figures_engine.recompute_figures()[0].version
+    before = engine.recompute_figures()[0].version
     steps_before = FigureStep.objects.count()
     released(approver, project=ProjectFactory(programme=project.programme))
 
@@ -370,9 +370,9 @@ def test_a_failure_mid_recompute_leaves_the_previous_version_current(project, ap
         raise RuntimeError("worker lost mid-recompute")
 
     # The steps of the new version are written by then; the failure must take them back.
-    monkeypatch.setattr(figures_engine, "_publish", crash)
+    monkeypatch.setattr(engine, "_publish", crash)
     with pytest.raises(RuntimeError):
-        figures_engine.recompute_figures()
+        engine.recompute_figures()
 
     assert current_figures_version() == before
     assert FiguresVersion.objects.count() == 1
@@ -384,7 +384,7 @@ def test_the_stored_figures_of_every_grouping_add_up_to_the_total(project, appro
     other = ProjectFactory(programme=project.programme, topic=None)
     released(approver, project=project, decision_date=dt.date(2019, 6, 1))
     released(approver, project=other, decision_date=dt.date(2020, 6, 1), amount=Decimal("1.00"))
-    figures_engine.recompute_figures()
+    engine.recompute_figures()
 
     whole = total(dt.date(2021, 1, 1))
     for grouping in GROUPINGS:
@@ -409,7 +409,7 @@ def test_recompute_command_prints_what_it_published(project, approver, capsys):
 
 def test_verify_command_says_no_drift_for_fresh_figures(project, approver, capsys):
     released(approver, project=project)
-    figures_engine.recompute_figures()
+    engine.recompute_figures()
 
     call_command("verify_figures")
 
@@ -418,7 +418,7 @@ def test_verify_command_says_no_drift_for_fresh_figures(project, approver, capsy
 
 def test_verify_command_prints_each_drift_and_fails(project, approver, capsys):
     released(approver, project=project, decision_date=dt.date(2019, 6, 1))
-    figures_engine.recompute_figures()
+    engine.recompute_figures()
     total = GROUPING_NUMBERS[""]
     FigureStep.objects.filter(grouping=total, valid_from=dt.date(2019, 6, 1)).update(funding_granted_cents=17_000_000)
 
@@ -433,7 +433,7 @@ def test_verify_command_prints_each_drift_and_fails(project, approver, capsys):
 
 
 def test_verify_notices_a_ledger_change_not_yet_recomputed_and_says_so(project, approver, capsys):
-    figures_engine.recompute_figures()
+    engine.recompute_figures()
     released(approver, project=project, decision_date=dt.date(2019, 6, 1))
 
     with pytest.raises(CommandError, match="after the current figures were computed"):
@@ -442,7 +442,7 @@ def test_verify_notices_a_ledger_change_not_yet_recomputed_and_says_so(project, 
 
 def test_verify_gives_no_pending_hint_for_drift_the_ledger_does_not_explain(project, approver):
     released(approver, project=project, decision_date=dt.date(2019, 6, 1))
-    figures_engine.recompute_figures()
+    engine.recompute_figures()
     FigureStep.objects.filter(grouping=GROUPING_NUMBERS[""]).update(funding_granted_cents=100)
 
     with pytest.raises(CommandError) as failure:

@@ -14,11 +14,11 @@ from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from funding import figures_engine
-from funding.figures import FIGURES, GROUPINGS
-from funding.figures_verify import figures_verify
+from funding.figures import engine
+from funding.figures.definitions import FIGURES, GROUPINGS
+from funding.figures.selectors import figures_for
+from funding.figures.verify import figures_verify
 from funding.models import DecisionKind, DecisionState, FundingDecision, GrantingAuthority
-from funding.selectors import figures_for
 from projects.models import ProjectKind, RequestKind, Strand
 from tests.factories import (
     MunicipalityFactory,
@@ -351,7 +351,7 @@ def is_zero(values: dict[str, object]) -> bool:
 def test_every_stored_figure_equals_the_plain_sum_of_the_ledger(spec):
     with transaction.atomic():
         ledger = build(spec)
-        figures_engine.recompute_figures()
+        engine.recompute_figures()
 
         for as_of in spec["as_of"]:
             for group_by in (None, *GROUPINGS):

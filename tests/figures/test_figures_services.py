@@ -10,9 +10,9 @@ from django.core.cache import cache
 from django.db import connection
 from django.utils import timezone
 
-from funding import figures_engine
+from funding.figures import engine, freshness, scheduling
+from funding.figures.selectors import current_figures_version, figures_for
 from funding.models import DecisionState, FiguresVersion
-from funding.selectors import current_figures_version, figures_for
 from tests.factories import (
     DecisionFactory,
     MunicipalityFactory,
@@ -45,14 +45,14 @@ def published_total(figure):
 
 def settle():
     """Wait until the recomputes scheduled so far have run."""
-    time.sleep(figures_engine.RECOMPUTE_DELAY_SECONDS + 1)
-    wait_for(lambda: cache.get(figures_engine.PENDING_KEY) is None, what="the pending recompute")
+    time.sleep(scheduling.RECOMPUTE_DELAY_SECONDS + 1)
+    wait_for(lambda: cache.get(freshness.PENDING_KEY) is None, what="the pending recompute")
     time.sleep(1)
 
 
 @pytest.fixture
 def project(real_broker):
-    cache.delete(figures_engine.PENDING_KEY)
+    cache.delete(freshness.PENDING_KEY)
     project = ProjectFactory(programme=ProgrammeFactory())
     wait_for(lambda: published_total("applications") == 1, what="the first version")
     return project
@@ -92,19 +92,19 @@ def test_a_burst_of_fifty_saves_leads_to_at_most_three_recomputes(project):
 
 def test_two_concurrent_recomputes_publish_one_after_the_other(project, monkeypatch):
     settle()
-    compute = figures_engine._compute_version
+    compute = engine._compute_version
 
     def slow_compute(programme, **kwargs):
         # Long enough that, without the lock, the two runs would overlap.
         time.sleep(1.0)
         return compute(programme, **kwargs)
 
-    monkeypatch.setattr(figures_engine, "_compute_version", slow_compute)
+    monkeypatch.setattr(engine, "_compute_version", slow_compute)
     published, errors = [], []
 
     def run():
         try:
-            published.extend(item.version for item in figures_engine.recompute_figures())
+            published.extend(item.version for item in engine.recompute_figures())
         except Exception as error:  # the assertion below shows it
             errors.append(error)
         finally:

@@ -5,8 +5,8 @@ from unittest import mock
 
 import pytest
 
-from funding import figures_engine, tasks
-from funding.figures_engine import figures_freshness
+from funding.figures import engine, freshness, tasks
+from funding.figures.freshness import figures_freshness
 from funding.models import FiguresVersion, LedgerState
 from projects.models import TransferRequest
 from tests.factories import MunicipalityFactory, ProjectFactory
@@ -24,7 +24,7 @@ def published(db):
     project = ProjectFactory()
     municipality = MunicipalityFactory()
     add_request(project, municipality)
-    figures_engine.recompute_figures()
+    engine.recompute_figures()
     return {"project": project, "municipality": municipality}
 
 
@@ -38,7 +38,7 @@ def test_a_change_marks_the_figures_behind_in_its_own_transaction(published):
     assert LedgerState.objects.get().change_count == before + 1
     assert not freshness.is_current
     assert freshness.behind_since is not None
-    figures_engine.recompute_figures()
+    engine.recompute_figures()
     assert figures_freshness().is_current
     assert LedgerState.objects.get().first_unpublished_at is None
 
@@ -46,26 +46,26 @@ def test_a_change_marks_the_figures_behind_in_its_own_transaction(published):
 def test_a_change_committed_while_the_figures_are_computed_leaves_them_behind_not_wrong(published):
     # The count is read before the facts: a change that lands in between is in the facts but
     # not in the count, so the version claims less than it has and one more run follows.
-    real_count = figures_engine.ledger_change_count
+    real_count = freshness.ledger_change_count
 
     def count_then_change():
         count = real_count()
         add_request(published["project"], published["municipality"])
         return count
 
-    with mock.patch.object(figures_engine, "ledger_change_count", count_then_change):
-        figures_engine.recompute_figures()
+    with mock.patch.object(engine, "ledger_change_count", count_then_change):
+        engine.recompute_figures()
 
     assert not figures_freshness().is_current
-    assert figures_engine.refresh_figures_if_behind()
+    assert engine.refresh_figures_if_behind()
     assert figures_freshness().is_current
-    assert figures_engine.refresh_figures_if_behind() == []  # nothing to do: idempotent
+    assert engine.refresh_figures_if_behind() == []  # nothing to do: idempotent
 
 
 @pytest.mark.django_db(transaction=True)
 def test_a_change_whose_recompute_cannot_be_queued_is_caught_up_by_the_periodic_check():
     project, municipality = ProjectFactory(), MunicipalityFactory()
-    figures_engine.recompute_figures()
+    engine.recompute_figures()
     # The broker is down at commit time: the write succeeds, the fast recompute is lost.
     with mock.patch.object(tasks.recompute_figures, "apply_async", side_effect=ConnectionError("redis down")):
         add_request(project, municipality)
@@ -92,7 +92,7 @@ def test_staleness_shows_in_the_api_the_health_check_and_the_staff_overview(publ
     assert health["figures"]["is_current"] is False and health["figures"]["lag_seconds"] >= 0
     assert "Kennzahlen hinken den Bescheiden hinterher seit" in overview
 
-    figures_engine.recompute_figures()
+    engine.recompute_figures()
     figures_engine_api_memo_cleared = client.get("/api/v1/figures/").json()["version"]
     assert figures_engine_api_memo_cleared["includes_latest_change"] is True
     assert client.get("/healthz").json()["status"] == "ok"

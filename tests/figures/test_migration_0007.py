@@ -10,9 +10,9 @@ import pytest
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
-from funding import figures_engine
+from funding.figures import engine
+from funding.figures.selectors import figure_series, figures_for
 from funding.models import FigureGroup, FiguresVersion
-from funding.selectors import figure_series, figures_for
 from tests.factories import ProjectFactory
 
 BEFORE = ("funding", "0006_figurestep_version_without_db_constraint")
@@ -93,7 +93,7 @@ def test_the_stored_versions_read_the_same_after_the_upgrade():
 @pytest.mark.django_db(transaction=True)
 def test_migrating_back_drops_the_versions_it_cannot_convert_back():
     ProjectFactory()
-    figures_engine.recompute_figures()
+    engine.recompute_figures()
     try:
         old_apps = migrate_to(BEFORE)
         assert not old_apps.get_model("funding", "FiguresVersion").objects.exists()

@@ -6,10 +6,10 @@ from decimal import Decimal
 import pytest
 from django.core.management import call_command
 
-from funding import figures_engine
-from funding.figures_verify import figures_verify
+from funding.figures import engine
+from funding.figures.selectors import default_programme, figures_for
+from funding.figures.verify import figures_verify
 from funding.models import Programme
-from funding.selectors import default_programme, figures_for
 
 pytestmark = pytest.mark.django_db
 
@@ -19,7 +19,7 @@ MILLION = Decimal(1_000_000)
 @pytest.fixture
 def published(capsys):
     call_command("load_programme_data")
-    figures_engine.recompute_figures()
+    engine.recompute_figures()
     capsys.readouterr()
 
 

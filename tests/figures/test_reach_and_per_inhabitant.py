@@ -7,10 +7,10 @@ import pytest
 from django.core.management import call_command
 from django.db.models import Q, Sum
 
-from funding import figures_engine
-from funding.figures_verify import figures_verify
+from funding.figures import engine
+from funding.figures.selectors import figures_for
+from funding.figures.verify import figures_verify
 from funding.models import FiguresVersion
-from funding.selectors import figures_for
 from projects.models import TransferRequest
 from regions.models import Municipality, MunicipalityKind
 from tests.pages.test_dashboard import text_of
@@ -21,7 +21,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def published(capsys):
     call_command("load_programme_data")
-    figures_engine.recompute_figures()
+    engine.recompute_figures()
     capsys.readouterr()
 
 
@@ -80,7 +80,7 @@ def test_a_new_gemeinde_asking_reaches_further_as_of_its_date(published):
         contact_name="Rathaus",
         contact_email="rathaus@hille.example",
     )
-    figures_engine.recompute_figures()
+    engine.recompute_figures()
 
     after = figures_for(as_of=dt.date.today()).rows[0].values
     on_the_day_before = figures_for(as_of=dt.date(2022, 5, 1)).rows[0].values

@@ -11,7 +11,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection
 
-from funding import figures_engine
+from funding.figures import engine
 from funding.models import FundingDecision
 from projects.models import TransferRequest
 from tests.factories import DecisionFactory, MunicipalityFactory, ProjectFactory
@@ -45,7 +45,7 @@ def ledger(transactional_db, clerk, approver):
         contact_name="R",
         contact_email="r@x.example",
     )
-    figures_engine.recompute_figures()
+    engine.recompute_figures()
     return project
 
 

@@ -17,7 +17,7 @@ DOWN = OperationalError("connection to server at 127.0.0.1, port 5432 failed: Co
 
 
 def test_a_public_page_says_in_german_when_to_try_again(db, client_without_raising):
-    with mock.patch("funding.views.programme_dashboard", side_effect=DOWN):
+    with mock.patch("funding.figures.views.programme_dashboard", side_effect=DOWN):
         response = client_without_raising.get("/")
 
     assert response.status_code == 503
@@ -37,7 +37,7 @@ def test_the_api_answers_json_with_retry_after(db, client_without_raising):
 
 
 def test_other_errors_stay_500_without_leaking_details(db, client_without_raising):
-    with mock.patch("funding.views.programme_dashboard", side_effect=RuntimeError("secret detail")):
+    with mock.patch("funding.figures.views.programme_dashboard", side_effect=RuntimeError("secret detail")):
         page = client_without_raising.get("/")
 
     assert page.status_code == 500
@@ -46,7 +46,7 @@ def test_other_errors_stay_500_without_leaking_details(db, client_without_raisin
 
 
 def test_the_health_check_says_the_database_is_down_instead_of_failing(db, client):
-    with mock.patch("funding.figures_engine.LedgerState.objects.filter", side_effect=DOWN):
+    with mock.patch("funding.figures.freshness.LedgerState.objects.filter", side_effect=DOWN):
         response = client.get("/healthz")
 
     assert response.status_code == 200

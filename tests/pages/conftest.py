@@ -9,7 +9,7 @@ from django.core.cache import cache
 from django.core.management import call_command
 from django.utils import timezone
 
-from funding.figures_engine import recompute_figures
+from funding.figures.engine import recompute_figures
 from funding.models import DecisionKind, DecisionState
 from tests.factories import DecisionFactory, MunicipalityFactory, ProjectFactory, RegionFactory, TopicFactory
 

@@ -136,7 +136,7 @@ def test_an_unknown_key_in_the_api_is_a_400_naming_the_field(client, directory):
 
 
 def test_the_staff_project_form_takes_municipalities_by_name(client, directory, clerk):
-    from projects.staff_forms import ProjectForm
+    from modellregionen.staff.project_forms import ProjectForm
 
     project = directory["portal"]
     data = {name: value for name, value in ProjectForm(instance=project).initial.items() if value is not None}

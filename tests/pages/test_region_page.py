@@ -1,13 +1,13 @@
 import pytest
 
-from funding.figures_engine import recompute_figures
+from funding.figures.engine import recompute_figures
 from tests.factories import ProjectFactory, RegionFactory
 
 pytestmark = pytest.mark.django_db
 
 
 def test_the_region_page_lists_its_projects_and_sends_long_lists_to_the_catalogue(client, monkeypatch):
-    monkeypatch.setattr("regions.views.REGION_PAGE_PROJECTS", 2)
+    monkeypatch.setattr("funding.figures.views.REGION_PAGE_PROJECTS", 2)
     region = RegionFactory(slug="soest", name="Soest")
     for title in ("Bürgerportal", "Digitale Innenstadt", "Smart Village"):
         ProjectFactory(region=region, title=title)

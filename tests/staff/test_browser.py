@@ -6,8 +6,8 @@ from decimal import Decimal
 
 import pytest
 
-from funding.selectors import current_figures_version, figures_for
-from funding.tasks import recompute_figures
+from funding.figures.selectors import current_figures_version, figures_for
+from funding.figures.tasks import recompute_figures
 from modellregionen import roles
 from tests.factories import (
     GrantingAuthorityFactory,

@@ -6,8 +6,8 @@ from decimal import Decimal
 import pytest
 
 from funding import services
-from funding.forms import parse_euro
 from funding.models import DecisionKind, DecisionState, FundingDecision
+from modellregionen.staff.decision_forms import parse_euro
 from tests.factories import DecisionFactory
 from tests.staff.conftest import form_data, login
 

@@ -7,8 +7,8 @@ from django.core.management import call_command
 from django.db import connection
 from django.utils import timezone
 
-from funding import figures_engine
-from funding.selectors import figures_for
+from funding.figures import engine
+from funding.figures.selectors import figures_for
 from projects import services
 from projects.erasure import apply_retention, due_for_retention
 from projects.models import RequestStatus, RequestStatusChange, TransferRequest
@@ -52,7 +52,7 @@ def asked(db, clerk):
     services.request_change_status(
         transfer_request=request, user=clerk, to_status=RequestStatus.CLARIFICATION, note=f"Rückruf an {SECRET}"
     )
-    figures_engine.recompute_figures()
+    engine.recompute_figures()
     return request
 
 
@@ -75,7 +75,7 @@ def test_an_erasure_changes_no_public_count(asked):
     before = figures_for(as_of=dt.date.today()).rows[0].values
 
     call_command("erase_requester_data", "--request", str(asked.pk))
-    figures_engine.recompute_figures()
+    engine.recompute_figures()
 
     after = figures_for(as_of=dt.date.today()).rows[0].values
     assert after == before

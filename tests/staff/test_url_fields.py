@@ -4,8 +4,8 @@ from django.contrib import admin
 from django.forms.models import model_to_dict
 
 from funding.models import Programme
+from modellregionen.staff.project_forms import ProjectForm
 from projects.models import Project
-from projects.staff_forms import ProjectForm
 
 
 def test_the_project_form_reads_a_bare_domain_as_https(project_soest):

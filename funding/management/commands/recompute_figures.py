@@ -1,14 +1,14 @@
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 
-from funding import figures_engine
+from funding.figures import engine
 
 
 class Command(BaseCommand):
     help = "Recompute the figures of every programme from the ledger and publish them."
 
     def handle(self, *args, **options):
-        published = figures_engine.recompute_figures()
+        published = engine.recompute_figures()
         if not published:
             self.stdout.write("No programme, nothing published.")
         for item in published:

@@ -5,7 +5,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from funding.backup import BackupError, restore_database
-from funding.figures_verify import figures_verify
+from funding.figures.verify import figures_verify
 
 
 class Command(BaseCommand):

@@ -1,8 +1,8 @@
 from django.core.management.base import BaseCommand, CommandError
 from django.db.models import Min
 
-from funding.figures_engine import ledger_watermark
-from funding.figures_verify import figures_verify
+from funding.figures.ledgers import ledger_watermark
+from funding.figures.verify import figures_verify
 from funding.models import FiguresVersion
 
 

@@ -7,7 +7,9 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from regions.gemeindeverzeichnis import READERS, guess_format
+from regions.models import Municipality
 from regions.services import MunicipalityImportRejected, delisted_with_references, municipalities_import
+from regions.signals import directory_changed
 
 
 def _count(number: int) -> str:
@@ -64,18 +66,15 @@ class Command(BaseCommand):
                 self.stderr.write(error)
             hint = " Ist sie absichtlich ein Auszug, bitte mit --partial einlesen." if result.incomplete else ""
             raise CommandError(f"Die Datei wurde abgelehnt; es wurde nichts geändert.{hint}")
-        # Populations and Gemeinden are denominators of the reach and per-inhabitant figures:
-        # a change marks the figures behind in the same transaction as the import.
-        from funding.figures_engine import mark_ledger_changed, schedule_figures_recompute
-
         try:
             with transaction.atomic():
                 summary = municipalities_import(
                     records=result.records, dry_run=dry_run, complete=result.complete, accept_removals=accept_removals
                 )
                 if not dry_run and (summary.created or summary.updated):
-                    mark_ledger_changed()
-                    schedule_figures_recompute()
+                    # Populations and Gemeinden are denominators of the reach and per-inhabitant
+                    # figures: the figures' receiver marks them behind in this transaction.
+                    directory_changed.send(sender=Municipality)
         except MunicipalityImportRejected as rejection:
             for error in rejection.errors:
                 self.stderr.write(error)

@@ -12,20 +12,15 @@ from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from funding import selectors
-from funding.api import (
-    LICENCE,
-    MAX_ID,
-    FiguresNotPublished,
-    kept_version,
-    memoised_current_version,
-    memoised_default_programme,
-)
-from funding.figures import FIGURES
+from funding.figures import selectors
+from funding.figures.api import FiguresNotPublished, kept_version, memoised_current_version, memoised_default_programme
+from funding.figures.definitions import FIGURES
+from funding.figures.templatetags import euro_cents
 from funding.models import FiguresVersion, FundingDecision, Programme
-from funding.templatetags.figures_format import euro_cents
 from modellregionen.api.base import ApiMixin
 from modellregionen.api.errors import validation_error
+from modellregionen.api.fields import MAX_ID
+from modellregionen.api.licence import LICENCE
 
 
 class ChangesQuerySerializer(serializers.Serializer):

@@ -1,33 +1,29 @@
-"""Recompute the stored figures from the ledger, in the database, and publish them at once.
+"""Recompute the stored figures from the ledgers, in the database, and publish them at once.
 
-The ORM builds one "facts" query per source (released decisions, projects, requests) with
-the filters, joins and window functions; one SQL statement then fans the facts out into
-the groupings, sums them per group and day, turns the daily changes into running values
-(window functions) and inserts the step rows: one per group and day on which any figure
-changed, with every stored figure as a column (money in whole cents). Each group then gets
-one FigureGroup row with its key and label. Nothing loops over the ledger in Python.
+The facts queries (funding.figures.ledgers) give one row per released decision, project
+and request; one SQL statement then fans the facts out into the groupings, sums them per
+group and day, turns the daily changes into running values (window functions) and inserts
+the step rows: one per group and day on which any figure changed, with every stored figure
+as a column (money in whole cents). Each group then gets one FigureGroup row with its key
+and label. Nothing loops over the ledger in Python.
 
 A recompute writes new versions (one per programme) and makes them current in the same
 transaction, under a database lock, so readers see the old set or the new one and two
 recomputes publish one after the other (publish_figures); then it deletes the versions no
-longer kept, in a transaction of its own (prune_figure_versions).
-`schedule_figures_recompute` coalesces bursts of ledger changes into one or two recomputes.
+longer kept, in a transaction of its own (prune_figure_versions). Whether the published
+figures are behind the ledger is funding.figures.freshness; when a recompute runs is
+funding.figures.scheduling.
 """
 
-import datetime as dt
 import logging
 import time
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db import connection, transaction
-from django.db.models import Aggregate, BigIntegerField, Case, F, IntegerField, Max, QuerySet, Value, When, Window
-from django.db.models.expressions import RowRange
-from django.db.models.functions import Cast, Coalesce, ExtractYear, FirstValue, Now, Round, RowNumber
 from django.utils import timezone
 
-from funding.figures import (
+from funding.figures.definitions import (
     GROUPING_NUMBERS,
     NO_AUTHORITY_KEY,
     NO_AUTHORITY_LABEL,
@@ -36,30 +32,26 @@ from funding.figures import (
     STORED_FIGURES,
     TOTAL_LABEL,
 )
-from funding.models import (
-    FigureGroup,
-    FigureStep,
-    FiguresVersion,
-    FundingDecision,
-    GrantingAuthority,
-    LedgerState,
-    Programme,
+from funding.figures.freshness import LEDGER_STATE_ID, figures_freshness, ledger_change_count
+from funding.figures.ledgers import (
+    POSTGRESQL_EXACT_SUM,
+    decision_facts,
+    ledger_watermark,
+    project_facts,
+    request_facts,
+    rows_read,
 )
-from projects.models import Project, ProjectKind, RequestKind, Strand, Topic, TransferRequest
-from regions.models import MunicipalityKind, Region
+from funding.figures.models import FigureGroup, FigureStep, FiguresVersion, LedgerState
+from funding.models import GrantingAuthority, Programme
+from projects.models import ProjectKind, RequestKind, Strand, Topic
+from regions.models import Region
 from regions.selectors import nrw_directory_totals, programme_area_population, region_area_populations
 
 logger = logging.getLogger(__name__)
 
+
 # Any constant bigint: the key of the PostgreSQL advisory lock that serialises publication.
 ADVISORY_LOCK_KEY = 7_305_118_424
-PENDING_KEY = "funding:figures-recompute-pending"
-# How long a scheduled recompute waits, so that a burst of changes lands in one run.
-RECOMPUTE_DELAY_SECONDS = getattr(settings, "FIGURES_RECOMPUTE_DELAY", 2)
-# A lost task must not block scheduling forever: the pending flag expires.
-PENDING_TIMEOUT_SECONDS = 120
-# Sums bigints into a bigint, exactly (migration funding.0008); see _exact_sum.
-POSTGRESQL_EXACT_SUM = "bigint_sum"
 
 
 @dataclass
@@ -68,150 +60,12 @@ class PublishedVersion:
     steps_written: int
 
 
-# --- Facts: one query per source, built with the ORM ------------------------------------
-
-DECISION_COLUMNS = (
-    "f_project",
-    "f_day",
-    "f_region",
-    "f_strand",
-    "f_topic",
-    "f_kind",
-    "f_authority",
-    "f_year",
-    "c_amount",
-    "c_private",
-    "c_eligible",
-    "c_own",
-    "f_running",
-    "f_rank",
-    "f_first_authority",
-    "f_first_year",
-)
-PROJECT_COLUMNS = ("f_project", "f_day", "f_region", "f_strand", "f_topic", "f_year")
-REQUEST_COLUMNS = (
-    "f_project",
-    "f_day",
-    "f_region",
-    "f_strand",
-    "f_topic",
-    "f_year",
-    "f_kind",
-    "f_municipality",
-    "f_gemeinde",
-    "f_population",
-)
-
-
-class ExactSum(Aggregate):
-    """A sum of integers that is an integer: `bigint_sum` on PostgreSQL, SUM elsewhere (see _exact_sum)."""
-
-    function = "SUM"
-    output_field = BigIntegerField()
-
-    def as_postgresql(self, compiler, connection, **extra_context):
-        return super().as_sql(compiler, connection, function=POSTGRESQL_EXACT_SUM, **extra_context)
-
-
-def cents(field: str) -> Cast:
-    """A money field in whole cents, a bigint: exact to add, also where decimals are floats (SQLite)."""
-    return Cast(Round(F(field) * 100), BigIntegerField())
-
-
-def decision_facts(*, programme: Programme) -> QuerySet:
-    """Released decisions of `programme` (money in cents), with their project's groups, running grant and first decision."""
-    # Entry order within a day: the running grant at the day's last decision is the
-    # project's net grant at the end of that day.
-    entry_order = [F("decision_date").asc(), F("id").asc()]
-    return (
-        FundingDecision.objects.released()
-        .filter(project__programme=programme)
-        .order_by()
-        .annotate(
-            f_project=F("project_id"),
-            f_day=F("decision_date"),
-            f_region=F("project__region_id"),
-            f_strand=F("project__strand"),
-            f_topic=F("project__topic_id"),
-            f_kind=F("project__kind"),
-            f_authority=F("authority_id"),
-            f_year=Cast(ExtractYear("decision_date"), IntegerField()),
-            c_amount=cents("amount"),
-            c_private=cents("private_investment"),
-            c_eligible=cents("eligible_costs"),
-            c_own=cents("own_share"),
-            f_running=Window(
-                ExactSum(cents("amount")), partition_by=[F("project_id")], order_by=entry_order, frame=RowRange(None, 0)
-            ),
-            # The same window as f_running (ROW_NUMBER ignores the frame): one pass computes all.
-            f_rank=Window(RowNumber(), partition_by=[F("project_id")], order_by=entry_order, frame=RowRange(None, 0)),
-            f_first_authority=Window(
-                FirstValue("authority_id"),
-                partition_by=[F("project_id")],
-                order_by=entry_order,
-                frame=RowRange(None, 0),
-            ),
-            f_first_year=Window(
-                FirstValue(Cast(ExtractYear("decision_date"), IntegerField())),
-                partition_by=[F("project_id")],
-                order_by=entry_order,
-                frame=RowRange(None, 0),
-            ),
-        )
-        .values(*DECISION_COLUMNS)
-    )
-
-
-def project_facts(*, programme: Programme) -> QuerySet:
-    """Every application (project or project office) of `programme`."""
-    return (
-        Project.objects.filter(programme=programme)
-        .order_by()
-        .annotate(
-            f_project=F("id"),
-            f_day=F("submitted_on"),
-            f_region=F("region_id"),
-            f_strand=F("strand"),
-            f_topic=F("topic_id"),
-            f_year=Cast(ExtractYear("submitted_on"), IntegerField()),
-        )
-        .values(*PROJECT_COLUMNS)
-    )
-
-
-def request_facts(*, programme: Programme) -> QuerySet:
-    """Every transfer or consultation request for a project of `programme`."""
-    return (
-        TransferRequest.objects.filter(project__programme=programme)
-        .order_by()
-        .annotate(
-            f_project=F("project_id"),
-            f_day=F("received_on"),
-            f_region=F("project__region_id"),
-            f_strand=F("project__strand"),
-            f_topic=F("project__topic_id"),
-            f_year=Cast(ExtractYear("received_on"), IntegerField()),
-            f_kind=F("kind"),
-            f_municipality=F("municipality_id"),
-            # A Gemeinde (not a Kreis) with its population counts in the reach figures.
-            f_gemeinde=Case(
-                When(municipality__kind__in=MunicipalityKind.district_level(), then=Value(0)),
-                default=Value(1),
-                output_field=IntegerField(),
-            ),
-            f_population=Cast(Coalesce(F("municipality__population"), Value(0)), BigIntegerField()),
-        )
-        .values(*REQUEST_COLUMNS)
-    )
-
-
-# --- The statement that turns facts into step rows --------------------------------------
-
-
 # Groups are keyed by integers: a grouping's number and a member (an id, a year or a
 # number of a choice). Integers hash, sort and join much faster than text, and steps
 # store them; the groups' keys and labels are written once per group (see _labels).
 STRAND_NUMBER = {value: number for number, value in enumerate(Strand.values, start=1)}
+
+
 # The raw key of "no topic" and "no granting authority": ids start at 1.
 NO_ID = 0
 
@@ -269,12 +123,16 @@ FACT_COLUMNS = {
     "transfer_requests": "c_transfer",
     "consultation_requests": "c_consultation",
 }
+
+
 # Joined from first_requests_daily: the stored figure and its column there.
 FIRST_REQUEST_COLUMNS = {
     "requesting_municipalities": "m_municipalities",
     "requesting_gemeinden": "m_gemeinden",
     "reach_population": "m_population",
 }
+
+
 # Total volume, budget share, reach shares and funding per inhabitant are derived from these
 # when read (funding.figures).
 assert {*FACT_COLUMNS, *FIRST_REQUEST_COLUMNS} == set(STORED_FIGURES), "every stored figure needs its daily change"  # noqa: S101
@@ -475,32 +333,6 @@ steps AS (
     return sql, params
 
 
-# --- Publication ------------------------------------------------------------------------
-
-
-def ledger_watermark():
-    """The time of the latest change to a decision, project or request (None if none)."""
-    candidates = [
-        FundingDecision.history.aggregate(latest=Max("history_date"))["latest"],
-        Project.history.aggregate(latest=Max("history_date"))["latest"],
-        TransferRequest.history.aggregate(latest=Max("history_date"))["latest"],
-        # Bulk loads write no history rows; these columns still date them.
-        FundingDecision.objects.aggregate(latest=Max("updated_at"))["latest"],
-        TransferRequest.objects.aggregate(latest=Max("created_at"))["latest"],
-    ]
-    present = [moment for moment in candidates if moment is not None]
-    return max(present) if present else None
-
-
-def _rows_read(programme: Programme) -> int:
-    """The released decisions, projects and requests of `programme`: the facts a recompute reads."""
-    return (
-        FundingDecision.objects.released().filter(project__programme=programme).count()
-        + Project.objects.filter(programme=programme).count()
-        + TransferRequest.objects.filter(project__programme=programme).count()
-    )
-
-
 def _lock_publication() -> None:
     """Wait until no other recompute is publishing (released at the end of the transaction)."""
     if connection.vendor == "postgresql":
@@ -511,82 +343,6 @@ def _lock_publication() -> None:
             # The planner's row estimates for the CTEs are far too high, so it would JIT-compile
             # the statement, which costs seconds and saves nothing at these sizes.
             cursor.execute("SET LOCAL jit = off")
-    # SQLite: the settings open every transaction with BEGIN IMMEDIATE, which already
-    # admits one writer at a time.
-
-
-# --- Freshness: the durable fact that the figures are behind the ledger ----------------------
-
-LEDGER_STATE_ID = 1
-
-
-def mark_ledger_changed() -> None:
-    """Bump the ledger's change count in the current transaction (called for every change).
-
-    Writers serialise on this one row, so the committed count grows in commit order; see
-    LedgerState. It is written with the change, so the fact "the figures are behind" cannot be
-    lost to a broker outage or a killed worker: it lives in the database.
-    """
-    updated = LedgerState.objects.filter(pk=LEDGER_STATE_ID).update(
-        change_count=F("change_count") + 1,
-        changed_at=Now(),
-        first_unpublished_at=Coalesce(F("first_unpublished_at"), Now()),
-    )
-    if not updated:
-        LedgerState.objects.create(
-            pk=LEDGER_STATE_ID, change_count=1, changed_at=timezone.now(), first_unpublished_at=timezone.now()
-        )
-
-
-def ledger_change_count() -> int:
-    """The ledger's committed change count (LedgerState)."""
-    return LedgerState.objects.filter(pk=LEDGER_STATE_ID).values_list("change_count", flat=True).first() or 0
-
-
-@dataclass(frozen=True)
-class Freshness:
-    """Whether the published figures include every committed change to the ledger."""
-
-    is_current: bool
-    behind_since: dt.datetime | None  # the first change the published figures do not include
-    last_change_at: dt.datetime | None
-    published_change_count: int | None
-    ledger_change_count: int
-
-    @property
-    def lag_seconds(self) -> float:
-        if self.is_current or self.behind_since is None:
-            return 0.0
-        return max(0.0, (timezone.now() - self.behind_since).total_seconds())
-
-
-def figures_freshness() -> Freshness:
-    """Compare the current versions with the ledger's change count (two small queries)."""
-    state = LedgerState.objects.filter(pk=LEDGER_STATE_ID).first()
-    count = state.change_count if state else 0
-    current = list(
-        FiguresVersion.objects.filter(is_current=True).values_list("ledger_change_count", "ledger_watermark")
-    )
-    programmes = Programme.objects.count()
-    published = min((c if c is not None else -1 for c, _watermark in current), default=-1)
-    # Bulk loads (bulk_create, raw SQL) send no signals and so do not count; the history
-    # and timestamp watermark still sees them.
-    latest = ledger_watermark()
-    oldest_watermark = min((w for _c, w in current if w is not None), default=None)
-    missed_bulk_change = latest is not None and (oldest_watermark is None or latest > oldest_watermark)
-    is_current = len(current) >= programmes and published >= count and not missed_bulk_change
-    behind_since = None
-    if not is_current:
-        behind_since = (state.first_unpublished_at or state.changed_at) if state else None
-        if behind_since is None or (missed_bulk_change and published >= count):
-            behind_since = latest
-    return Freshness(
-        is_current=is_current,
-        behind_since=behind_since,
-        last_change_at=state.changed_at if state else None,
-        published_change_count=published if published >= 0 else None,
-        ledger_change_count=count,
-    )
 
 
 def refresh_figures_if_behind() -> list[PublishedVersion]:
@@ -625,7 +381,7 @@ def _compute_version(programme: Programme, *, computed_at, watermark, change_cou
         else:
             # SQLite has no INSERT in a WITH clause, nor a count of INSERT ... SELECT.
             steps_written = FigureStep.objects.filter(version=version).count()
-            version.rows_read = _rows_read(programme)
+            version.rows_read = rows_read(programme)
             last_steps = FigureStep.objects.filter(version=version, valid_until__isnull=True)
             present = list(last_steps.values_list("grouping", "member"))
     _write_groups(version, present)
@@ -687,39 +443,3 @@ def recompute_figures() -> list[PublishedVersion]:
     published = publish_figures()
     prune_figure_versions()
     return published
-
-
-# --- Coalesced scheduling ---------------------------------------------------------------
-
-
-def _enqueue_recompute() -> None:
-    from funding.tasks import recompute_figures as recompute_task
-
-    # A flag in the shared cache: while a recompute is queued and has not started, further
-    # changes need no task of their own; the task clears the flag before it reads the ledger.
-    if not cache.add(PENDING_KEY, "1", timeout=PENDING_TIMEOUT_SECONDS):
-        return
-    try:
-        recompute_task.apply_async(countdown=RECOMPUTE_DELAY_SECONDS)
-    except Exception:
-        cache.delete(PENDING_KEY)
-        raise
-
-
-def clear_pending_recompute() -> None:
-    """Called by the task as it starts: changes committed from now on schedule a new run."""
-    cache.delete(PENDING_KEY)
-
-
-def schedule_figures_recompute() -> None:
-    """Recompute the figures after the current transaction commits, once per transaction."""
-    # One callback per transaction, however many records it saves: loading 1000 records
-    # in one transaction must lead to one recompute, also when tasks run in-process. Django
-    # drops the callbacks of a rolled-back savepoint, so a callback still registered will
-    # run whenever a new one would.
-    if connection.in_atomic_block and any(
-        callback is _enqueue_recompute for _savepoints, callback, _robust in connection.run_on_commit
-    ):
-        return
-    # robust: a failing recompute is logged, it does not undo or fail the committed change.
-    transaction.on_commit(_enqueue_recompute, robust=True)

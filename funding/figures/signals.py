@@ -1,11 +1,13 @@
-"""Any committed change to a decision, project or request schedules a figures recompute."""
+"""Any committed change to a decision, project, request or the municipal directory schedules a figures recompute."""
 
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
-from funding.figures_engine import mark_ledger_changed, schedule_figures_recompute
+from funding.figures.freshness import mark_ledger_changed
+from funding.figures.scheduling import schedule_figures_recompute
 from funding.models import FundingDecision
 from projects.models import Project, TransferRequest
+from regions.signals import directory_changed
 
 
 @receiver(post_save, sender=FundingDecision, dispatch_uid="figures_on_decision_save")
@@ -14,6 +16,7 @@ from projects.models import Project, TransferRequest
 @receiver(post_delete, sender=Project, dispatch_uid="figures_on_project_delete")
 @receiver(post_save, sender=TransferRequest, dispatch_uid="figures_on_request_save")
 @receiver(post_delete, sender=TransferRequest, dispatch_uid="figures_on_request_delete")
+@receiver(directory_changed, dispatch_uid="figures_on_directory_change")
 def ledger_changed(sender, **kwargs) -> None:
     # In the change's own transaction: the durable "figures are behind" (LedgerState).
     mark_ledger_changed()

@@ -1,6 +1,6 @@
 """Check the stored figures against the ledger with independent, plain queries.
 
-This deliberately shares no code with funding.figures_engine: it asks the ledger plain
+This deliberately shares no code with funding.figures.engine: it asks the ledger plain
 GROUP BY questions through the ORM, accumulates the answers in Python and compares every
 stored step series of the current versions with the result.
 """
@@ -13,9 +13,9 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.db.models import Count, F, Min, OuterRef, Q, Subquery, Sum, Value
 from django.db.models.functions import ExtractYear
 
-from funding.figures import FIGURES, GROUPING_NUMBERS, NO_AUTHORITY_KEY, NO_TOPIC_KEY
+from funding.figures.definitions import FIGURES, GROUPING_NUMBERS, NO_AUTHORITY_KEY, NO_TOPIC_KEY
+from funding.figures.selectors import STEP_COLUMNS, step_values
 from funding.models import FigureGroup, FigureStep, FiguresVersion, FundingDecision, Programme
-from funding.selectors import STEP_COLUMNS, step_values
 from projects.models import Project, ProjectKind, RequestKind, TransferRequest
 from regions.models import Municipality, MunicipalityKind, Region
 

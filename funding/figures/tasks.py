@@ -1,12 +1,12 @@
-"""Celery tasks of the figures: thin wrappers around funding.figures_engine."""
+"""Celery tasks of the figures: thin wrappers around funding.figures.engine."""
 
 import logging
 
 from celery import shared_task
 from django.db import InterfaceError, OperationalError
 
-from funding import figures_engine
-from funding.figures_verify import figures_verify
+from funding.figures import engine, freshness
+from funding.figures.verify import figures_verify
 
 logger = logging.getLogger(__name__)
 
@@ -22,8 +22,8 @@ logger = logging.getLogger(__name__)
 )
 def recompute_figures() -> list[int]:
     """Recompute and publish the figures of every programme; returns the new version ids."""
-    figures_engine.clear_pending_recompute()
-    published = figures_engine.recompute_figures()
+    freshness.clear_pending_recompute()
+    published = engine.recompute_figures()
     for item in published:
         logger.info(
             "figures version %s of %s published: %s steps, %s rows read, %s ms",
@@ -64,7 +64,7 @@ def verify_figures() -> int:
 )
 def refresh_figures_if_behind() -> list[int]:
     """Recompute if the published figures miss a committed change (beat, every minute; worker start)."""
-    published = figures_engine.refresh_figures_if_behind()
+    published = engine.refresh_figures_if_behind()
     if published:
         logger.warning(
             "figures were behind the ledger; caught up with version(s) %s", [item.version.pk for item in published]

@@ -19,23 +19,23 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from funding import services
-from funding.figures_engine import figures_freshness
-from funding.forms import DecisionForm, DecisionImportForm
+from funding.figures.freshness import figures_freshness
+from funding.figures.selectors import current_figures_version
+from funding.figures.tasks import recompute_figures
 from funding.importing import ImportFailed, import_decisions, preview_decision_import, read_decision_file
 from funding.models import ZERO, DecisionKind, DecisionState, FundingDecision
-from funding.selectors import current_figures_version
-from funding.staff_selectors import (
+from modellregionen import roles
+from modellregionen.staff.access import add_service_errors, history_entries, staff_view
+from modellregionen.staff.decision_forms import DecisionForm, DecisionImportForm
+from modellregionen.staff.ledger_selectors import (
     decision_list,
     drafts_awaiting_release_by,
     drafts_by,
     project_ledger,
     project_totals,
 )
-from funding.tasks import recompute_figures
-from modellregionen import roles
-from modellregionen.staff import add_service_errors, history_entries, staff_view
+from modellregionen.staff.request_selectors import may_see_requests, requests_visible_to
 from projects.models import Project, RequestStatus
-from projects.staff_selectors import may_see_requests, requests_visible_to
 
 RECOMPUTE_SESSION_KEY = "staff_figures_recompute"
 IMPORT_SESSION_KEY = "staff_decision_import"

@@ -11,15 +11,15 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from funding.staff_selectors import project_ledger
 from modellregionen import roles
-from modellregionen.staff import add_service_errors, history_entries, staff_view
+from modellregionen.staff.access import add_service_errors, history_entries, staff_view
+from modellregionen.staff.ledger_selectors import project_ledger
+from modellregionen.staff.project_forms import ProjectForm, RequestStatusForm
+from modellregionen.staff.request_selectors import may_see_requests, requests_visible_to
 from projects import services
 from projects.erasure import erase_personal_data
 from projects.filters import ProjectFilter, TransferRequestFilter
 from projects.models import Project, TransferRequest
-from projects.staff_forms import ProjectForm, RequestStatusForm
-from projects.staff_selectors import may_see_requests, requests_visible_to
 
 
 def _get_project(pk: int) -> Project:

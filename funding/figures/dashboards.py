@@ -1,6 +1,6 @@
 """Reads for the public dashboards: stored figures, shaped for the pages.
 
-Everything here comes from a stored figures version through `funding.selectors`; nothing
+Everything here comes from a stored figures version through `funding.figures.selectors`; nothing
 re-aggregates the ledger, so a page costs the same few queries however many projects
 there are.
 """
@@ -12,14 +12,14 @@ from typing import TYPE_CHECKING
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from funding import charts
+from funding.figures import charts
+from funding.figures.templatetags import day
 from funding.models import Programme
-from funding.templatetags.figures_format import day
 from projects.models import Strand, Topic
 from regions.models import Region
 
 if TYPE_CHECKING:
-    from funding.figures import Figure
+    from funding.figures.definitions import Figure
 
 # The headline tiles, in the order the issue lists them.
 TILE_KEYS = (
@@ -97,14 +97,14 @@ class TimeSeries:
 
 
 def _selectors():
-    """funding.selectors, imported late so the URLconf loads even before the figures engine does."""
-    from funding import selectors
+    """funding.figures.selectors, imported late so the URLconf loads even before the figures engine does."""
+    from funding.figures import selectors
 
     return selectors
 
 
 def _definitions() -> dict:
-    from funding.figures import FIGURES
+    from funding.figures.definitions import FIGURES
 
     return FIGURES
 

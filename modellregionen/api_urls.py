@@ -8,12 +8,12 @@ an unknown slug gets the API's JSON 404 rather than Django's HTML page.
 from django.urls import path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from funding.api import DecisionViewSet, FiguresSeriesView, FiguresView, ProgrammeViewSet
-from funding.changes import ChangesFeed, FiguresChangesView
-from funding.open_data import DataPackageView, DcatCatalogueView
-from modellregionen.api.giving360 import Giving360View
-from projects.api import ProjectViewSet, TopicViewSet, TransferRequestViewSet
-from regions.api import MunicipalityViewSet, RegionViewSet
+from funding.api import DecisionViewSet, ProgrammeViewSet
+from funding.figures.api import FiguresSeriesView, FiguresView, RegionWithFiguresViewSet
+from funding.figures.changes import ChangesFeed, FiguresChangesView
+from funding.figures.open_data import DataPackageView, DcatCatalogueView
+from funding.giving360 import Giving360View
+from projects.api import MunicipalityProfileViewSet, ProjectViewSet, TopicViewSet, TransferRequestViewSet
 
 app_name = "api"
 
@@ -27,10 +27,14 @@ urlpatterns = [
     path("figures/changes/", FiguresChangesView.as_view(), name="figures-changes"),
     path("feed.atom", ChangesFeed(), name="feed"),
     path("programmes/", ProgrammeViewSet.as_view({"get": "list"}), name="programme-list"),
-    path("regions/", RegionViewSet.as_view({"get": "list"}), name="region-list"),
-    path("regions/<path:slug>/", RegionViewSet.as_view({"get": "retrieve"}), name="region-detail"),
-    path("municipalities/", MunicipalityViewSet.as_view({"get": "list"}), name="municipality-list"),
-    path("municipalities/<path:ags>/", MunicipalityViewSet.as_view({"get": "retrieve"}), name="municipality-detail"),
+    path("regions/", RegionWithFiguresViewSet.as_view({"get": "list"}), name="region-list"),
+    path("regions/<path:slug>/", RegionWithFiguresViewSet.as_view({"get": "retrieve"}), name="region-detail"),
+    path("municipalities/", MunicipalityProfileViewSet.as_view({"get": "list"}), name="municipality-list"),
+    path(
+        "municipalities/<path:ags>/",
+        MunicipalityProfileViewSet.as_view({"get": "retrieve"}),
+        name="municipality-detail",
+    ),
     path("projects/", ProjectViewSet.as_view({"get": "list"}), name="project-list"),
     path("projects/<path:slug>/", ProjectViewSet.as_view({"get": "retrieve"}), name="project-detail"),
     path("topics/", TopicViewSet.as_view({"get": "list"}), name="topic-list"),

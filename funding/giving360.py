@@ -21,11 +21,11 @@ from rest_framework import serializers
 from rest_framework.exceptions import NotFound
 from rest_framework.views import APIView
 
-from funding.api import LICENCE
 from funding.models import DecisionKind, FundingDecision
 from modellregionen.api.base import ApiMixin
 from modellregionen.api.caching import data_watermark
 from modellregionen.api.errors import ErrorSerializer
+from modellregionen.api.licence import LICENCE
 
 SCHEMA_VERSION = "1.4"
 PREFIX = "360G-modellregionen"

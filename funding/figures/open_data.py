@@ -16,8 +16,9 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from funding.api import LICENCE, DecisionSerializer
+from funding.api import DecisionSerializer
 from modellregionen.api.base import ApiMixin
+from modellregionen.api.licence import LICENCE
 from modellregionen.api.renderers import serializer_leaves
 from projects.api import ProjectSerializer, TransferRequestSerializer
 from regions.api import MunicipalitySerializer
@@ -309,7 +310,7 @@ class DcatCatalogueView(ApiMixin, APIView):
     def get(self, request):
         from django.utils import timezone
 
-        from funding.selectors import current_figures_version, default_programme
+        from funding.figures.selectors import current_figures_version, default_programme
 
         programme = default_programme()
         version = current_figures_version(programme=programme) if programme else None

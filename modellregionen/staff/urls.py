@@ -3,8 +3,8 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from funding import staff_views as funding_views
-from projects import staff_views as project_views
+from modellregionen.staff import decisions as decision_views
+from modellregionen.staff import projects as project_views
 
 urlpatterns = [
     path(
@@ -13,35 +13,35 @@ urlpatterns = [
         name="login",
     ),
     path("abmelden/", auth_views.LogoutView.as_view(next_page="login"), name="logout"),
-    path("", funding_views.overview, name="staff-overview"),
-    path("kennzahlen/neu-berechnen/", funding_views.figures_recompute, name="staff-figures-recompute"),
-    path("kennzahlen/status/", funding_views.figures_status, name="staff-figures-status"),
-    path("bescheide/", funding_views.decision_list_view, name="staff-decision-list"),
-    path("bescheide/neu/", funding_views.decision_create, name="staff-decision-create"),
-    path("bescheide/import/", funding_views.decision_import, name="staff-decision-import"),
-    path("bescheide/import/bestaetigen/", funding_views.decision_import_confirm, name="staff-decision-import-confirm"),
-    path("bescheide/<int:pk>/", funding_views.decision_detail, name="staff-decision-detail"),
-    path("bescheide/<int:pk>/bearbeiten/", funding_views.decision_edit, name="staff-decision-edit"),
-    path("bescheide/<int:pk>/loeschen/", funding_views.decision_delete, name="staff-decision-delete"),
-    path("bescheide/<int:pk>/freigeben/", funding_views.decision_release, name="staff-decision-release"),
+    path("", decision_views.overview, name="staff-overview"),
+    path("kennzahlen/neu-berechnen/", decision_views.figures_recompute, name="staff-figures-recompute"),
+    path("kennzahlen/status/", decision_views.figures_status, name="staff-figures-status"),
+    path("bescheide/", decision_views.decision_list_view, name="staff-decision-list"),
+    path("bescheide/neu/", decision_views.decision_create, name="staff-decision-create"),
+    path("bescheide/import/", decision_views.decision_import, name="staff-decision-import"),
+    path("bescheide/import/bestaetigen/", decision_views.decision_import_confirm, name="staff-decision-import-confirm"),
+    path("bescheide/<int:pk>/", decision_views.decision_detail, name="staff-decision-detail"),
+    path("bescheide/<int:pk>/bearbeiten/", decision_views.decision_edit, name="staff-decision-edit"),
+    path("bescheide/<int:pk>/loeschen/", decision_views.decision_delete, name="staff-decision-delete"),
+    path("bescheide/<int:pk>/freigeben/", decision_views.decision_release, name="staff-decision-release"),
     path(
         "bescheide/<int:pk>/aendern/",
-        funding_views.decision_correct,
+        decision_views.decision_correct,
         {"kind": "amendment"},
         name="staff-decision-amend",
     ),
     path(
         "bescheide/<int:pk>/widerrufen/",
-        funding_views.decision_correct,
+        decision_views.decision_correct,
         {"kind": "revocation"},
         name="staff-decision-revoke",
     ),
-    path("bescheide/<int:pk>/verlauf/", funding_views.decision_history, name="staff-decision-history"),
+    path("bescheide/<int:pk>/verlauf/", decision_views.decision_history, name="staff-decision-history"),
     path("projekte/", project_views.project_list, name="staff-project-list"),
     path("projekte/<int:pk>/", project_views.project_detail, name="staff-project-detail"),
     path("projekte/<int:pk>/bearbeiten/", project_views.project_edit, name="staff-project-edit"),
     path("projekte/<int:pk>/verlauf/", project_views.project_history, name="staff-project-history"),
-    path("projekte/<int:pk>/buchungen.json", funding_views.project_ledger_json, name="staff-project-ledger-json"),
+    path("projekte/<int:pk>/buchungen.json", decision_views.project_ledger_json, name="staff-project-ledger-json"),
     path("anfragen/", project_views.request_inbox, name="staff-request-inbox"),
     path("anfragen/<int:pk>/", project_views.request_detail, name="staff-request-detail"),
     path("anfragen/<int:pk>/verlauf/", project_views.request_history, name="staff-request-history"),

@@ -1,4 +1,4 @@
-"""Reads of the stored figures. Nothing here aggregates the ledger: see funding.figures_engine."""
+"""Reads of the stored figures. Nothing here aggregates the ledger: see funding.figures.engine."""
 
 import datetime as dt
 from collections.abc import Collection
@@ -8,7 +8,7 @@ from decimal import Decimal
 from django.db.models import OuterRef, Q, Subquery
 from django.utils import timezone
 
-from funding.figures import (
+from funding.figures.definitions import (
     FIGURE_INPUTS,
     FIGURES,
     GROUPING_NUMBERS,

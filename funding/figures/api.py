@@ -1,0 +1,668 @@
+"""API of the figures: current and as-of values by grouping, their series over time.
+
+Figures come from the stored, published versions (funding.figures.selectors), never from
+the ledger. Answers are memoised per version and query and served with their ETag, so a
+repeated request costs a lookup (see FiguresApiView).
+"""
+
+import datetime as dt
+import threading
+import time
+from collections import OrderedDict
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models.signals import post_delete, post_save
+from django.http import HttpResponse
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.cache import get_conditional_response
+from django.utils.http import http_date
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field
+from rest_framework import exceptions, serializers, status
+from rest_framework.views import APIView
+
+from funding.api import ProgrammeRefSerializer
+from funding.figures import selectors
+from funding.figures.definitions import FIGURES, GROUPINGS
+from funding.figures.freshness import figures_freshness, ledger_change_count
+from funding.figures.models import FiguresVersion
+from funding.models import Programme
+from modellregionen.api.base import ApiMixin, answer_validators
+from modellregionen.api.errors import ErrorSerializer, validation_error
+from modellregionen.api.fields import DECIMAL_SCHEMA, MAX_ID, ExactDecimalField
+from modellregionen.api.licence import LICENCE
+from modellregionen.api.renderers import DEFAULT_DIALECT, CsvTable
+from modellregionen.api.throttling import AnonymousRateThrottle, count_request
+from regions.api import RegionMembersSerializer, RegionViewSet
+from regions.models import Region
+
+
+@extend_schema_field({"oneOf": [{"type": "integer"}, DECIMAL_SCHEMA]})
+class FigureValueField(serializers.Field):
+    """A count as an integer, an amount or a ratio as an exact decimal string."""
+
+    def to_representation(self, value):
+        return value if isinstance(value, int) else format(value, "f")
+
+
+def _value_field(figure) -> serializers.Field:
+    label = f"{figure.label_en}: {figure.definition_en}"
+    if figure.unit == "count":
+        return serializers.IntegerField(help_text=label)
+    return ExactDecimalField(help_text=f"{label} ({'euros' if figure.unit == 'eur' else 'ratio'})")
+
+
+# One property per figure, typed by its unit, so the schema documents every key.
+FigureValuesSerializer = type(
+    "FigureValuesSerializer",
+    (serializers.Serializer,),
+    {key: _value_field(figure) for key, figure in FIGURES.items()},
+)
+
+
+class FigureDefinitionSerializer(serializers.Serializer):
+    key = serializers.ChoiceField(choices=list(FIGURES))
+    label_de = serializers.CharField()
+    label_en = serializers.CharField()
+    definition_de = serializers.CharField()
+    definition_en = serializers.CharField()
+    unit = serializers.ChoiceField(choices=["count", "eur", "ratio"])
+
+
+class FiguresVersionSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    computed_at = serializers.DateTimeField()
+    ledger_watermark = serializers.DateTimeField(
+        allow_null=True, help_text="Time of the last ledger change this version includes."
+    )
+    is_current = serializers.BooleanField(help_text="Whether this is the programme's newest published version.")
+    includes_latest_change = serializers.SerializerMethodField(
+        help_text="Whether this version includes every committed change to the ledger. False means the "
+        "figures are behind: a recompute catches up within about a minute (see behind_since)."
+    )
+    behind_since = serializers.SerializerMethodField(
+        help_text="For the current version while it is behind: the time of the first ledger change it does "
+        "not include yet; null otherwise."
+    )
+
+    def _freshness(self):
+        if not hasattr(self, "_cached_freshness"):
+            self._cached_freshness = figures_freshness()
+        return self._cached_freshness
+
+    @staticmethod
+    def _field(version, name: str):
+        # A version arrives as a model instance or as the dict of a figures answer (_meta).
+        return version.get(name) if isinstance(version, dict) else getattr(version, name, None)
+
+    def get_includes_latest_change(self, version) -> bool:
+        count = self._field(version, "ledger_change_count")
+        return count is not None and count >= self._freshness().ledger_change_count
+
+    def get_behind_since(self, version) -> dt.datetime | None:
+        if not self._field(version, "is_current") or self.get_includes_latest_change(version):
+            return None
+        since = self._freshness().behind_since
+        return serializers.DateTimeField().to_representation(since) if since else None
+
+
+class LicenceSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    url = serializers.URLField()
+
+
+class SourceSerializer(serializers.Serializer):
+    programme = serializers.CharField()
+    ministry = serializers.CharField()
+    url = serializers.CharField(allow_blank=True)
+
+
+class FiguresMetaSerializer(serializers.Serializer):
+    """What every figures answer carries so that a cited number can be reproduced."""
+
+    programme = ProgrammeRefSerializer()
+    version = FiguresVersionSerializer()
+    licence = LicenceSerializer()
+    source = SourceSerializer()
+    permalink = serializers.URLField(help_text="This answer, pinned to its version and date.")
+    citation = serializers.CharField(help_text="How to cite these figures.")
+
+
+class FiguresRowSerializer(serializers.Serializer):
+    group_key = serializers.CharField(allow_blank=True)
+    group_label = serializers.CharField()
+    values = FigureValuesSerializer()
+
+
+class FiguresResponseSerializer(FiguresMetaSerializer):
+    as_of = serializers.DateField()
+    group_by = serializers.ChoiceField(choices=list(GROUPINGS), allow_null=True)
+    figures = FigureDefinitionSerializer(many=True)
+    rows = FiguresRowSerializer(many=True)
+
+
+class SeriesPointSerializer(serializers.Serializer):
+    group_key = serializers.CharField(allow_blank=True)
+    group_label = serializers.CharField()
+    date = serializers.DateField()
+    value = FigureValueField()
+
+
+class SeriesResponseSerializer(FiguresMetaSerializer):
+    group_by = serializers.ChoiceField(choices=list(GROUPINGS), allow_null=True)
+    figure = FigureDefinitionSerializer()
+    points = SeriesPointSerializer(many=True)
+
+
+# --- The current scope, memoised per worker --------------------------------------------------
+
+
+# The default programme and the current version of each programme are read on every figures
+# request. Each worker keeps them for at most SCOPE_SECONDS, so a version published by
+# another process shows within that time; in the publishing process (and in tests) it shows
+# at once, because saving a version or a programme empties the memo.
+SCOPE_SECONDS = 1.0
+
+
+_scope: dict[tuple, object] = {}
+
+
+_scope_state = {"expires": 0.0, "generation": 0}
+
+
+_scope_lock = threading.Lock()
+
+
+def _memoised(key: tuple, load):
+    with _scope_lock:
+        now = time.monotonic()
+        if now >= _scope_state["expires"]:
+            _scope.clear()
+            _scope_state["expires"] = now + SCOPE_SECONDS
+        if key in _scope:
+            return _scope[key]
+        generation = _scope_state["generation"]
+    value = load()
+    with _scope_lock:
+        # Not kept if a save emptied the memo while it was loading: the value may be stale.
+        if generation == _scope_state["generation"]:
+            _scope[key] = value
+    return value
+
+
+def forget_scope(**kwargs) -> None:
+    """Empty the memo of default programme and current versions (a signal receiver)."""
+    with _scope_lock:
+        _scope.clear()
+        _scope_state["generation"] += 1
+    _FAST_VALIDATORS.clear()
+
+
+def _forget_scope_now_and_after_commit(**kwargs) -> None:
+    forget_scope()
+    # Again after the commit: a request between the save and the commit may have read the old state.
+    transaction.on_commit(forget_scope)
+
+
+for _model in (Programme, FiguresVersion):
+    post_save.connect(_forget_scope_now_and_after_commit, sender=_model, dispatch_uid=f"api-scope-{_model.__name__}")
+    post_delete.connect(
+        _forget_scope_now_and_after_commit, sender=_model, dispatch_uid=f"api-scope-d-{_model.__name__}"
+    )
+
+
+def memoised_ledger_change_count() -> int:
+    """The ledger's change count, at most SCOPE_SECONDS old: part of a figures answer's key,
+    since the answer says whether its version includes the latest change."""
+    return _memoised(("ledger-change-count",), ledger_change_count)
+
+
+def memoised_default_programme() -> Programme | None:
+    """`selectors.default_programme()`, at most SCOPE_SECONDS old."""
+    return _memoised(("default",), selectors.default_programme)
+
+
+def memoised_current_version(*, programme: Programme) -> FiguresVersion | None:
+    """`selectors.current_figures_version()` of `programme`, at most SCOPE_SECONDS old."""
+    return _memoised(("current", programme.pk), lambda: selectors.current_figures_version(programme=programme))
+
+
+def kept_version(version_id: int, *, programme: Programme | None, parameter: str) -> FiguresVersion:
+    """A kept figures version of `programme` (any, if None); otherwise a 400 naming `parameter`."""
+    version = selectors.figures_version_by_id(version_id=version_id)
+    if version is None:
+        raise validation_error(parameter, _("Die Version %(id)d gibt es nicht (mehr).") % {"id": version_id})
+    if programme is not None and version.programme_id != programme.pk:
+        raise validation_error(
+            parameter, _("Die Version %(id)d gehört zu einem anderen Programm.") % {"id": version_id}
+        )
+    return version
+
+
+# --- Query parameters of the figures endpoints ---------------------------------------------
+
+
+class FiguresScopeQuerySerializer(serializers.Serializer):
+    group_by = serializers.ChoiceField(
+        choices=list(GROUPINGS), required=False, help_text="Grouping; absent = the programme total."
+    )
+    programme = serializers.SlugRelatedField(
+        slug_field="slug",
+        queryset=Programme.objects.all(),
+        required=False,
+        help_text="Programme slug; default: the earliest programme.",
+    )
+    version = serializers.IntegerField(
+        min_value=1,
+        max_value=MAX_ID,
+        required=False,
+        help_text="A published figures version (id); default: the current one.",
+    )
+
+    def validate(self, attrs):
+        version_id = attrs.get("version")
+        programme = attrs.get("programme")
+        if version_id is None:
+            programme = programme or memoised_default_programme()
+            version = memoised_current_version(programme=programme) if programme else None
+        else:
+            version = kept_version(version_id, programme=programme, parameter="version")
+            programme = version.programme
+        if version is None:
+            raise FiguresNotPublished()
+        attrs["programme"] = programme
+        attrs["version"] = version
+        return attrs
+
+
+class FiguresQuerySerializer(FiguresScopeQuerySerializer):
+    as_of = serializers.DateField(
+        required=False, input_formats=["%Y-%m-%d"], help_text="YYYY-MM-DD; default: today. The end of that day counts."
+    )
+
+
+class SeriesQuerySerializer(FiguresScopeQuerySerializer):
+    figure = serializers.ChoiceField(choices=list(FIGURES), help_text="The figure's key.")
+
+    def get_fields(self):
+        fields = super().get_fields()
+        # "from" is a Python keyword, so these two are added here rather than as attributes.
+        fields["from"] = serializers.DateField(
+            required=False, input_formats=["%Y-%m-%d"], help_text="First day (YYYY-MM-DD)."
+        )
+        fields["to"] = serializers.DateField(required=False, input_formats=["%Y-%m-%d"], help_text="Last day.")
+        return fields
+
+    def validate(self, attrs):
+        attrs = super().validate(attrs)
+        if attrs.get("from") and attrs.get("to") and attrs["to"] < attrs["from"]:
+            raise serializers.ValidationError({"to": _("Das Ende liegt vor dem Anfang (from).")})
+        return attrs
+
+
+class FiguresNotPublished(exceptions.APIException):
+    status_code = status.HTTP_503_SERVICE_UNAVAILABLE
+    default_detail = "Für dieses Programm sind noch keine Kennzahlen berechnet; bitte später erneut versuchen."
+    default_code = "figures_not_published"
+    wait = 60
+
+
+def _figure_definition(figure) -> dict:
+    return {
+        "key": figure.key,
+        "label_de": figure.label_de,
+        "label_en": figure.label_en,
+        "definition_de": figure.definition_de,
+        "definition_en": figure.definition_en,
+        "unit": figure.unit,
+    }
+
+
+def _meta(request, *, programme: Programme, version: FiguresVersion, path: str, pinned: dict, stand: str) -> dict:
+    permalink = request.build_absolute_uri(f"{path}?{urlencode({**pinned, 'version': version.pk})}")
+    computed = timezone.localtime(version.computed_at).strftime("%d.%m.%Y %H:%M")
+    return {
+        "programme": {"slug": programme.slug, "name": programme.name},
+        "version": {
+            "id": version.pk,
+            "computed_at": version.computed_at,
+            "ledger_watermark": version.ledger_watermark,
+            "is_current": version.is_current,
+            "ledger_change_count": version.ledger_change_count,
+        },
+        "licence": LICENCE,
+        "source": {"programme": programme.name, "ministry": programme.funder, "url": programme.url},
+        "permalink": permalink,
+        "citation": (
+            f"{programme.name}, Kennzahlen {stand}, Version {version.pk} (berechnet {computed}); "
+            f"Quelle: {programme.funder}; {LICENCE['name']}; {permalink}"
+        ),
+    }
+
+
+# Rendered answers, per worker process. A published version never changes, so the answer
+# for (version, parameters, format) stays right for as long as it is kept; a new version
+# has a new id and so new keys. This is what lets the endpoint serve near the speed of a
+# constant view however long the ledger is.
+_RENDERED: OrderedDict[tuple, tuple[bytes, str]] = OrderedDict()
+
+
+RENDERED_KEPT = 512
+
+
+# ETag, Last-Modified (seconds, text) of the anonymous JSON answers the fast path serves, by
+# the same key; emptied with the scope memo, since the ETag also names the programme.
+_FAST_VALIDATORS: dict[tuple, tuple[str, int, str]] = {}
+
+
+class FiguresApiView(ApiMixin, APIView):
+    """Common part of the two figures endpoints: parameters parsed once, cached by version."""
+
+    pagination_class = None
+    query_serializer_class: type[serializers.Serializer] = FiguresQuerySerializer
+
+    def build_data(self, request) -> dict:
+        raise NotImplementedError
+
+    def get(self, request):
+        params = self.parse_parameters(request)
+        renderer = request.accepted_renderer
+        key = _rendered_key(
+            request,
+            version=params["version"],
+            as_of=params.get("as_of") or timezone.localdate(),
+            query=request.query_params,
+            media_type=request.accepted_media_type,
+            dialect=self.csv_dialect,
+        )
+        hit = _RENDERED.get(key)
+        if hit is None:
+            body = renderer.render(self.build_data(request), request.accepted_media_type, self.get_renderer_context())
+            content_type = (
+                f"{renderer.media_type}; charset={renderer.charset}" if renderer.charset else renderer.media_type
+            )
+            hit = _RENDERED[key] = (body, content_type)
+            while len(_RENDERED) > RENDERED_KEPT:
+                _RENDERED.popitem(last=False)
+        return HttpResponse(hit[0], content_type=hit[1])
+
+    def allows_csv(self) -> bool:
+        return True
+
+    def allowed_query_parameters(self) -> set[str]:
+        return super().allowed_query_parameters() | set(self.query_serializer_class().fields)
+
+    def parse_parameters(self, request) -> dict:
+        if not hasattr(self, "params"):
+            query = self.query_serializer_class(data=request.query_params.dict())
+            query.is_valid(raise_exception=True)
+            self.params = query.validated_data
+        return self.params
+
+    def cache_parts(self, request):
+        params = self.parse_parameters(request)
+        return _figures_parts(
+            programme=params["programme"], version=params["version"], as_of=params.get("as_of") or timezone.localdate()
+        )
+
+
+def _figures_parts(*, programme: Programme, version: FiguresVersion, as_of: dt.date) -> tuple[list[str], dt.datetime]:
+    """What a figures answer depends on (for its ETag), and when it last changed."""
+    parts = [str(version.pk), str(version.ledger_watermark), as_of.isoformat(), programme.slug]
+    return [*parts, str(memoised_ledger_change_count())], version.computed_at
+
+
+def _rendered_key(request, *, version: FiguresVersion, as_of: dt.date, query, media_type: str, dialect: str) -> tuple:
+    """The key of a rendered answer; the permalink in it is absolute, hence scheme and host."""
+    return (
+        request.scheme,
+        request.get_host(),
+        request.path,
+        version.pk,
+        version.computed_at,  # with the id: unique even if a database hands out an id again
+        memoised_ledger_change_count(),  # the answer says whether the version is behind the ledger
+        as_of.isoformat(),
+        tuple(sorted(query.items())),
+        media_type,
+        dialect,
+    )
+
+
+@extend_schema(
+    tags=["figures"],
+    parameters=[FiguresQuerySerializer],
+    responses={200: FiguresResponseSerializer, 503: OpenApiResponse(ErrorSerializer, "No figures published yet.")},
+)
+class FiguresView(FiguresApiView):
+    """The stored figures as of a date, for the programme or by group, from a published version."""
+
+    def dispatch(self, request, *args, **kwargs):
+        response = self.fast_response(request)
+        if response is not None:
+            return response
+        return super().dispatch(request, *args, **kwargs)
+
+    def fast_response(self, request) -> HttpResponse | None:
+        """The kept answer to a plain anonymous request, without DRF's machinery; None if unsure.
+
+        This is the endpoint's busiest request, so it skips parsing, authentication and
+        content negotiation, yet answers exactly as the full path would (body, ETag, 304,
+        caching headers, rate limit). Anything else (a user, a format, another parameter,
+        a value that needs an error message, an answer not yet rendered) takes the full
+        path, which also renders and keeps the answer for the next request.
+        """
+        if request.method not in ("GET", "HEAD"):
+            return None
+        if "HTTP_AUTHORIZATION" in request.META or settings.SESSION_COOKIE_NAME in request.COOKIES:
+            return None  # possibly a user: staff answers differ
+        if request.META.get("HTTP_ACCEPT", "*/*") not in ("*/*", "application/json"):
+            return None
+        as_of = None
+        for name, values in request.GET.lists():
+            if len(values) != 1:
+                return None
+            if name == "group_by":
+                if values[0] not in GROUPINGS:
+                    return None
+            elif name == "as_of":
+                try:  # as FiguresQuerySerializer reads it
+                    as_of = dt.datetime.strptime(values[0], "%Y-%m-%d").date()
+                except ValueError:
+                    return None
+            else:
+                return None
+        programme = memoised_default_programme()
+        version = memoised_current_version(programme=programme) if programme else None
+        if version is None:
+            return None
+        as_of = as_of or timezone.localdate()
+        media_type = "application/json"  # what DRF's negotiation picks for these Accept headers
+        key = _rendered_key(
+            request, version=version, as_of=as_of, query=request.GET, media_type=media_type, dialect=DEFAULT_DIALECT
+        )
+        hit = _RENDERED.get(key)
+        if hit is None:
+            return None
+        # Counted once: should the full path run after all, its throttle uses this verdict.
+        request.anonymous_throttle_verdict = count_request(AnonymousRateThrottle().get_ident(request))
+        if not request.anonymous_throttle_verdict[0]:
+            return None  # the full path answers 429 with Retry-After
+        validators = _FAST_VALIDATORS.get(key)
+        if validators is None:
+            parts, last_modified = _figures_parts(programme=programme, version=version, as_of=as_of)
+            etag = answer_validators(
+                parts=parts,
+                last_modified=last_modified,
+                path=request.path,
+                query=request.GET,
+                media_type=media_type,
+                dialect=DEFAULT_DIALECT,
+                staff=False,
+            ).etag
+            if len(_FAST_VALIDATORS) >= RENDERED_KEPT:
+                _FAST_VALIDATORS.clear()
+            validators = _FAST_VALIDATORS[key] = (
+                etag,
+                int(last_modified.timestamp()),
+                http_date(last_modified.timestamp()),
+            )
+        etag, last_modified_seconds, last_modified_text = validators
+        response = get_conditional_response(request, etag=etag, last_modified=last_modified_seconds) or HttpResponse(
+            hit[0], content_type=hit[1]
+        )
+        # The headers the full path sets (ApiMixin.finalize_response and DRF's defaults).
+        response["Allow"] = ", ".join(self.allowed_methods)
+        # The full path reads the session (to find the user), so its answers vary by cookie too.
+        response["Vary"] = "Accept, Cookie"
+        if response.status_code not in (200, 304):
+            return response  # 412 on a failed If-Match: like the full path, without caching headers
+        response["ETag"] = etag
+        response["Last-Modified"] = last_modified_text
+        response["Cache-Control"] = f"public, max-age={settings.API_CACHE_MAX_AGE}"
+        return response
+
+    def build_data(self, request) -> dict:
+        params = self.parse_parameters(request)
+        programme, version = params["programme"], params["version"]
+        as_of = params.get("as_of") or timezone.localdate()
+        group_by = params.get("group_by")
+        table = selectors.figures_for(as_of=as_of, group_by=group_by, programme=programme, version=version)
+        pinned = {"as_of": table.as_of.isoformat(), **({"group_by": group_by} if group_by else {})}
+        data = {
+            **_meta(
+                request,
+                programme=programme,
+                version=version,
+                path=reverse("api:figures"),
+                pinned=pinned,
+                stand=f"Stand {table.as_of:%d.%m.%Y}",
+            ),
+            "as_of": table.as_of,
+            "group_by": group_by,
+            "figures": [_figure_definition(figure) for figure in FIGURES.values()],
+            "rows": [{"group_key": r.group_key, "group_label": r.group_label, "values": r.values} for r in table.rows],
+        }
+        return FiguresResponseSerializer(data).data
+
+    def csv_filename(self) -> str:
+        params = self.params
+        as_of = params.get("as_of") or timezone.localdate()
+        grouping = params.get("group_by") or "gesamt"
+        return f"kennzahlen-{as_of.isoformat()}-{grouping}-v{params['version'].pk}.csv"
+
+    def csv_table(self, data) -> CsvTable:
+        keys = list(FIGURES)
+        return CsvTable(
+            columns=["as_of", "version", "group_key", "group_label", *keys],
+            rows=[
+                [data["as_of"], data["version"]["id"], row["group_key"], row["group_label"]]
+                + [row["values"][key] for key in keys]
+                for row in data["rows"]
+            ],
+            decimal_columns={key for key, figure in FIGURES.items() if figure.unit != "count"},
+        )
+
+
+@extend_schema(
+    tags=["figures"],
+    parameters=[SeriesQuerySerializer],
+    responses={200: SeriesResponseSerializer, 503: OpenApiResponse(ErrorSerializer, "No figures published yet.")},
+)
+class FiguresSeriesView(FiguresApiView):
+    """The step series of one figure: each date its value changed, per group."""
+
+    query_serializer_class = SeriesQuerySerializer
+
+    def build_data(self, request) -> dict:
+        params = self.parse_parameters(request)
+        programme, version = params["programme"], params["version"]
+        figure = FIGURES[params["figure"]]
+        group_by = params.get("group_by")
+        points = selectors.figure_series(
+            figure=figure.key,
+            group_by=group_by,
+            programme=programme,
+            version=version,
+            start=params.get("from"),
+            end=params.get("to"),
+        )
+        pinned = {"figure": figure.key}
+        for name in ("group_by", "from", "to"):
+            if params.get(name):
+                pinned[name] = str(params[name])
+        data = {
+            **_meta(
+                request,
+                programme=programme,
+                version=version,
+                path=reverse("api:figures-series"),
+                pinned=pinned,
+                stand=f"Zeitreihe {figure.label_de}",
+            ),
+            "group_by": group_by,
+            "figure": _figure_definition(figure),
+            "points": [
+                {"group_key": p.group_key, "group_label": p.group_label, "date": p.date, "value": p.value}
+                for p in points
+            ],
+        }
+        return SeriesResponseSerializer(data).data
+
+    def csv_filename(self) -> str:
+        return f"zeitreihe-{self.params['figure']}-v{self.params['version'].pk}.csv"
+
+    def csv_table(self, data) -> CsvTable:
+        figure = data["figure"]
+        return CsvTable(
+            columns=["figure", "version", "group_key", "group_label", "date", "value"],
+            rows=[
+                [figure["key"], data["version"]["id"], p["group_key"], p["group_label"], p["date"], p["value"]]
+                for p in data["points"]
+            ],
+            decimal_columns={"value"} if figure["unit"] != "count" else set(),
+        )
+
+
+# --- A region's page: the directory's data with the region's current figures ---------
+
+
+class RegionFiguresSerializer(serializers.Serializer):
+    as_of = serializers.DateField()
+    version = FiguresVersionSerializer()
+    licence = serializers.DictField(child=serializers.CharField())
+    values = FigureValuesSerializer()
+
+
+class RegionDetailSerializer(RegionMembersSerializer):
+    figures = RegionFiguresSerializer(
+        allow_null=True, help_text="The region's current figures as of today; null before the first computation."
+    )
+
+    class Meta(RegionMembersSerializer.Meta):
+        fields = [*RegionMembersSerializer.Meta.fields, "figures"]
+
+
+def _current_region_figures(region: Region) -> dict | None:
+    version = selectors.current_figures_version()
+    if version is None:
+        return None
+    table = selectors.figures_for(as_of=timezone.localdate(), group_by="region", version=version)
+    for row in table.rows:
+        if row.group_key in {region.slug, str(region.pk)}:
+            return {"as_of": table.as_of, "version": version, "licence": LICENCE, "values": row.values}
+    return None
+
+
+# Routed at /api/v1/regions/: regions.api.RegionViewSet serves the directory's data; this
+# adds the region's current figures to its page.
+@extend_schema(tags=["regions"])
+class RegionWithFiguresViewSet(RegionViewSet):
+    """The five model regions; a region's page also carries its current figures."""
+
+    detail_serializer_class = RegionDetailSerializer
+
+    def add_details(self, region: Region) -> None:
+        region.figures = _current_region_figures(region)

@@ -1,0 +1,97 @@
+"""Whether the published figures include every committed change to the ledgers.
+
+Every change bumps one counter row (LedgerState) in its own transaction; a version records
+the count it was computed from. The comparison of the two is the durable, exact answer to
+"are the figures current?", shown on /healthz, in every figures answer and to staff.
+"""
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.core.cache import cache
+from django.db.models import F
+from django.db.models.functions import Coalesce, Now
+from django.utils import timezone
+
+from funding.figures.ledgers import ledger_watermark
+from funding.figures.models import FiguresVersion, LedgerState
+from funding.models import Programme
+
+PENDING_KEY = "funding:figures-recompute-pending"
+
+
+LEDGER_STATE_ID = 1
+
+
+def mark_ledger_changed() -> None:
+    """Bump the ledger's change count in the current transaction (called for every change).
+
+    Writers serialise on this one row, so the committed count grows in commit order; see
+    LedgerState. It is written with the change, so the fact "the figures are behind" cannot be
+    lost to a broker outage or a killed worker: it lives in the database.
+    """
+    updated = LedgerState.objects.filter(pk=LEDGER_STATE_ID).update(
+        change_count=F("change_count") + 1,
+        changed_at=Now(),
+        first_unpublished_at=Coalesce(F("first_unpublished_at"), Now()),
+    )
+    if not updated:
+        LedgerState.objects.create(
+            pk=LEDGER_STATE_ID, change_count=1, changed_at=timezone.now(), first_unpublished_at=timezone.now()
+        )
+
+
+def ledger_change_count() -> int:
+    """The ledger's committed change count (LedgerState)."""
+    return LedgerState.objects.filter(pk=LEDGER_STATE_ID).values_list("change_count", flat=True).first() or 0
+
+
+@dataclass(frozen=True)
+class Freshness:
+    """Whether the published figures include every committed change to the ledger."""
+
+    is_current: bool
+    behind_since: dt.datetime | None  # the first change the published figures do not include
+    last_change_at: dt.datetime | None
+    published_change_count: int | None
+    ledger_change_count: int
+
+    @property
+    def lag_seconds(self) -> float:
+        if self.is_current or self.behind_since is None:
+            return 0.0
+        return max(0.0, (timezone.now() - self.behind_since).total_seconds())
+
+
+def figures_freshness() -> Freshness:
+    """Compare the current versions with the ledger's change count (two small queries)."""
+    state = LedgerState.objects.filter(pk=LEDGER_STATE_ID).first()
+    count = state.change_count if state else 0
+    current = list(
+        FiguresVersion.objects.filter(is_current=True).values_list("ledger_change_count", "ledger_watermark")
+    )
+    programmes = Programme.objects.count()
+    published = min((c if c is not None else -1 for c, _watermark in current), default=-1)
+    # Bulk loads (bulk_create, raw SQL) send no signals and so do not count; the history
+    # and timestamp watermark still sees them.
+    latest = ledger_watermark()
+    oldest_watermark = min((w for _c, w in current if w is not None), default=None)
+    missed_bulk_change = latest is not None and (oldest_watermark is None or latest > oldest_watermark)
+    is_current = len(current) >= programmes and published >= count and not missed_bulk_change
+    behind_since = None
+    if not is_current:
+        behind_since = (state.first_unpublished_at or state.changed_at) if state else None
+        if behind_since is None or (missed_bulk_change and published >= count):
+            behind_since = latest
+    return Freshness(
+        is_current=is_current,
+        behind_since=behind_since,
+        last_change_at=state.changed_at if state else None,
+        published_change_count=published if published >= 0 else None,
+        ledger_change_count=count,
+    )
+
+
+def clear_pending_recompute() -> None:
+    """Called by the task as it starts: changes committed from now on schedule a new run."""
+    cache.delete(PENDING_KEY)

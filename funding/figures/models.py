@@ -1,0 +1,154 @@
+"""The figures' stored state: published versions, their groups and steps, and the ledger's change count.
+
+These models belong to the funding app (app label "funding"), whose migrations hold their
+tables; funding.models imports them so that Django registers them. They import nothing of
+the ledger: the version points at its programme by name.
+"""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from funding.choices import MONEY
+from funding.figures.definitions import FIGURES
+
+
+class LedgerState(models.Model):
+    """One row that every change to the ledger (decisions, projects, requests) bumps, in its own transaction.
+
+    The counter is the durable fact "the figures are behind the ledger": a version records the
+    count it was computed from, and any committed change not in it has a higher count, because
+    writers serialise on this row and the recompute reads the count before it reads the facts.
+    `first_unpublished_at` says since when the published figures are behind (NULL when they are not).
+    """
+
+    change_count = models.BigIntegerField(default=0)
+    changed_at = models.DateTimeField(null=True, blank=True)
+    first_unpublished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("Stand des Hauptbuchs")
+        verbose_name_plural = _("Stand des Hauptbuchs")
+
+    def __str__(self) -> str:
+        return f"{self.change_count} Änderungen"
+
+
+class FiguresVersion(models.Model):
+    """One published set of figures of a programme, computed from the ledger at once.
+
+    Exactly one version per programme is current; older ones are kept (FIGURES_VERSIONS_KEPT)
+    so that a cited version stays reproducible.
+    """
+
+    programme = models.ForeignKey(
+        "funding.Programme", verbose_name=_("Förderprogramm"), on_delete=models.CASCADE, related_name="figures_versions"
+    )
+    computed_at = models.DateTimeField(_("berechnet am"))
+    duration_ms = models.PositiveIntegerField(_("Rechenzeit (ms)"), default=0)
+    ledger_watermark = models.DateTimeField(
+        _("Stand des Hauptbuchs"), null=True, blank=True, help_text=_("Zeit der letzten enthaltenen Änderung.")
+    )
+    rows_read = models.PositiveBigIntegerField(_("gelesene Zeilen"), default=0)
+    # LedgerState.change_count when the version was computed (NULL before migration 0011).
+    ledger_change_count = models.BigIntegerField(_("Änderungszähler des Hauptbuchs"), null=True, blank=True)
+    # The programme's budget when the version was computed: the budget share of a cited
+    # version stays what was published, also after the budget changes.
+    budget = models.DecimalField(_("Budget (€)"), **MONEY)
+    # The denominators of the reach figures, from the Gemeindeverzeichnis when the version was
+    # computed (NULL in versions from before migration 0010).
+    nrw_gemeinden = models.PositiveIntegerField(_("Gemeinden in NRW"), null=True, blank=True)
+    nrw_population = models.PositiveBigIntegerField(_("Einwohner in NRW"), null=True, blank=True)
+    population_date = models.DateField(_("Gebietsstand der Einwohnerzahlen"), null=True, blank=True)
+    is_current = models.BooleanField(_("aktuell"), default=False)
+
+    class Meta:
+        verbose_name = _("Kennzahlen-Stand")
+        verbose_name_plural = _("Kennzahlen-Stände")
+        ordering = ["-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["programme"], condition=models.Q(is_current=True), name="one_current_figures_version"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.programme} #{self.pk} ({self.computed_at:%Y-%m-%d %H:%M})"
+
+
+class FigureGroup(models.Model):
+    """One group of a version's figures: the programme total, a region, a year, ...
+
+    `grouping` is a number of funding.figures.definitions.GROUPING_NUMBERS; `member` numbers the group
+    within its grouping and version (the figures engine takes the id of the region, topic
+    or authority, the year, ...). Key and label are stored as published, so a cited
+    version keeps them after a region is renamed.
+    """
+
+    version = models.ForeignKey(FiguresVersion, on_delete=models.CASCADE, related_name="groups")
+    grouping = models.PositiveSmallIntegerField()
+    member = models.IntegerField()
+    key = models.CharField(max_length=64, blank=True)
+    label = models.CharField(max_length=300, blank=True)
+    # Inhabitants of the group's area (a region's, else all regions'), for the figures per inhabitant.
+    population = models.PositiveBigIntegerField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("Kennzahl-Gruppe")
+        verbose_name_plural = _("Kennzahl-Gruppen")
+        constraints = [
+            models.UniqueConstraint(fields=["version", "grouping", "member"], name="one_figure_group_per_member"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.grouping}:{self.key}"
+
+
+class FigureStep(models.Model):
+    """The running figures of one group from `valid_from` on (until `valid_until`, exclusive).
+
+    One row per group and day on which any figure changed: "as of D" is one lookup of the
+    group's last row on or before D in the primary key, and the same rows draw the charts.
+    The group is (`grouping`, `member`) of a FigureGroup of the same version. Only
+    funding.figures.definitions.STORED_FIGURES are stored, money in whole cents (exact integers);
+    funding.figures.selectors.step_values turns a row into every figure.
+    """
+
+    # The primary key is the as-of lookup, so a written step maintains one index. Rows are
+    # narrow (integers only): writing them is most of a full recompute of a small ledger.
+    pk = models.CompositePrimaryKey("version", "grouping", "member", "valid_from")
+    # No constraint in the database: checking it costs about a fifth of a full recompute
+    # of a small ledger (one lookup per written row), and only the figures engine writes
+    # steps, into the version it has just created. Deleting a version through the ORM
+    # deletes its steps.
+    version = models.ForeignKey(
+        FiguresVersion, on_delete=models.CASCADE, related_name="steps", db_index=False, db_constraint=False
+    )
+    grouping = models.PositiveSmallIntegerField()
+    member = models.IntegerField()
+    valid_from = models.DateField()
+    valid_until = models.DateField(null=True, blank=True)
+    funded_projects = models.IntegerField(default=0)
+    project_offices = models.IntegerField(default=0)
+    funding_granted_cents = models.BigIntegerField(default=0)
+    private_investment_cents = models.BigIntegerField(default=0)
+    eligible_investment_cents = models.BigIntegerField(default=0)
+    own_share_cents = models.BigIntegerField(default=0)
+    applications = models.IntegerField(default=0)
+    transfer_requests = models.IntegerField(default=0)
+    consultation_requests = models.IntegerField(default=0)
+    requesting_municipalities = models.IntegerField(default=0)
+    # NULL in versions computed before these figures existed (migration 0010): not known, not zero.
+    requesting_gemeinden = models.IntegerField(null=True)
+    reach_population = models.BigIntegerField(null=True)
+
+    class Meta:
+        verbose_name = _("Kennzahl-Stufe")
+        verbose_name_plural = _("Kennzahl-Stufen")
+
+    def __str__(self) -> str:
+        return f"{self.grouping}:{self.member} ab {self.valid_from}"
+
+    @staticmethod
+    def column_of(figure: str) -> str:
+        """The field that stores `figure` (one of funding.figures.definitions.STORED_FIGURES)."""
+        return f"{figure}_cents" if FIGURES[figure].unit == "eur" else figure
