@@ -6,14 +6,9 @@ repeated request costs a lookup (see FiguresApiView).
 """
 
 import datetime as dt
-import threading
-import time
-from collections import OrderedDict
 from urllib.parse import urlencode
 
 from django.conf import settings
-from django.db import transaction
-from django.db.models.signals import post_delete, post_save
 from django.http import HttpResponse
 from django.urls import reverse
 from django.utils import timezone
@@ -25,10 +20,11 @@ from rest_framework import exceptions, serializers, status
 from rest_framework.views import APIView
 
 from funding.api import ProgrammeRefSerializer
-from funding.figures import selectors
+from funding.figures import scope, selectors
 from funding.figures.definitions import FIGURES, GROUPINGS
-from funding.figures.freshness import figures_freshness, ledger_change_count
+from funding.figures.freshness import figures_freshness
 from funding.figures.models import FiguresVersion
+from funding.figures.scope import memoised_current_version, memoised_default_programme, memoised_ledger_change_count
 from funding.models import Programme
 from modellregionen.api.base import ApiMixin, answer_validators
 from modellregionen.api.errors import ErrorSerializer, validation_error
@@ -157,79 +153,6 @@ class SeriesResponseSerializer(FiguresMetaSerializer):
     points = SeriesPointSerializer(many=True)
 
 
-# --- The current scope, memoised per worker --------------------------------------------------
-
-
-# The default programme and the current version of each programme are read on every figures
-# request. Each worker keeps them for at most SCOPE_SECONDS, so a version published by
-# another process shows within that time; in the publishing process (and in tests) it shows
-# at once, because saving a version or a programme empties the memo.
-SCOPE_SECONDS = 1.0
-
-
-_scope: dict[tuple, object] = {}
-
-
-_scope_state = {"expires": 0.0, "generation": 0}
-
-
-_scope_lock = threading.Lock()
-
-
-def _memoised(key: tuple, load):
-    with _scope_lock:
-        now = time.monotonic()
-        if now >= _scope_state["expires"]:
-            _scope.clear()
-            _scope_state["expires"] = now + SCOPE_SECONDS
-        if key in _scope:
-            return _scope[key]
-        generation = _scope_state["generation"]
-    value = load()
-    with _scope_lock:
-        # Not kept if a save emptied the memo while it was loading: the value may be stale.
-        if generation == _scope_state["generation"]:
-            _scope[key] = value
-    return value
-
-
-def forget_scope(**kwargs) -> None:
-    """Empty the memo of default programme and current versions (a signal receiver)."""
-    with _scope_lock:
-        _scope.clear()
-        _scope_state["generation"] += 1
-    _FAST_VALIDATORS.clear()
-
-
-def _forget_scope_now_and_after_commit(**kwargs) -> None:
-    forget_scope()
-    # Again after the commit: a request between the save and the commit may have read the old state.
-    transaction.on_commit(forget_scope)
-
-
-for _model in (Programme, FiguresVersion):
-    post_save.connect(_forget_scope_now_and_after_commit, sender=_model, dispatch_uid=f"api-scope-{_model.__name__}")
-    post_delete.connect(
-        _forget_scope_now_and_after_commit, sender=_model, dispatch_uid=f"api-scope-d-{_model.__name__}"
-    )
-
-
-def memoised_ledger_change_count() -> int:
-    """The ledger's change count, at most SCOPE_SECONDS old: part of a figures answer's key,
-    since the answer says whether its version includes the latest change."""
-    return _memoised(("ledger-change-count",), ledger_change_count)
-
-
-def memoised_default_programme() -> Programme | None:
-    """`selectors.default_programme()`, at most SCOPE_SECONDS old."""
-    return _memoised(("default",), selectors.default_programme)
-
-
-def memoised_current_version(*, programme: Programme) -> FiguresVersion | None:
-    """`selectors.current_figures_version()` of `programme`, at most SCOPE_SECONDS old."""
-    return _memoised(("current", programme.pk), lambda: selectors.current_figures_version(programme=programme))
-
-
 def kept_version(version_id: int, *, programme: Programme | None, parameter: str) -> FiguresVersion:
     """A kept figures version of `programme` (any, if None); otherwise a 400 naming `parameter`."""
     version = selectors.figures_version_by_id(version_id=version_id)
@@ -343,21 +266,6 @@ def _meta(request, *, programme: Programme, version: FiguresVersion, path: str, 
     }
 
 
-# Rendered answers, per worker process. A published version never changes, so the answer
-# for (version, parameters, format) stays right for as long as it is kept; a new version
-# has a new id and so new keys. This is what lets the endpoint serve near the speed of a
-# constant view however long the ledger is.
-_RENDERED: OrderedDict[tuple, tuple[bytes, str]] = OrderedDict()
-
-
-RENDERED_KEPT = 512
-
-
-# ETag, Last-Modified (seconds, text) of the anonymous JSON answers the fast path serves, by
-# the same key; emptied with the scope memo, since the ETag also names the programme.
-_FAST_VALIDATORS: dict[tuple, tuple[str, int, str]] = {}
-
-
 class FiguresApiView(ApiMixin, APIView):
     """Common part of the two figures endpoints: parameters parsed once, cached by version."""
 
@@ -378,15 +286,15 @@ class FiguresApiView(ApiMixin, APIView):
             media_type=request.accepted_media_type,
             dialect=self.csv_dialect,
         )
-        hit = _RENDERED.get(key)
+        hit = scope.RENDERED.get(key)
         if hit is None:
             body = renderer.render(self.build_data(request), request.accepted_media_type, self.get_renderer_context())
             content_type = (
                 f"{renderer.media_type}; charset={renderer.charset}" if renderer.charset else renderer.media_type
             )
-            hit = _RENDERED[key] = (body, content_type)
-            while len(_RENDERED) > RENDERED_KEPT:
-                _RENDERED.popitem(last=False)
+            hit = scope.RENDERED[key] = (body, content_type)
+            while len(scope.RENDERED) > scope.RENDERED_KEPT:
+                scope.RENDERED.popitem(last=False)
         return HttpResponse(hit[0], content_type=hit[1])
 
     def allows_csv(self) -> bool:
@@ -483,14 +391,14 @@ class FiguresView(FiguresApiView):
         key = _rendered_key(
             request, version=version, as_of=as_of, query=request.GET, media_type=media_type, dialect=DEFAULT_DIALECT
         )
-        hit = _RENDERED.get(key)
+        hit = scope.RENDERED.get(key)
         if hit is None:
             return None
         # Counted once: should the full path run after all, its throttle uses this verdict.
         request.anonymous_throttle_verdict = count_request(AnonymousRateThrottle().get_ident(request))
         if not request.anonymous_throttle_verdict[0]:
             return None  # the full path answers 429 with Retry-After
-        validators = _FAST_VALIDATORS.get(key)
+        validators = scope.FAST_VALIDATORS.get(key)
         if validators is None:
             parts, last_modified = _figures_parts(programme=programme, version=version, as_of=as_of)
             etag = answer_validators(
@@ -502,9 +410,9 @@ class FiguresView(FiguresApiView):
                 dialect=DEFAULT_DIALECT,
                 staff=False,
             ).etag
-            if len(_FAST_VALIDATORS) >= RENDERED_KEPT:
-                _FAST_VALIDATORS.clear()
-            validators = _FAST_VALIDATORS[key] = (
+            if len(scope.FAST_VALIDATORS) >= scope.RENDERED_KEPT:
+                scope.FAST_VALIDATORS.clear()
+            validators = scope.FAST_VALIDATORS[key] = (
                 etag,
                 int(last_modified.timestamp()),
                 http_date(last_modified.timestamp()),

@@ -13,8 +13,9 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from funding.figures import selectors
-from funding.figures.api import FiguresNotPublished, kept_version, memoised_current_version, memoised_default_programme
+from funding.figures.api import FiguresNotPublished, kept_version
 from funding.figures.definitions import FIGURES
+from funding.figures.scope import memoised_current_version, memoised_default_programme
 from funding.figures.templatetags import euro_cents
 from funding.models import FiguresVersion, FundingDecision, Programme
 from modellregionen.api.base import ApiMixin

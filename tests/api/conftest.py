@@ -30,13 +30,13 @@ from tests.factories import (
 @pytest.fixture(autouse=True)
 def _fresh_caches():
     """Rate-limit counters and rendered figures are cached; each test starts with none."""
-    from funding.figures.api import _RENDERED
+    from funding.figures.scope import RENDERED
 
     cache.clear()
-    _RENDERED.clear()
+    RENDERED.clear()
     yield
     cache.clear()
-    _RENDERED.clear()
+    RENDERED.clear()
 
 
 def released(*, approver, **fields):
