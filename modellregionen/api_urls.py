@@ -11,7 +11,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from funding.api import DecisionViewSet, ProgrammeViewSet
 from funding.figures.api import FiguresSeriesView, FiguresView, RegionWithFiguresViewSet
 from funding.figures.changes import ChangesFeed, FiguresChangesView
-from funding.figures.open_data import DataPackageView, DcatCatalogueView
+from funding.figures.open_data import DataPackageView, DcatCatalogueTurtleView, DcatCatalogueView
 from funding.giving360 import Giving360View
 from projects.api import MunicipalityProfileViewSet, ProjectViewSet, TopicViewSet, TransferRequestViewSet
 
@@ -44,6 +44,7 @@ urlpatterns = [
     path("exports/360giving/", Giving360View.as_view(), name="giving360"),
     path("datapackage.json", DataPackageView.as_view(), name="datapackage"),
     path("catalog.jsonld", DcatCatalogueView.as_view(), name="dcat-catalogue"),
+    path("catalog.ttl", DcatCatalogueTurtleView.as_view(), name="dcat-catalogue-turtle"),
     path("requests/", TransferRequestViewSet.as_view({"get": "list"}), name="request-list"),
     re_path(
         r"^requests/(?P<pk>[0-9]{1,18})/status/$",

@@ -1,18 +1,23 @@
-"""The datasets of the API described for machines: a Frictionless tabular data package.
+"""The datasets of the API described for machines: a Frictionless data package and a DCAT-AP.de catalogue.
 
 `/api/v1/datapackage.json` lists every complete CSV download with its table schema — field
 types, AGS as text with its pattern, dates, amounts in euros, primary and foreign keys — its
 licence (dl-de/by-2-0 with the attribution text) and its sources. The schemas are made from the
 same serializers that write the CSV columns, so they cannot drift apart; a test validates the
 package and the served files with the `frictionless` library.
+
+`/api/v1/catalog.jsonld` (and the same graph as Turtle at `/api/v1/catalog.ttl`) is the
+DCAT-AP.de catalogue that GovData's and Open.NRW's harvesters read.
 """
 
+import json
 from dataclasses import dataclass, field
 
+import rdflib
 from django.http import Http404
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
-from rest_framework.renderers import JSONRenderer
+from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -298,6 +303,23 @@ class JsonLdRenderer(JSONRenderer):
     format = "jsonld"
 
 
+class TurtleRenderer(BaseRenderer):
+    """The same catalogue as RDF/Turtle, for harvesters and tools that read Turtle only.
+
+    rdflib reads the JSON-LD answer (its context is inline, so nothing is fetched) and
+    writes Turtle: both formats always carry the same graph. Errors are JSON, as everywhere
+    in the API.
+    """
+
+    media_type = "text/turtle"
+    format = "ttl"
+    charset = "utf-8"
+
+    def render(self, data, accepted_media_type=None, renderer_context=None) -> bytes:
+        graph = rdflib.Graph().parse(data=json.dumps(data, default=str), format="json-ld")
+        return graph.serialize(format="turtle").encode()
+
+
 @extend_schema(tags=["open data"], responses={200: {"type": "object"}})
 class DcatCatalogueView(ApiMixin, APIView):
     """The DCAT-AP.de catalogue (JSON-LD) for GovData and Open.NRW to harvest."""
@@ -318,3 +340,11 @@ class DcatCatalogueView(ApiMixin, APIView):
             raise Http404("Kein Förderprogramm erfasst.")
         modified = version.computed_at if version else timezone.now()
         return Response(dcat_catalogue(request.build_absolute_uri, programme=programme, modified=modified))
+
+
+@extend_schema(tags=["open data"], responses={(200, "text/turtle"): {"type": "string"}})
+class DcatCatalogueTurtleView(DcatCatalogueView):
+    """The same DCAT-AP.de catalogue as RDF/Turtle."""
+
+    def get_renderers(self):
+        return [TurtleRenderer()]

@@ -9,6 +9,7 @@ import io
 import pytest
 import rdflib
 from django.core.management import call_command
+from rdflib.compare import isomorphic
 from rdflib.namespace import DCAT, DCTERMS, FOAF, RDF
 
 from funding.figures import engine
@@ -56,7 +57,27 @@ def test_every_distribution_has_a_licence_from_the_vocabulary_a_format_and_a_wor
         assert client.get(url).status_code == 200, url
 
 
-def test_the_catalogue_reads_as_turtle_too(graph):
-    turtle = graph.serialize(format="turtle")
+def test_the_catalogue_is_served_as_turtle_with_the_same_graph(graph, client):
+    response = client.get("/api/v1/catalog.ttl", HTTP_ORIGIN="https://newsroom.example")
 
+    assert response.status_code == 200
+    assert response["Content-Type"] == "text/turtle; charset=utf-8"
+    assert response["Access-Control-Allow-Origin"] == "*"
+    turtle = response.content.decode()
     assert "dcat:Catalog" in turtle and "dl-by-de/2.0" in turtle
+    served = rdflib.Graph().parse(data=turtle, format="turtle")
+    assert isomorphic(served, graph)
+
+
+def test_without_a_programme_the_turtle_catalogue_is_a_404_saying_why(client, db):
+    response = client.get("/api/v1/catalog.ttl")
+
+    assert response.status_code == 404
+    assert response.json() == {"detail": "Kein Förderprogramm erfasst."}
+
+
+def test_the_turtle_catalogue_refuses_another_format(client, db):
+    response = client.get("/api/v1/catalog.ttl", {"format": "jsonld"})
+
+    assert response.status_code == 400
+    assert response.json()["errors"] == {"format": ["Erlaubt: ttl."]}
