@@ -17,7 +17,6 @@ import sys
 import time
 
 from bench.common import REPORT, ROOT, bench_database_url, ensure_database
-from funding.figures import engine
 
 START_MARK = "<!-- figures-benchmark:start -->"
 END_MARK = "<!-- figures-benchmark:end -->"
@@ -76,6 +75,7 @@ def measure(size: int) -> dict:
     from django.test import override_settings
 
     from bench import ledger
+    from funding.figures import engine
     from funding.figures.selectors import figures_for
     from funding.models import Programme
 

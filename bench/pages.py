@@ -15,7 +15,6 @@ import sys
 import time
 
 from bench.common import REPORT, ROOT, bench_database_url, ensure_database
-from funding.figures import engine
 
 START_MARK = "<!-- pages-benchmark:start -->"
 END_MARK = "<!-- pages-benchmark:end -->"
@@ -75,6 +74,7 @@ def main(projects: int = 10_000) -> None:
     from django.test import Client
 
     from bench import ledger
+    from funding.figures import engine
     from projects.models import Project
 
     call_command("migrate", verbosity=0)
