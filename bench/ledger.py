@@ -3,7 +3,10 @@
 A ledger of N decisions has about N/3 projects (a few project offices), N/3 requests from a
 few hundred municipalities, 5 regions, 12 topics, 6 granting authorities and decision dates
 from 2018 to 2025: every project gets an initial decision, the rest are amendments and
-revocations of it; about 5 % of the decisions are drafts.
+revocations of it; about 5 % of the decisions are drafts. The payments ledger has three
+payments per decision on the released initial decisions (about nine per grant, value dates
+after the decision), a claim and its repayment on about 1 % of the grants, and a proof of use
+per grant (due two and a half years after the decision, most received, some late or missing).
 """
 
 import datetime as dt
@@ -23,6 +26,7 @@ from funding.models import (
     Programme,
     Recipient,
 )
+from funding.payments.models import Payment, ProofOfUse, Recovery
 from projects.models import Project, Topic, TransferRequest
 from regions.models import Municipality, Region
 
@@ -41,6 +45,7 @@ class LedgerSize:
     decisions: int
     projects: int
     requests: int
+    payments: int = 0
 
 
 def _copy(model: type[models.Model], rows) -> None:
@@ -74,6 +79,9 @@ def clear() -> None:
     tables = [
         model._meta.db_table
         for model in (
+            Payment,
+            Recovery,
+            ProofOfUse,
             FigureStep,
             FigureGroup,
             FiguresVersion,
@@ -149,6 +157,8 @@ def build(*, decisions: int, seed: int = 2019) -> LedgerSize:
         )
     _copy(Project, projects)
 
+    grant_days: dict[int, dt.date] = {}  # released initial decisions (all initials are released)
+
     def decision_rows():
         initial_of = {}
         for number in range(1, decisions + 1):
@@ -166,6 +176,7 @@ def build(*, decisions: int, seed: int = 2019) -> LedgerSize:
                     "private_investment": Decimal(rng.randrange(0, 500_000_00)) / 100,
                 }
                 initial_of[project["id"]] = (number, day)
+                grant_days[number] = day
             else:
                 project = projects[rng.randrange(project_count)]
                 amended, first_day = initial_of[project["id"]]
@@ -233,6 +244,70 @@ def build(*, decisions: int, seed: int = 2019) -> LedgerSize:
             for number in range(request_count)
         ),
     )
+    payment_count = _payments_ledger(rng, grants=grant_days, payments=3 * decisions, releaser=releaser, now=now)
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
-    return LedgerSize(decisions=decisions, projects=project_count, requests=request_count)
+    return LedgerSize(decisions=decisions, projects=project_count, requests=request_count, payments=payment_count)
+
+
+def _payments_ledger(rng, *, grants: dict[int, dt.date], payments: int, releaser, now) -> int:
+    """Payments spread over the released grants, a few claims and repayments, a proof of use each."""
+    ids = list(grants)
+    released = {"state": "released", "released_by_id": releaser.pk, "released_at": now, "created_at": now}
+
+    def payment_rows():
+        for number in range(1, payments + 1):
+            grant = ids[(number - 1) % len(ids)]
+            day = min(LAST_DAY, grants[grant] + dt.timedelta(days=rng.randrange(20, 1000)))
+            yield {
+                "id": number,
+                "reference": f"BENCH-AUS-{number:08d}",
+                "decision_id": grant,
+                "amount": Decimal(rng.randrange(1_000_00, 200_000_00)) / 100,
+                "value_date": day,
+                "source": "illustrative",
+                "updated_at": now,
+                **released,
+            }
+
+    _copy(Payment, payment_rows())
+
+    def recovery_rows():
+        number = 0
+        for grant in ids[::100]:  # about 1 % of the grants
+            day = min(LAST_DAY, grants[grant] + dt.timedelta(days=rng.randrange(400, 1200)))
+            amount = Decimal(rng.randrange(100_00, 5_000_00)) / 100
+            for kind, offset in (("claim", 0), ("repayment", 30)):
+                number += 1
+                yield {
+                    "id": number,
+                    "reference": f"BENCH-RF-{number:08d}",
+                    "decision_id": grant,
+                    "kind": kind,
+                    "amount": amount,
+                    "booked_on": min(LAST_DAY, day + dt.timedelta(days=offset)),
+                    "reason": "Widerruf",
+                    "source": "illustrative",
+                    "updated_at": now,
+                    **released,
+                }
+
+    _copy(Recovery, recovery_rows())
+
+    def proof_rows():
+        for number, grant in enumerate(ids, start=1):
+            due = grants[grant] + dt.timedelta(days=912)
+            roll = rng.random()
+            received = None if roll < 0.05 else due + dt.timedelta(days=rng.randrange(-30, 60))
+            yield {
+                "id": number,
+                "decision_id": grant,
+                "due_on": due,
+                "received_on": received,
+                "source": "illustrative",
+                "created_at": now,
+                "updated_at": now,
+            }
+
+    _copy(ProofOfUse, proof_rows())
+    return payments

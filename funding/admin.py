@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from funding import services
+from funding.admin_roles import FourEyesAdminMixin
 from funding.models import FundingDecision, GrantingAuthority, Programme, Recipient
 from modellregionen import roles
 from modellregionen.forms import ADMIN_FORMFIELD_OVERRIDES
@@ -54,11 +55,10 @@ class RecipientAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(FundingDecision)
-class FundingDecisionAdmin(SimpleHistoryAdmin):
+class FundingDecisionAdmin(FourEyesAdminMixin, SimpleHistoryAdmin):
     """The staff fallback. Writes go through funding.services, like every other path.
 
-    The permissions below follow the roles, not Django's model permissions, so the admin
-    offers exactly what the services would allow (and the services check again).
+    The permissions follow the roles (funding.admin_roles), not Django's model permissions.
     """
 
     list_display = ("reference", "project", "kind", "decision_date", "amount", "state", "drafted_by", "released_by")
@@ -68,37 +68,6 @@ class FundingDecisionAdmin(SimpleHistoryAdmin):
     autocomplete_fields = ("project", "recipient", "authority", "amends")
     actions = ["release_selected"]
     fields = services.EDITABLE_FIELDS
-
-    def get_readonly_fields(self, request, obj=None):
-        if obj is not None and not self._may_edit(request, obj):
-            return self.fields
-        return ()
-
-    def has_module_permission(self, request) -> bool:
-        return roles.is_staff_member(request.user) or request.user.is_superuser
-
-    def has_view_permission(self, request, obj=None) -> bool:
-        return self.has_module_permission(request)
-
-    def has_add_permission(self, request) -> bool:
-        return roles.can_draft_decisions(request.user)
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        if obj is None:
-            return roles.can_draft_decisions(request.user)
-        return self._may_edit(request, obj)
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        if obj is None:
-            return roles.can_draft_decisions(request.user)
-        return self._may_edit(request, obj)
-
-    def has_release_permission(self, request) -> bool:
-        return roles.can_release_decisions(request.user)
-
-    def _may_edit(self, request, obj) -> bool:
-        """Only the author's own draft; released decisions are read-only for everyone."""
-        return roles.can_draft_decisions(request.user) and not obj.is_released and obj.drafted_by_id == request.user.pk
 
     def save_model(self, request, obj, form, change):
         data = {name: form.cleaned_data[name] for name in services.EDITABLE_FIELDS if name in form.cleaned_data}
@@ -127,3 +96,7 @@ def _messages(error: Exception) -> list[str]:
     if isinstance(error, ValidationError):
         return list(error.messages)
     return [str(error)]
+
+
+# The payments ledger's admin registers its models (payments, recoveries, proofs of use).
+from funding.payments import admin as payments_admin  # noqa: E402, F401

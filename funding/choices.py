@@ -44,3 +44,14 @@ class FinancingType(models.TextChoices):
 # The money columns of a decision. Amendments and revocations store signed changes,
 # so a project's value of each is the plain sum over its released decisions.
 MONEY_FIELDS = ("eligible_costs", "amount", "own_share", "private_investment")
+
+
+class RecoveryKind(models.TextChoices):
+    CLAIM = "claim", _("Rückforderung")
+    REPAYMENT = "repayment", _("Erstattung")
+
+
+class ProofOfUseResult(models.TextChoices):
+    ACCEPTED = "accepted", _("anerkannt")
+    ACCEPTED_WITH_RECLAIM = "reclaim", _("anerkannt mit Rückforderung")
+    REJECTED = "rejected", _("nicht anerkannt")

@@ -1,4 +1,4 @@
-"""Database triggers that keep released decisions immutable, for every client.
+"""Database triggers that keep released decisions, payments and recoveries immutable, for every client.
 
 Forms and services refuse the change first; these triggers make sure a queryset
 update, raw SQL or a bug cannot change or delete a released decision either.
@@ -63,3 +63,66 @@ def drop_guards(schema_editor) -> None:
     elif vendor == "sqlite":
         for statement in SQLITE_DROP:
             schema_editor.execute(statement)
+
+
+# --- The same guard for the entries of the payments ledger (migration 0013) -----------------
+
+ENTRY_TABLES = ("funding_payment", "funding_recovery")
+ENTRY_MESSAGE = "released ledger entries are immutable: record a counter-entry instead"
+
+
+def _entry_statements(table: str, vendor: str) -> list[str]:
+    if vendor == "postgresql":
+        return [
+            f"""
+CREATE OR REPLACE FUNCTION {table}_guard() RETURNS trigger AS $$
+BEGIN
+    IF OLD.state = 'released' THEN
+        RAISE EXCEPTION '{ENTRY_MESSAGE}' USING ERRCODE = 'integrity_constraint_violation';
+    END IF;
+    IF TG_OP = 'DELETE' THEN
+        RETURN OLD;
+    END IF;
+    RETURN NEW;
+END;
+$$ LANGUAGE plpgsql;""",
+            f"DROP TRIGGER IF EXISTS {table}_guard ON {table};",
+            f"CREATE TRIGGER {table}_guard BEFORE UPDATE OR DELETE ON {table} "
+            f"FOR EACH ROW EXECUTE FUNCTION {table}_guard();",
+        ]
+    if vendor == "sqlite":
+        return [
+            f"CREATE TRIGGER IF NOT EXISTS {table}_no_{operation} BEFORE {operation.upper()} ON {table} "
+            f"FOR EACH ROW WHEN OLD.state = 'released' BEGIN SELECT RAISE(ABORT, '{ENTRY_MESSAGE}'); END;"
+            for operation in ("update", "delete")
+        ]
+    return []
+
+
+def create_entry_guards(apps, schema_editor) -> None:
+    for table in ENTRY_TABLES:
+        for statement in _entry_statements(table, schema_editor.connection.vendor):
+            schema_editor.execute(statement)
+
+
+def drop_entry_guards(apps, schema_editor) -> None:
+    vendor = schema_editor.connection.vendor
+    for table in ENTRY_TABLES:
+        if vendor == "postgresql":
+            schema_editor.execute(f"DROP TRIGGER IF EXISTS {table}_guard ON {table};")
+            schema_editor.execute(f"DROP FUNCTION IF EXISTS {table}_guard();")
+        elif vendor == "sqlite":
+            for operation in ("update", "delete"):
+                schema_editor.execute(f"DROP TRIGGER IF EXISTS {table}_no_{operation};")
+
+
+def sqlite_guard_statements() -> list[str]:
+    """Every SQLite trigger of this module: the tests put them back before each test."""
+    entries = [statement for table in ENTRY_TABLES for statement in _entry_statements(table, "sqlite")]
+    return [SQLITE_UPDATE_TRIGGER, SQLITE_DELETE_TRIGGER, *entries]
+
+
+def sqlite_unguard_statements() -> list[str]:
+    """Drop every SQLite trigger of this module: the tests lift them for the flush after a test."""
+    entries = [f"DROP TRIGGER IF EXISTS {table}_no_{op};" for table in ENTRY_TABLES for op in ("update", "delete")]
+    return [*SQLITE_DROP, *entries]

@@ -2,8 +2,11 @@
 
 One grant per released initial decision. Its amendments and revocations are folded in, so
 `amountAwarded` is the net grant and the sum over all grants equals the figure
-"funding granted". Amounts are written as exact JSON numbers from the Decimal, never via
-float. The package streams, so the export costs little memory however long the ledger is.
+"funding granted". From the payments ledger, `amountDisbursed` is what was paid out net of
+repayments (the figure "paid out") and `disbursementTransaction` lists each released payment,
+correction and repayment, so that they add up to it. Amounts are written as exact JSON numbers
+from the Decimal, never via float. The package streams, grants and their transactions in
+batches, so the export costs little memory however long the ledger is.
 """
 
 import json
@@ -21,7 +24,9 @@ from rest_framework import serializers
 from rest_framework.exceptions import NotFound
 from rest_framework.views import APIView
 
+from funding.choices import RecoveryKind
 from funding.models import DecisionKind, FundingDecision
+from funding.payments.models import Payment, Recovery
 from modellregionen.api.base import ApiMixin
 from modellregionen.api.caching import data_watermark
 from modellregionen.api.errors import ErrorSerializer
@@ -103,8 +108,47 @@ def funder_id(programme) -> str:
     return programme.funder_org_id or f"{PREFIX}-funder-{slugify(programme.funder)[:80]}"
 
 
-def grant(decision: FundingDecision, corrections: Corrections | None, *, source_url: str) -> dict:
-    """One 360Giving grant record for an initial decision and its corrections."""
+# Grants read per query while streaming, with their payments.
+BATCH = 2000
+
+
+def _disbursements(grants: list[FundingDecision]) -> dict[int, list[dict]]:
+    """Grant id -> its released payments, corrections and repayments as 360Giving transactions."""
+    transactions: dict[int, list[dict]] = {grant.pk: [] for grant in grants}
+    payments = Payment.objects.released().filter(decision__in=grants).order_by("value_date", "id")
+    for payment in payments.values("decision_id", "reference", "amount", "value_date", "corrects__reference"):
+        description = (
+            _("Auszahlung")
+            if payment["amount"] > 0
+            else _("Korrektur von %(ref)s") % {"ref": payment["corrects__reference"]}
+        )
+        transactions[payment["decision_id"]].append(
+            (payment["value_date"], payment["reference"], payment["amount"], description)
+        )
+    repayments = Recovery.objects.released().filter(decision__in=grants, kind=RecoveryKind.REPAYMENT)
+    for repayment in repayments.order_by("booked_on", "id").values("decision_id", "reference", "amount", "booked_on"):
+        transactions[repayment["decision_id"]].append(
+            (repayment["booked_on"], repayment["reference"], -repayment["amount"], _("Erstattung"))
+        )
+    return {
+        grant_id: [
+            {
+                "id": f"{PREFIX}-{reference}",
+                "transactionDate": day.isoformat(),
+                "value": amount,
+                "currency": "EUR",
+                "description": description,
+            }
+            for day, reference, amount, description in sorted(entries, key=lambda entry: (entry[0], entry[1]))
+        ]
+        for grant_id, entries in transactions.items()
+    }
+
+
+def grant(
+    decision: FundingDecision, corrections: Corrections | None, *, source_url: str, disbursements: list[dict] = ()
+) -> dict:
+    """One 360Giving grant record for an initial decision, its corrections and its payments."""
     project = decision.project
     programme = project.programme
     corrections = corrections or Corrections()
@@ -121,7 +165,7 @@ def grant(decision: FundingDecision, corrections: Corrections | None, *, source_
         classifications.append(
             {"vocabulary": "modellregionen:topic", "code": project.topic.slug, "title": project.topic.name}
         )
-    return {
+    record = {
         "id": f"{PREFIX}-{decision.reference}",
         "title": project.title,
         "description": project.summary or project.description or project.title,
@@ -143,6 +187,14 @@ def grant(decision: FundingDecision, corrections: Corrections | None, *, source_
         "dataSource": source_url,
         "dateModified": modified.isoformat(),
     }
+    if disbursements:
+        recipient_id = record["recipientOrganization"][0]["id"]
+        record["amountDisbursed"] = sum((item["value"] for item in disbursements), Decimal("0.00"))
+        record["disbursementTransaction"] = [
+            {**item, "provider": record["fundingOrganization"][0]["id"], "recipient": recipient_id}
+            for item in disbursements
+        ]
+    return record
 
 
 def _released_initial_decisions():
@@ -195,11 +247,29 @@ def package_chunks(
         .exclude(pk__in=revoked)
         .order_by("decision_date", "id")
     )
-    for index, decision in enumerate(initials.iterator(chunk_size=2000)):
-        source_url = decision_url.replace("__reference__", quote(decision.reference, safe=""))
-        text = _json(grant(decision, corrections.get(decision.pk), source_url=source_url))
-        yield text if index == 0 else "," + text
+    first = True
+    for batch in _batches(initials.iterator(chunk_size=BATCH), BATCH):
+        disbursements = _disbursements(batch)
+        for decision in batch:
+            source_url = decision_url.replace("__reference__", quote(decision.reference, safe=""))
+            record = grant(
+                decision, corrections.get(decision.pk), source_url=source_url, disbursements=disbursements[decision.pk]
+            )
+            text = _json(record)
+            yield text if first else "," + text
+            first = False
     yield "]}"
+
+
+def _batches(items, size: int) -> Iterator[list]:
+    batch = []
+    for item in items:
+        batch.append(item)
+        if len(batch) == size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
 
 
 def _organisation(name: str):
@@ -283,6 +353,23 @@ GivingPackageSerializer = inline_serializer(
                 ),
                 "dataSource": serializers.URLField(),
                 "dateModified": serializers.DateTimeField(),
+                "amountDisbursed": serializers.DecimalField(
+                    max_digits=16, decimal_places=2, coerce_to_string=False, required=False
+                ),
+                "disbursementTransaction": inline_serializer(
+                    "GivingTransaction",
+                    {
+                        "id": serializers.CharField(),
+                        "transactionDate": serializers.DateField(),
+                        "value": serializers.DecimalField(max_digits=16, decimal_places=2, coerce_to_string=False),
+                        "currency": serializers.ChoiceField(choices=["EUR"]),
+                        "description": serializers.CharField(),
+                        "provider": serializers.CharField(),
+                        "recipient": serializers.CharField(),
+                    },
+                    many=True,
+                    required=False,
+                ),
             },
             many=True,
         ),

@@ -40,6 +40,11 @@ class Programme(models.Model):
     guideline_date = models.DateField(_("Richtlinie vom"), null=True, blank=True)
     description = models.TextField(_("Beschreibung"), blank=True)
     url = models.URLField(_("Programmseite"), blank=True)
+    proof_of_use_months = models.PositiveSmallIntegerField(
+        _("Verwendungsnachweis fällig nach (Monaten)"),
+        default=6,
+        help_text=_("Monate nach Ende des Bewilligungszeitraums; nach ANBest-P 6."),
+    )
     history = HistoricalRecords()
 
     class Meta:
@@ -314,3 +319,6 @@ class FundingDecision(models.Model):
 # The figures' stored versions live with the figures; importing them here registers them
 # with the funding app, whose migrations hold their tables.
 from funding.figures.models import FigureGroup, FigureStep, FiguresVersion, LedgerState  # noqa: E402, F401
+
+# The second ledger: payments, recoveries and proofs of use, booked on initial decisions.
+from funding.payments.models import Payment, ProofOfUse, Recovery  # noqa: E402, F401

@@ -30,6 +30,8 @@ from funding.importing import (
 )
 from funding.models import FundingDecision, GrantingAuthority, Programme, Recipient
 from funding.org_ids import validate_org_id
+from funding.payments import services as payment_services
+from funding.payments.models import Payment, ProofOfUse, Recovery
 from modellregionen import roles
 from projects.models import Project, RequestStatus, RequestStatusChange, Topic, TransferRequest
 from regions.models import Municipality, Region
@@ -92,6 +94,7 @@ def load_programme_data(*, directory: Path = FIXTURES_DIR) -> LoadReport:
         _load_recipients(directory, report)
         _load_projects(directory, report)
     _load_decisions(directory, report, user)
+    _load_payments_ledger(directory, report, user)
     with history_user(user):
         _load_requests(directory, report, user)
     return report
@@ -281,3 +284,47 @@ def _load_requests(directory: Path, report: LoadReport, user) -> None:
                 changed_by=user,
             )
         report.created["Anfragen"] += 1
+
+
+def _money_or_date(column: str, text: str):
+    if column in {"amount"}:
+        return Decimal(text)
+    if column in {"value_date", "requested_on", "booked_on", "due_on", "received_on", "checked_on"}:
+        return _optional_date(text)
+    return text
+
+
+def _load_payments_ledger(directory: Path, report: LoadReport, user) -> None:
+    """Payments, recoveries and proofs of use (illustrative, fixtures/generate_payments.py), released by `user`.
+
+    Every row goes through funding.payments.services, so the ledger's rules hold for the demo
+    data too; an entry that exists is left as it is, and reported if the file says otherwise.
+    """
+    grants = {decision.reference: decision for decision in FundingDecision.objects.all()}
+    for filename, model, kind in (
+        ("payments.csv", Payment, "Auszahlungen"),
+        ("recoveries.csv", Recovery, "Rückforderungen und Erstattungen"),
+    ):
+        existing = {entry.reference: entry for entry in model.objects.all()}
+        for row in _csv_rows(directory / filename):
+            fields = {column: _money_or_date(column, value) for column, value in row.items()}
+            fields["decision"] = grants[row["decision"]]
+            entry = existing.get(row["reference"])
+            if entry is None:
+                payment_services.entry_record_released(model, released_by=user, **fields)
+                report.created[kind] += 1
+            elif all(getattr(entry, name) == value for name, value in fields.items()):
+                report.unchanged[kind] += 1
+            else:
+                report.conflicts.append(
+                    f"{kind} {entry.reference}: die Datei weicht von der gespeicherten Buchung ab; sie bleibt unverändert."
+                )
+    proofs = {proof.decision_id: proof for proof in ProofOfUse.objects.all()}
+    for row in _csv_rows(directory / "proofs_of_use.csv"):
+        decision = grants[row.pop("decision")]
+        if decision.pk in proofs:
+            report.unchanged["Verwendungsnachweise"] += 1
+            continue
+        fields = {column: _money_or_date(column, value) for column, value in row.items()}
+        payment_services.proof_of_use_record(decision=decision, user=user, **fields)
+        report.created["Verwendungsnachweise"] += 1

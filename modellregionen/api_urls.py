@@ -13,6 +13,7 @@ from funding.figures.api import FiguresSeriesView, FiguresView, RegionWithFigure
 from funding.figures.changes import ChangesFeed, FiguresChangesView
 from funding.figures.open_data import DataPackageView, DcatCatalogueTurtleView, DcatCatalogueView
 from funding.giving360 import Giving360View
+from funding.payments.api import PaymentViewSet, RecoveryViewSet
 from projects.api import MunicipalityProfileViewSet, ProjectViewSet, TopicViewSet, TransferRequestViewSet
 
 app_name = "api"
@@ -41,6 +42,10 @@ urlpatterns = [
     path("decisions/", DecisionViewSet.as_view({"get": "list", "post": "create"}), name="decision-list"),
     path("decisions/<path:reference>/release/", DecisionViewSet.as_view({"post": "release"}), name="decision-release"),
     path("decisions/<path:reference>/", decision_detail, name="decision-detail"),
+    path("payments/", PaymentViewSet.as_view({"get": "list"}), name="payment-list"),
+    path("payments/<path:reference>/", PaymentViewSet.as_view({"get": "retrieve"}), name="payment-detail"),
+    path("recoveries/", RecoveryViewSet.as_view({"get": "list"}), name="recovery-list"),
+    path("recoveries/<path:reference>/", RecoveryViewSet.as_view({"get": "retrieve"}), name="recovery-detail"),
     path("exports/360giving/", Giving360View.as_view(), name="giving360"),
     path("datapackage.json", DataPackageView.as_view(), name="datapackage"),
     path("catalog.jsonld", DcatCatalogueView.as_view(), name="dcat-catalogue"),

@@ -38,6 +38,29 @@ def project_released_decisions(*, project: Project) -> QuerySet:
     )
 
 
+def project_payments(*, project: Project) -> dict:
+    """What was paid out on the project's grants and where each proof of use stands (no personal data).
+
+    Read through the reverse relations the funding app declares (decisions -> payments,
+    recoveries, proof_of_use): released payments and corrections less released repayments,
+    and the proof of use of each initial decision. Two queries, however many entries.
+    """
+    released = project.decisions.filter(state="released")
+    grants = list(
+        released.filter(kind="initial")
+        .select_related("proof_of_use", "recipient")
+        .annotate(paid=Sum("payments__amount", filter=Q(payments__state="released")))
+        .order_by("decision_date", "id")
+    )
+    repaid = released.aggregate(
+        total=Sum("recoveries__amount", filter=Q(recoveries__state="released", recoveries__kind="repayment"))
+    )["total"]
+    return {
+        "paid_out": sum((grant.paid or ZERO for grant in grants), ZERO) - (repaid or ZERO),
+        "proofs": [grant.proof_of_use for grant in grants if hasattr(grant, "proof_of_use")],
+    }
+
+
 def project_request_counts(*, project: Project) -> dict:
     """How many municipalities asked for this project, by kind and in all."""
     requests = TransferRequest.objects.filter(project=project)

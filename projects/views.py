@@ -4,6 +4,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 from django_ratelimit.decorators import ratelimit
@@ -51,6 +52,8 @@ def project_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "project": project,
         "decisions": decisions,
         "totals": decisions.money_totals(),
+        "payments": selectors.project_payments(project=project),
+        "today": timezone.localdate(),
         "request_counts": selectors.project_request_counts(project=project),
     }
     return render(request, "projects/project_detail.html", context)

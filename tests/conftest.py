@@ -33,7 +33,7 @@ def _transactional_tests_start_like_a_migrated_database(request):
 
     Django empties every table after a transactional test (TRUNCATE on PostgreSQL, DELETE
     on SQLite), so the role groups of the data migrations are gone for the next one; and
-    on SQLite the immutability trigger would refuse to DELETE released decisions. So the
+    on SQLite the immutability triggers would refuse to DELETE released decisions and entries. So the
     roles are put back before each such test, and the SQLite trigger is lifted only for the
     flush after it and put back before every test.
     """
@@ -42,18 +42,18 @@ def _transactional_tests_start_like_a_migrated_database(request):
         yield
         return
     request.getfixturevalue("transactional_db" if transactional else "db")
-    from funding.db_guards import SQLITE_DELETE_TRIGGER, SQLITE_DROP, SQLITE_UPDATE_TRIGGER
+    from funding.db_guards import sqlite_guard_statements, sqlite_unguard_statements
 
     if transactional:
         roles.ensure_role_groups()
     if connection.vendor == "sqlite":
         with connection.cursor() as cursor:
-            cursor.execute(SQLITE_UPDATE_TRIGGER)
-            cursor.execute(SQLITE_DELETE_TRIGGER)
+            for statement in sqlite_guard_statements():
+                cursor.execute(statement)
     yield
     if transactional and connection.vendor == "sqlite":
         with connection.cursor() as cursor:
-            for statement in SQLITE_DROP:
+            for statement in sqlite_unguard_statements():
                 cursor.execute(statement)
 
 

@@ -32,6 +32,7 @@ class Bar:
     label_x: float = 0
     tick: str = ""
     tick_sub: str = ""
+    series: str = ""
 
 
 @dataclass
@@ -105,4 +106,41 @@ def columns(*, points: list[tuple[str, Decimal | int]], ticks: list[tuple[str, s
                 tick_sub=ticks[index][1],
             )
         )
+    return chart
+
+
+def paired_columns(
+    *, points: list[tuple[str, Decimal | int, Decimal | int]], ticks: list[tuple[str, str]] | None = None
+) -> Chart:
+    """Two columns per point in time on one scale: the first and the second series side by side.
+
+    Used for granted vs paid out (Mittelabfluss); the bars carry `series` "first" or "second".
+    """
+    largest = max((abs(Decimal(value)) for _, *values in points for value in values), default=Decimal(0))
+    count = max(len(points), 1)
+    slot = WIDTH / count
+    bar_width = min(slot * 0.38, 30)
+    baseline = COLUMN_TOP + COLUMN_HEIGHT
+    chart = Chart(height=baseline + AXIS_LABEL_HEIGHT, baseline_y=baseline, largest=largest)
+    ticks = ticks or [("", "")] * len(points)
+    for index, (label, *values) in enumerate(points):
+        left = index * slot + (slot - 2 * bar_width) / 2
+        for offset, (series, value) in enumerate(zip(("first", "second"), values, strict=True)):
+            share = float(abs(Decimal(value)) / largest) if largest else 0.0
+            height = round(share * COLUMN_HEIGHT, 1)
+            chart.bars.append(
+                Bar(
+                    label=label,
+                    value=value,
+                    x=round(left + offset * bar_width, 1),
+                    y=round(baseline - height, 1),
+                    width=round(bar_width, 1),
+                    height=height,
+                    text_x=round(index * slot + slot / 2, 1),
+                    text_y=baseline + 18,
+                    tick=ticks[index][0] if offset == 0 else "",
+                    tick_sub=ticks[index][1] if offset == 0 else "",
+                    series=series,
+                )
+            )
     return chart

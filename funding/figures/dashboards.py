@@ -30,6 +30,8 @@ TILE_KEYS = (
     "total_volume",
     "eligible_investment",
     "budget_committed",
+    "paid_out",
+    "outflow_rate",
     "applications",
     "transfer_requests",
     "requesting_municipalities",
@@ -40,6 +42,8 @@ TILE_KEYS = (
 REGION_TILE_KEYS = (
     "funded_projects",
     "funding_granted",
+    "paid_out",
+    "outflow_rate",
     "funding_per_inhabitant",
     "private_investment",
     "total_volume",
@@ -49,7 +53,14 @@ REGION_TILE_KEYS = (
     "requesting_municipalities",
 )
 # The columns of the breakdown tables.
-BREAKDOWN_KEYS = ("funded_projects", "funding_granted", "private_investment", "total_volume", "transfer_requests")
+BREAKDOWN_KEYS = (
+    "funded_projects",
+    "funding_granted",
+    "private_investment",
+    "total_volume",
+    "outflow_rate",
+    "transfer_requests",
+)
 
 
 @dataclass
@@ -194,6 +205,54 @@ def time_series(
     return TimeSeries(figure=_definitions()[figure_key], points=points, chart=chart, yearly=yearly)
 
 
+@dataclass
+class OutflowSeries:
+    """Granted vs paid out (Mittelabfluss) at the end of each quarter or year, with the outflow rate."""
+
+    rows: list[tuple[dt.date, object, object, object]]  # day, granted, paid out, outflow rate
+    chart: charts.Chart
+    yearly: bool = False
+
+    @property
+    def granted_label(self) -> str:
+        return figure_label(_definitions()["funding_granted"])
+
+    @property
+    def paid_label(self) -> str:
+        return figure_label(_definitions()["paid_out"])
+
+    @property
+    def rate_label(self) -> str:
+        return figure_label(_definitions()["outflow_rate"])
+
+
+def outflow_series(
+    *, as_of: dt.date, programme: Programme, version, group_by=None, group_key=None
+) -> OutflowSeries | None:
+    """Funding granted next to funds paid out over time; None for a version without payment figures."""
+    start = min(programme.start_date, as_of)
+    days = quarter_ends(start=start, end=as_of)
+    yearly = len(days) > 13
+    if yearly:
+        days = year_ends(start=start, end=as_of)
+    values = _selectors().figures_on_days(
+        figures=("funding_granted", "paid_out", "outflow_rate"),
+        days=days,
+        group_by=group_by,
+        group_keys=group_key,
+        programme=programme,
+        version=version,
+    )
+    if all(value is None for value in values["paid_out"]):
+        return None
+    rows = list(zip(days, values["funding_granted"], values["paid_out"], values["outflow_rate"], strict=True))
+    chart = charts.paired_columns(
+        points=[(_point_label(when), granted, paid or 0) for when, granted, paid, _rate in rows],
+        ticks=_ticks(days, yearly=yearly),
+    )
+    return OutflowSeries(rows=rows, chart=chart, yearly=yearly)
+
+
 def _group_labels(group_by: str, rows) -> dict[str, str]:
     """Labels in the page's language; the stored labels are German."""
     labels = {row.group_key: row.group_label for row in rows}
@@ -281,6 +340,7 @@ def programme_dashboard(*, as_of: dt.date) -> dict:
             time_series(figure_key=key, as_of=as_of, programme=programme, version=version)
             for key in ("funding_granted", "funded_projects")
         ],
+        "outflow": outflow_series(as_of=as_of, programme=programme, version=version),
         "breakdowns": [
             breakdown(group_by=group_by, as_of=as_of, programme=programme, version=version, regions=regions)
             for group_by in ("region", "strand", "topic")
@@ -313,6 +373,7 @@ def region_dashboard(*, region: Region, as_of: dt.date) -> dict:
                 group_key=keys,
             )
         ],
+        "outflow": outflow_series(as_of=as_of, programme=programme, version=version, group_by="region", group_key=keys),
     }
 
 

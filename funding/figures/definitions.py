@@ -10,7 +10,9 @@ year of each decision. Counting figures that are about projects (funded projects
 project offices) count a project under the authority and the year of its first released
 decision, so that the groups add up to the programme total; applications count by year of
 submission, requests by year of receipt, and both under the authority of their project's
-first released decision ("ohne Bescheid" while there is none).
+first released decision ("ohne Bescheid" while there is none). Payments and claims count
+under the authority of their grant's decision and in the year of their value date or claim;
+proofs of use under the authority of their decision and in the year of their deadline.
 """
 
 from dataclasses import dataclass
@@ -174,6 +176,69 @@ FIGURES: dict[str, Figure] = {
             "of its member cities and Kreise (each once), otherwise those of all five regions.",
             unit="eur",
         ),
+        Figure(
+            key="paid_out",
+            label_de="ausgezahlte Fördermittel",
+            label_en="funds paid out",
+            definition_de="Summe der freigegebenen Auszahlungen nach Wertstellung, Korrekturbuchungen eingerechnet, "
+            "abzüglich der Erstattungen zurückgeforderter Mittel.",
+            definition_en="Sum of the released payments by value date, corrections included, less the repayments "
+            "of reclaimed funds.",
+            unit="eur",
+        ),
+        Figure(
+            key="outflow_rate",
+            label_de="Mittelabfluss",
+            label_en="outflow rate",
+            definition_de="Ausgezahlte Fördermittel geteilt durch bewilligte Fördermittel.",
+            definition_en="Funds paid out divided by funding granted.",
+            unit="ratio",
+        ),
+        Figure(
+            key="still_to_pay",
+            label_de="noch auszuzahlen",
+            label_en="still to be paid",
+            definition_de="Bewilligte Fördermittel abzüglich der ausgezahlten; negativ, wo nach einem Widerruf "
+            "mehr ausgezahlt als bewilligt ist, bis die Rückforderung erstattet ist.",
+            definition_en="Funding granted minus funds paid out; negative where more was paid than is granted "
+            "after a revocation, until the claim is repaid.",
+            unit="eur",
+        ),
+        Figure(
+            key="reclaimed",
+            label_de="zurückgefordert",
+            label_en="reclaimed",
+            definition_de="Summe der freigegebenen Rückforderungen (nach Widerruf oder Prüfung des "
+            "Verwendungsnachweises), nach Datum des Rückforderungsbescheids.",
+            definition_en="Sum of the released claims for repayment (after a revocation or a proof-of-use review), "
+            "by date of the claim.",
+            unit="eur",
+        ),
+        Figure(
+            key="proofs_due",
+            label_de="fällige Verwendungsnachweise",
+            label_en="proofs of use due",
+            definition_de="Verwendungsnachweise, deren Frist bis zum Stichtag abgelaufen ist.",
+            definition_en="Proofs of use whose deadline is on or before the date.",
+            unit="count",
+        ),
+        Figure(
+            key="proofs_received",
+            label_de="eingegangene Verwendungsnachweise",
+            label_en="proofs of use received",
+            definition_de="Verwendungsnachweise, die bis zum Stichtag eingegangen sind.",
+            definition_en="Proofs of use received on or before the date.",
+            unit="count",
+        ),
+        Figure(
+            key="proofs_overdue",
+            label_de="überfällige Verwendungsnachweise",
+            label_en="proofs of use overdue",
+            definition_de="Verwendungsnachweise, deren Frist vor dem Stichtag ablief und die am Stichtag noch "
+            "nicht eingegangen waren.",
+            definition_en="Proofs of use whose deadline passed before the date and that had not arrived by it.",
+            unit="count",
+        ),
     )
 }
 
@@ -202,6 +267,8 @@ NO_AUTHORITY_KEY, NO_AUTHORITY_LABEL = "none", "ohne Bescheid"
 
 DERIVED_FIGURES = (
     "total_volume",
+    "outflow_rate",
+    "still_to_pay",
     "budget_committed",
     "reach_gemeinden_share",
     "reach_population_share",
@@ -222,6 +289,8 @@ FIGURE_INPUTS = {
     "reach_gemeinden_share": ("requesting_gemeinden",),
     "reach_population_share": ("reach_population",),
     "funding_per_inhabitant": ("funding_granted",),
+    "outflow_rate": ("paid_out", "funding_granted"),
+    "still_to_pay": ("funding_granted", "paid_out"),
 }
 
 
@@ -270,6 +339,11 @@ def figure_value(key: str, stored: dict[str, int | None], *, budget: Decimal | D
         return _share(_stored_value("requesting_gemeinden", stored), denominators.nrw_gemeinden, RATIO)
     if key == "reach_population_share":
         return _share(_stored_value("reach_population", stored), denominators.nrw_population, RATIO)
+    if key == "outflow_rate":
+        return _share(_stored_value("paid_out", stored), _stored_value("funding_granted", stored), RATIO)
+    if key == "still_to_pay":
+        paid = _stored_value("paid_out", stored)
+        return None if paid is None else _stored_value("funding_granted", stored) - paid
     if key == "funding_per_inhabitant":
         return _share(_stored_value("funding_granted", stored), denominators.area_population, CENT)
     return _stored_value(key, stored)

@@ -34,9 +34,11 @@ from funding.figures.definitions import (
 )
 from funding.figures.freshness import LEDGER_STATE_ID, figures_freshness, ledger_change_count
 from funding.figures.ledgers import (
+    FLOW_CHANGES,
     POSTGRESQL_EXACT_SUM,
     decision_facts,
     ledger_watermark,
+    payment_flow_facts,
     project_facts,
     request_facts,
     rows_read,
@@ -122,6 +124,12 @@ FACT_COLUMNS = {
     "applications": "c_applications",
     "transfer_requests": "c_transfer",
     "consultation_requests": "c_consultation",
+    # From the payments ledger's flow (funding.figures.ledgers.payment_flow_facts).
+    "paid_out": "c_paid",
+    "reclaimed": "c_reclaimed",
+    "proofs_due": "c_due",
+    "proofs_received": "c_received",
+    "proofs_overdue": "c_overdue",
 }
 
 
@@ -198,6 +206,7 @@ def steps_statement(*, programme: Programme, version_id: int) -> tuple[str, list
     dec_sql, dec_params = decision_facts(programme=programme).query.sql_with_params()
     prj_sql, prj_params = project_facts(programme=programme).query.sql_with_params()
     req_sql, req_params = request_facts(programme=programme).query.sql_with_params()
+    flow_sql, flow_params = payment_flow_facts(programme=programme).query.sql_with_params()
 
     # A municipality's first request per group, the day it starts to count (with whether it
     # is a Gemeinde and its population, the same on every request of it).
@@ -239,7 +248,8 @@ RETURNING {column["grouping"]} AS grp, {column["member"]} AS member, {column["va
 )
 SELECT counts.steps, counts.rows_read, last.grp, last.member
 FROM (SELECT (SELECT COUNT(*) FROM written) AS steps,
-             (SELECT COUNT(*) FROM dec) + (SELECT COUNT(*) FROM prj) + (SELECT COUNT(*) FROM req) AS rows_read) counts
+             (SELECT COUNT(*) FROM dec) + (SELECT COUNT(*) FROM prj) + (SELECT COUNT(*) FROM req)
+             + (SELECT COALESCE(SUM(f_row), 0) FROM flow) AS rows_read) counts
 LEFT JOIN (SELECT grp, member FROM written WHERE valid_until IS NULL) last ON TRUE"""  # noqa: S608
     else:
         main = insert
@@ -252,12 +262,17 @@ LEFT JOIN (SELECT grp, member FROM written WHERE valid_until IS NULL) last ON TR
     in_first_groups = (
         f"(f_year = f_first_year AND COALESCE(f_authority, {NO_ID}) = COALESCE(f_first_authority, {NO_ID}))"
     )
+    # The payments ledger's columns: NULL (no change) on the rows of the other sources.
+    no_flow_as = ", ".join(f"CAST(NULL AS BIGINT) AS {column}" for column in FLOW_CHANGES)
+    no_flow = ", ".join("NULL" for _column in FLOW_CHANGES)
+    flow_changes = ", ".join(FLOW_CHANGES)
     # Only names and constants of this module are formatted in; every value is a parameter.
     sql = f"""
 WITH
 dec AS ({dec_sql}),
 prj AS ({prj_sql}),
 req AS ({req_sql}),
+flow AS ({flow_sql}),
 project_first AS (
     SELECT f_project, f_first_authority AS first_authority, f_first_year AS first_year FROM dec WHERE f_rank = 1
 ),
@@ -280,23 +295,29 @@ facts AS (
            CAST(CASE WHEN {in_first_groups} THEN {funded_flip} END AS BIGINT) AS c_funded,
            CAST(CASE WHEN {in_first_groups} THEN {office_flip} END AS BIGINT) AS c_offices,
            CAST(NULL AS BIGINT) AS c_applications, CAST(NULL AS BIGINT) AS c_transfer,
-           CAST(NULL AS BIGINT) AS c_consultation
+           CAST(NULL AS BIGINT) AS c_consultation, {no_flow_as}
     FROM dec
     UNION ALL
     SELECT f_day, f_region, f_strand, f_topic, f_first_year, f_first_authority, NULL, NULL, NULL, NULL,
-           {funded_flip}, {office_flip}, NULL, NULL, NULL
+           {funded_flip}, {office_flip}, NULL, NULL, NULL, {no_flow}
     FROM dec
     WHERE {flip} <> 0 AND NOT {in_first_groups}
     UNION ALL
     SELECT f_day, f_region, f_strand, f_topic, f_year, first_authority, NULL, NULL, NULL, NULL,
-           NULL, NULL, 1, NULL, NULL
+           NULL, NULL, 1, NULL, NULL, {no_flow}
     FROM prj_attr
     UNION ALL
     SELECT f_day, f_region, f_strand, f_topic, f_year, first_authority, NULL, NULL, NULL, NULL,
            NULL, NULL, NULL,
            CASE WHEN f_kind = '{RequestKind.TRANSFER}' THEN 1 END,
-           CASE WHEN f_kind = '{RequestKind.CONSULTATION}' THEN 1 END
+           CASE WHEN f_kind = '{RequestKind.CONSULTATION}' THEN 1 END, {no_flow}
     FROM req_attr
+    UNION ALL
+    -- The payments ledger: payments and claims under their grant's authority and in the
+    -- year of their date, proofs of use in the year of their deadline.
+    SELECT f_day, f_region, f_strand, f_topic, f_year, f_authority, NULL, NULL, NULL, NULL,
+           NULL, NULL, NULL, NULL, NULL, {flow_changes}
+    FROM flow
 ),
 facts_daily AS (
     {_per_group("facts", fact_columns, changes, authority="g_authority", year="g_year")}
@@ -329,7 +350,7 @@ steps AS (
 )
 {main}
 """  # noqa: S608
-    params = [*dec_params, *prj_params, *req_params]
+    params = [*dec_params, *prj_params, *req_params, *flow_params]
     return sql, params
 
 

@@ -1,17 +1,34 @@
 """What the figures engine reads from the ledgers: the facts, their watermark and their size.
 
 This is the engine's one interface to the ledgers. Each source (released decisions,
-projects, requests) is one "facts" query built with the ORM, with the columns the step
+projects, requests, and the payments ledger's flow) is one "facts" query built with the ORM, with the columns the step
 statement (funding.figures.engine) fans out into groupings; nothing else in the engine
 names a ledger model. A new ledger (payments) adds its facts query here, its columns to
 the statement, and its models to `ledger_watermark`.
 """
 
-from django.db.models import Aggregate, BigIntegerField, Case, F, IntegerField, Max, QuerySet, Value, When, Window
+import datetime as dt
+
+from django.db.models import (
+    Aggregate,
+    BigIntegerField,
+    Case,
+    DateField,
+    F,
+    IntegerField,
+    Max,
+    Q,
+    QuerySet,
+    Value,
+    When,
+    Window,
+)
 from django.db.models.expressions import RowRange
 from django.db.models.functions import Cast, Coalesce, ExtractYear, FirstValue, Round, RowNumber
 
+from funding.choices import DecisionState, RecoveryKind
 from funding.models import FundingDecision, Programme
+from funding.payments.models import Payment, ProofOfUse, Recovery
 from projects.models import Project, TransferRequest
 from regions.models import MunicipalityKind
 
@@ -158,24 +175,126 @@ def request_facts(*, programme: Programme) -> QuerySet:
     )
 
 
+FLOW_COLUMNS = (
+    "f_day",
+    "f_region",
+    "f_strand",
+    "f_topic",
+    "f_year",
+    "f_authority",
+    "f_row",
+    "c_paid",
+    "c_reclaimed",
+    "c_due",
+    "c_received",
+    "c_overdue",
+)
+FLOW_CHANGES = FLOW_COLUMNS[7:]
+
+
+def _flow(queryset: QuerySet, *, day, year_from: str, counts_as_row: bool, **changes) -> QuerySet:
+    """One row per entry of the payments ledger, in the columns of FLOW_COLUMNS.
+
+    Groups come from the grant's project and decision; `changes` are the figure columns this
+    entry changes (the others are NULL: no change). `f_row` is 1 on one row per ledger record,
+    so that the statement can count the rows it read.
+    """
+    # Typed, so that PostgreSQL can match the UNION branches.
+    nothing = Cast(Value(None), BigIntegerField())
+    columns = {
+        "f_day": day,
+        "f_region": F("decision__project__region_id"),
+        "f_strand": F("decision__project__strand"),
+        "f_topic": F("decision__project__topic_id"),
+        "f_year": Cast(ExtractYear(year_from), IntegerField()),
+        "f_authority": F("decision__authority_id"),
+        "f_row": Value(1 if counts_as_row else 0, output_field=IntegerField()),
+        **{name: changes.get(name, nothing) for name in FLOW_CHANGES},
+    }
+    return queryset.order_by().annotate(**columns).values(*FLOW_COLUMNS)
+
+
+def payment_flow_facts(*, programme: Programme) -> QuerySet:
+    """The payments ledger of `programme` as daily changes: payments, claims and proofs of use.
+
+    - a released payment (or correction) changes `paid_out` on its value date, a released
+      repayment lowers it on its date;
+    - a released claim (Rückforderung) changes `reclaimed` on its date;
+    - a proof of use counts as due on its deadline, as received on the day it came in, and as
+      overdue from the day after its deadline until the day it came in.
+    """
+    one = Value(1, output_field=BigIntegerField())
+    of_programme = {"decision__project__programme": programme}
+    payments = _flow(
+        Payment.objects.released().filter(**of_programme),
+        day=F("value_date"),
+        year_from="value_date",
+        counts_as_row=True,
+        c_paid=cents("amount"),
+    )
+    # Money repaid (Erstattung) flows back: it lowers what was paid out, on its value date.
+    repayments = _flow(
+        Recovery.objects.released().filter(kind=RecoveryKind.REPAYMENT, **of_programme),
+        day=F("booked_on"),
+        year_from="booked_on",
+        counts_as_row=True,
+        c_paid=Cast(Round(F("amount") * -100), BigIntegerField()),
+    )
+    claims = _flow(
+        Recovery.objects.released().filter(kind=RecoveryKind.CLAIM, **of_programme),
+        day=F("booked_on"),
+        year_from="booked_on",
+        counts_as_row=True,
+        c_reclaimed=cents("amount"),
+    )
+    proofs = ProofOfUse.objects.filter(decision__state=DecisionState.RELEASED, **of_programme)
+    due = _flow(proofs, day=F("due_on"), year_from="due_on", counts_as_row=True, c_due=one)
+    late = _flow(
+        proofs.filter(Q(received_on__isnull=True) | Q(received_on__gt=F("due_on"))),
+        day=Cast(F("due_on") + dt.timedelta(days=1), DateField()),
+        year_from="due_on",
+        counts_as_row=False,
+        c_overdue=one,
+    )
+    received = _flow(
+        proofs.filter(received_on__isnull=False),
+        day=F("received_on"),
+        year_from="due_on",
+        counts_as_row=False,
+        c_received=one,
+        c_overdue=Case(When(received_on__gt=F("due_on"), then=Value(-1)), default=None, output_field=BigIntegerField()),
+    )
+    return payments.union(repayments, claims, due, late, received, all=True)
+
+
 def ledger_watermark():
-    """The time of the latest change to a decision, project or request (None if none)."""
+    """The time of the latest change to any ledger record the figures read (None if none)."""
     candidates = [
         FundingDecision.history.aggregate(latest=Max("history_date"))["latest"],
+        Payment.history.aggregate(latest=Max("history_date"))["latest"],
+        Recovery.history.aggregate(latest=Max("history_date"))["latest"],
+        ProofOfUse.history.aggregate(latest=Max("history_date"))["latest"],
         Project.history.aggregate(latest=Max("history_date"))["latest"],
         TransferRequest.history.aggregate(latest=Max("history_date"))["latest"],
         # Bulk loads write no history rows; these columns still date them.
         FundingDecision.objects.aggregate(latest=Max("updated_at"))["latest"],
         TransferRequest.objects.aggregate(latest=Max("created_at"))["latest"],
+        Payment.objects.aggregate(latest=Max("updated_at"))["latest"],
+        Recovery.objects.aggregate(latest=Max("updated_at"))["latest"],
+        ProofOfUse.objects.aggregate(latest=Max("updated_at"))["latest"],
     ]
     present = [moment for moment in candidates if moment is not None]
     return max(present) if present else None
 
 
 def rows_read(programme: Programme) -> int:
-    """The released decisions, projects and requests of `programme`: the facts a recompute reads."""
+    """The released decisions, projects, requests, payments, claims and proofs of use of `programme`."""
+    of_programme = {"decision__project__programme": programme}
     return (
         FundingDecision.objects.released().filter(project__programme=programme).count()
         + Project.objects.filter(programme=programme).count()
         + TransferRequest.objects.filter(project__programme=programme).count()
+        + Payment.objects.released().filter(**of_programme).count()
+        + Recovery.objects.released().filter(**of_programme).count()
+        + ProofOfUse.objects.filter(decision__state=DecisionState.RELEASED, **of_programme).count()
     )

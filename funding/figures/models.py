@@ -140,6 +140,12 @@ class FigureStep(models.Model):
     # NULL in versions computed before these figures existed (migration 0010): not known, not zero.
     requesting_gemeinden = models.IntegerField(null=True)
     reach_population = models.BigIntegerField(null=True)
+    # NULL in versions computed before the payments ledger (migration 0014).
+    paid_out_cents = models.BigIntegerField(null=True)
+    reclaimed_cents = models.BigIntegerField(null=True)
+    proofs_due = models.IntegerField(null=True)
+    proofs_received = models.IntegerField(null=True)
+    proofs_overdue = models.IntegerField(null=True)
 
     class Meta:
         verbose_name = _("Kennzahl-Stufe")

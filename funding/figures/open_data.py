@@ -22,6 +22,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from funding.api import DecisionSerializer
+from funding.payments.api import PaymentSerializer, RecoverySerializer
 from modellregionen.api.base import ApiMixin
 from modellregionen.api.licence import LICENCE
 from modellregionen.api.renderers import serializer_leaves
@@ -53,6 +54,22 @@ DATASETS = [
         DecisionSerializer,
         ["reference"],
         [("project.slug", "projects", "slug")],
+    ),
+    Dataset(
+        "payments",
+        "Freigegebene Auszahlungen auf die Zuwendungsbescheide (illustrativ)",
+        "/api/v1/payments/?format=csv",
+        PaymentSerializer,
+        ["reference"],
+        [("decision", "decisions", "reference"), ("project.slug", "projects", "slug")],
+    ),
+    Dataset(
+        "recoveries",
+        "Freigegebene Rückforderungen und Erstattungen (illustrativ)",
+        "/api/v1/recoveries/?format=csv",
+        RecoverySerializer,
+        ["reference"],
+        [("decision", "decisions", "reference"), ("project.slug", "projects", "slug")],
     ),
     Dataset(
         "projects",
@@ -200,7 +217,7 @@ CATALOGUE_DATASETS = [
         "berechneten Kennzahlen: bewilligte Fördermittel, private Investitionen, geförderte Projekte, nach "
         "Modellregion, Förderschwerpunkt, Themenfeld, Jahr und Bewilligungsbehörde, zu jedem Stichtag.",
         "theme": ECONOMY_THEME,
-        "csv": ["decisions", "projects"],
+        "csv": ["decisions", "projects", "payments", "recoveries"],
         "json": ["/api/v1/decisions/", "/api/v1/figures/"],
     },
     {

@@ -176,14 +176,31 @@ def figure_on_days(
     Reads only the steps in force on those days (one per day at most), however long the
     series, where figure_series reads them all.
     """
-    if figure not in FIGURES:
-        raise ValueError(f"Unknown figure {figure!r}; use one of {', '.join(FIGURES)}.")
+    return figures_on_days(
+        figures=[figure], days=days, group_by=group_by, group_keys=group_keys, programme=programme, version=version
+    )[figure]
+
+
+def figures_on_days(
+    *,
+    figures: Collection[str],
+    days: Collection[dt.date],
+    group_by: str | None = None,
+    group_keys: Collection[str] | None = None,
+    programme: Programme | None = None,
+    version: FiguresVersion | None = None,
+) -> dict[str, list[Decimal | int]]:
+    """figure_on_days for several figures of one group at once, in the same two queries."""
+    unknown = [figure for figure in figures if figure not in FIGURES]
+    if unknown:
+        raise ValueError(f"Unknown figure {unknown[0]!r}; use one of {', '.join(FIGURES)}.")
     grouping = _check_group_by(group_by)
     version = _resolve_version(programme, version)
-    zero = zero_values()[figure]
+    zeros = zero_values()
     days = list(days)
+    nothing = {figure: [zeros[figure] for _day in days] for figure in figures}
     if version is None or not days:
-        return [zero for _day in days]
+        return nothing
     number = GROUPING_NUMBERS[grouping]
     keys = [""] if not grouping else list(group_keys or [])
     group = (
@@ -192,19 +209,19 @@ def figure_on_days(
         .first()
     )
     if group is None:
-        return [zero for _day in days]
+        return nothing
     member, area_population = group
     in_force_on_a_day = Q()
     for day in days:
         in_force_on_a_day |= Q(valid_from__lte=day) & (Q(valid_until__gt=day) | Q(valid_until__isnull=True))
-    inputs = FIGURE_INPUTS[figure]
+    inputs = sorted({stored for figure in figures for stored in FIGURE_INPUTS[figure]})
     columns = [FigureStep.column_of(stored) for stored in inputs]
     steps = list(
         FigureStep.objects.filter(version_id=version.pk, grouping=number, member=member)
         .filter(in_force_on_a_day)
         .values("valid_from", "valid_until", *columns)
     )
-    values = []
+    values = {figure: [] for figure in figures}
     for day in days:
         step = next(
             (
@@ -215,11 +232,14 @@ def figure_on_days(
             ),
             None,
         )
-        values.append(
-            zero
-            if step is None
-            else figure_value(figure, _stored(step, inputs), budget=denominators(version, area_population))
-        )
+        for figure in figures:
+            values[figure].append(
+                zeros[figure]
+                if step is None
+                else figure_value(
+                    figure, _stored(step, FIGURE_INPUTS[figure]), budget=denominators(version, area_population)
+                )
+            )
     return values
 
 

@@ -13,9 +13,11 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.db.models import Count, F, Min, OuterRef, Q, Subquery, Sum, Value
 from django.db.models.functions import ExtractYear
 
+from funding.choices import DecisionState, RecoveryKind
 from funding.figures.definitions import FIGURES, GROUPING_NUMBERS, NO_AUTHORITY_KEY, NO_TOPIC_KEY
 from funding.figures.selectors import STEP_COLUMNS, step_values
 from funding.models import FigureGroup, FigureStep, FiguresVersion, FundingDecision, Programme
+from funding.payments.models import Payment, ProofOfUse, Recovery
 from projects.models import Project, ProjectKind, RequestKind, TransferRequest
 from regions.models import Municipality, MunicipalityKind, Region
 
@@ -52,9 +54,10 @@ def _normalise(figure: str, value: Decimal) -> Decimal:
     return Decimal(value).quantize(RATIO, rounding=ROUND_HALF_UP)
 
 
-def _group_lookups(date_field: str, authority: str) -> dict[str, object]:
-    """Grouping -> the ORM expression of its key, for a query over decisions or requests."""
-    prefix = "" if date_field == "submitted_on" else "project__"
+def _group_lookups(date_field: str, authority: str, prefix: str | None = None) -> dict[str, object]:
+    """Grouping -> the ORM expression of its key, for a query over decisions, requests or entries."""
+    if prefix is None:
+        prefix = "" if date_field == "submitted_on" else "project__"
     return {
         "": None,
         "region": f"{prefix}region__slug",
@@ -191,11 +194,79 @@ def expected_changes(*, programme: Programme) -> dict[SeriesKey, dict[dt.date, D
                 ("reach_population_share", row["municipality__population"] or 0),
             ):
                 changes[(figure, grouping, key)][row["first"]] += value
+    _expected_payment_changes(changes, programme=programme)
     # Funding per inhabitant changes with the funding granted.
     for (figure, grouping, key), daily in list(changes.items()):
         if figure == "funding_granted":
             changes[("funding_per_inhabitant", grouping, key)] = defaultdict(Decimal, daily)
     return changes
+
+
+def _expected_payment_changes(changes, *, programme: Programme) -> None:
+    """Paid out, reclaimed and the proofs of use, from the payments ledger."""
+    of_programme = {"decision__project__programme": programme}
+    amounts = (
+        ("paid_out", Payment.objects.released().filter(**of_programme), "value_date"),
+        ("reclaimed", Recovery.objects.released().filter(kind=RecoveryKind.CLAIM, **of_programme), "booked_on"),
+    )
+    repayments = Recovery.objects.released().filter(kind=RecoveryKind.REPAYMENT, **of_programme)
+    for figure, entries, date_field, sign in (
+        *((*amount, 1) for amount in amounts),
+        ("paid_out", repayments, "booked_on", -1),
+    ):
+        lookups = _group_lookups(date_field, "decision__authority__slug", prefix="decision__project__")
+        for grouping, lookup in lookups.items():
+            for row in _grouped(entries, grouping, lookup, date_field).annotate(total=Sum("amount")):
+                changes[(figure, grouping, _key(grouping, row["k"]))][row[date_field]] += sign * Decimal(row["total"])
+
+    proofs = ProofOfUse.objects.filter(decision__state=DecisionState.RELEASED, **of_programme).values(
+        "due_on",
+        "received_on",
+        "decision__project__region__slug",
+        "decision__project__strand",
+        "decision__project__topic__slug",
+        "decision__authority__slug",
+    )
+    for proof in proofs:
+        due, received = proof["due_on"], proof["received_on"]
+        for grouping, value in (
+            ("", ""),
+            ("region", proof["decision__project__region__slug"]),
+            ("strand", proof["decision__project__strand"]),
+            ("topic", proof["decision__project__topic__slug"]),
+            ("year", due.year),
+            ("authority", proof["decision__authority__slug"]),
+        ):
+            key = _key(grouping, value)
+            changes[("proofs_due", grouping, key)][due] += 1
+            if received is not None:
+                changes[("proofs_received", grouping, key)][received] += 1
+            # Overdue from the day after the deadline until the day it arrives.
+            if received is None or received > due:
+                changes[("proofs_overdue", grouping, key)][due + dt.timedelta(days=1)] += 1
+                if received is not None:
+                    changes[("proofs_overdue", grouping, key)][received] -= 1
+
+
+def _combined_steps(series, *, grouping: str, key: str) -> dict[SeriesKey, list[tuple[dt.date, Decimal]]]:
+    """Outflow rate and still to be paid of one group: from the granted and paid series together."""
+    granted = series.get(("funding_granted", grouping, key), [])
+    paid = series.get(("paid_out", grouping, key), [])
+    days = sorted({day for day, _ in granted} | {day for day, _ in paid})
+    combined: dict[SeriesKey, list[tuple[dt.date, Decimal]]] = {}
+    for figure in ("outflow_rate", "still_to_pay"):
+        steps: list[tuple[dt.date, Decimal]] = []
+        for day in days:
+            g, p = _value_on(granted, day), _value_on(paid, day)
+            if figure == "still_to_pay":
+                value = g - p
+            else:
+                value = (p / g).quantize(RATIO, rounding=ROUND_HALF_UP) if g else Decimal(0)
+            if value != (steps[-1][1] if steps else 0):
+                steps.append((day, value))
+        if steps:
+            combined[(figure, grouping, key)] = steps
+    return combined
 
 
 # Derived figure -> the stored figure its running value divides (see expected_steps).
@@ -264,6 +335,9 @@ def expected_steps(*, programme: Programme) -> dict[SeriesKey, list[tuple[dt.dat
                 steps.append((day, value))
         if steps:
             series[(figure, grouping, key)] = steps
+    groups = {(grouping, key) for figure, grouping, key in series if figure in ("funding_granted", "paid_out")}
+    for grouping, key in groups:
+        series.update(_combined_steps(series, grouping=grouping, key=key))
     return series
 
 

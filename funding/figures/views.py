@@ -34,6 +34,7 @@ def complete_downloads() -> list[dict]:
     from django.utils.translation import gettext as _
 
     from funding.models import FundingDecision
+    from funding.payments.models import Payment, Recovery
     from projects.models import Project, TransferRequest
     from regions.models import Municipality
 
@@ -42,6 +43,16 @@ def complete_downloads() -> list[dict]:
             "url": "/api/v1/decisions/?format=csv",
             "label": _("Freigegebene Bescheide als CSV"),
             "rows": FundingDecision.objects.released().count(),
+        },
+        {
+            "url": "/api/v1/payments/?format=csv",
+            "label": _("Freigegebene Auszahlungen als CSV (illustrativ)"),
+            "rows": Payment.objects.released().count(),
+        },
+        {
+            "url": "/api/v1/recoveries/?format=csv",
+            "label": _("Freigegebene Rückforderungen und Erstattungen als CSV (illustrativ)"),
+            "rows": Recovery.objects.released().count(),
         },
         {"url": "/api/v1/projects/?format=csv", "label": _("Projekte als CSV"), "rows": Project.objects.count()},
         {

@@ -34,6 +34,7 @@ from modellregionen.staff.ledger_selectors import (
     project_ledger,
     project_totals,
 )
+from modellregionen.staff.payments import drafts_awaiting_release as payment_drafts_awaiting_release
 from modellregionen.staff.request_selectors import may_see_requests, requests_visible_to
 from projects.models import Project, RequestStatus
 
@@ -50,6 +51,9 @@ def overview(request):
     context = {
         "my_drafts": drafts_by(user=user) if roles.can_draft_decisions(user) else None,
         "awaiting_release": drafts_awaiting_release_by(user=user) if roles.can_release_decisions(user) else None,
+        "entries_awaiting_release": payment_drafts_awaiting_release(user=user)
+        if roles.can_release_decisions(user)
+        else None,
         "new_requests": requests_visible_to(user=user).filter(status=RequestStatus.RECEIVED)[:50]
         if may_see_requests(user)
         else None,

@@ -11,9 +11,11 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from funding.choices import DecisionKind
 from modellregionen import roles
 from modellregionen.staff.access import add_service_errors, history_entries, staff_view
 from modellregionen.staff.ledger_selectors import project_ledger
+from modellregionen.staff.payments import grant_summary
 from modellregionen.staff.project_forms import ProjectForm, RequestStatusForm
 from modellregionen.staff.request_selectors import may_see_requests, requests_visible_to
 from projects import services
@@ -46,8 +48,16 @@ def project_detail(request, pk: int):
     context = {
         "project": project,
         "ledger": project_ledger(project=project),
+        "grants": [
+            grant_summary(grant)
+            for grant in project.decisions.released()
+            .filter(kind=DecisionKind.INITIAL)
+            .select_related("recipient")
+            .order_by("decision_date", "id")
+        ],
         "may_edit": roles.can_edit_project(request.user, project),
         "may_draft": roles.can_draft_decisions(request.user),
+        "may_release": roles.can_release_decisions(request.user),
     }
     return render(request, "staff/project_detail.html", context)
 

@@ -4,6 +4,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from modellregionen.staff import decisions as decision_views
+from modellregionen.staff import payments as payment_views
 from modellregionen.staff import projects as project_views
 
 urlpatterns = [
@@ -42,6 +43,19 @@ urlpatterns = [
     path("projekte/<int:pk>/bearbeiten/", project_views.project_edit, name="staff-project-edit"),
     path("projekte/<int:pk>/verlauf/", project_views.project_history, name="staff-project-history"),
     path("projekte/<int:pk>/buchungen.json", decision_views.project_ledger_json, name="staff-project-ledger-json"),
+    path(
+        "bescheide/<int:grant_pk>/<slug:kind>/neu/",
+        payment_views.entry_create,
+        name="staff-entry-create",
+    ),
+    path("buchungen/<slug:kind>/<int:pk>/freigeben/", payment_views.entry_release, name="staff-entry-release"),
+    path("buchungen/<slug:kind>/<int:pk>/loeschen/", payment_views.entry_delete, name="staff-entry-delete"),
+    path(
+        "bescheide/<int:grant_pk>/verwendungsnachweis/",
+        payment_views.proof_of_use_edit,
+        name="staff-proof-of-use",
+    ),
+    path("verwendungsnachweise/ueberfaellig/", payment_views.overdue_proofs, name="staff-overdue-proofs"),
     path("anfragen/", project_views.request_inbox, name="staff-request-inbox"),
     path("anfragen/<int:pk>/", project_views.request_detail, name="staff-request-detail"),
     path("anfragen/<int:pk>/verlauf/", project_views.request_history, name="staff-request-history"),

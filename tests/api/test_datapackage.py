@@ -30,7 +30,14 @@ def test_the_data_package_validates_with_the_served_files(client, programme, tmp
     report = package.validate()
 
     assert report.valid, report.flatten(["resourceName", "rowNumber", "fieldName", "type", "note"])[:20]
-    assert {r.name for r in package.resources} == {"decisions", "projects", "requests", "municipalities"}
+    assert {r.name for r in package.resources} == {
+        "decisions",
+        "payments",
+        "recoveries",
+        "projects",
+        "requests",
+        "municipalities",
+    }
 
 
 def test_keys_are_text_with_their_pattern_and_amounts_are_numbers(client, programme):

@@ -185,3 +185,39 @@ def test_the_decisions_api_shows_the_recipients_identifier(ledger, api):
 
     assert rows["AZ-S-1/2019"]["recipient"]["org_id"] == "XI-WIKIDATA-Q3866"
     assert rows["AZ-W-1"]["recipient"]["org_id"] == ""
+
+
+def test_payments_fill_amount_disbursed_and_transactions_that_add_up_to_the_paid_out_figure(api, db):
+    """The programme data's illustrative payments ledger, exported and compared with the figure (issue 17)."""
+    import io
+
+    from django.core.management import call_command
+
+    from funding.figures.selectors import figures_for
+
+    call_command("load_programme_data", stdout=io.StringIO(), stderr=io.StringIO())
+    recompute_figures()
+    grants = _package(api)["grants"]
+    paid = [grant for grant in grants if "amountDisbursed" in grant]
+
+    assert len(paid) > 70
+    for grant in paid:
+        transactions = grant["disbursementTransaction"]
+        assert sum(item["value"] for item in transactions) == grant["amountDisbursed"]
+        for item in transactions:
+            assert DATE.match(item["transactionDate"]) and item["currency"] == "EUR"
+            assert item["recipient"] == grant["recipientOrganization"][0]["id"]
+            assert item["provider"] == grant["fundingOrganization"][0]["id"]
+    repayments = [item for grant in paid for item in grant["disbursementTransaction"] if item["value"] < 0]
+    assert repayments and all(item["description"] == "Erstattung" for item in repayments)
+    figures = {
+        programme: figures_for(as_of=timezone.localdate(), programme=programme).rows[0].values["paid_out"]
+        for programme in _programmes()
+    }
+    assert sum(grant["amountDisbursed"] for grant in paid) == sum(figures.values())
+
+
+def _programmes():
+    from funding.models import Programme
+
+    return list(Programme.objects.all())

@@ -69,6 +69,14 @@ def test_every_figure_of_the_design_has_labels_a_definition_and_a_unit():
         "reach_population",
         "reach_population_share",
         "funding_per_inhabitant",
+        # issue 17: the payments ledger
+        "paid_out",
+        "outflow_rate",
+        "still_to_pay",
+        "reclaimed",
+        "proofs_due",
+        "proofs_received",
+        "proofs_overdue",
     ]
     for figure in FIGURES.values():
         assert figure.label_de and figure.label_en
@@ -422,14 +430,15 @@ def test_verify_command_prints_each_drift_and_fails(project, approver, capsys):
     total = GROUPING_NUMBERS[""]
     FigureStep.objects.filter(grouping=total, valid_from=dt.date(2019, 6, 1)).update(funding_granted_cents=17_000_000)
 
-    # Total volume and budget share are derived from the stored grant: they drift with it.
-    with pytest.raises(CommandError, match="3 figure"):
+    # Total volume, budget share and still to be paid are derived from the stored grant: they drift with it.
+    with pytest.raises(CommandError, match="4 figure"):
         call_command("verify_figures")
 
     out = capsys.readouterr().out
     assert "funding_granted (total) as of 2019-06-01: stored 170000.00, ledger 160000.00" in out
     assert "total_volume (total) as of 2019-06-01: stored 170000.00, ledger 160000.00" in out
     assert "budget_committed (total) as of 2019-06-01" in out
+    assert "still_to_pay (total) as of 2019-06-01: stored 170000.00, ledger 160000.00" in out
 
 
 def test_verify_notices_a_ledger_change_not_yet_recomputed_and_says_so(project, approver, capsys):

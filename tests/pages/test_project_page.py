@@ -73,8 +73,8 @@ def test_an_unknown_region_is_not_found(client, db):
 
 
 def test_the_region_page_needs_a_constant_number_of_queries(client, small_programme, django_assert_max_num_queries):
-    # The chart reads its version's groups, then their steps.
-    with django_assert_max_num_queries(11):
+    # Each chart (funding granted, and granted vs paid out) reads its version's groups, then their steps.
+    with django_assert_max_num_queries(13):
         client.get("/regionen/soest/")
 
 

@@ -1,0 +1,91 @@
+"""The admin of the payments ledger: the staff fallback, writing through funding.payments.services.
+
+Registered by funding/admin.py. As for decisions, the permissions follow the roles: only
+Sachbearbeitung drafts and changes its own drafts, only Freigabe releases (never its own),
+released entries are read-only, and nothing released is ever deleted.
+"""
+
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
+
+from funding.admin_roles import FourEyesAdminMixin
+from funding.payments import services
+from funding.payments.models import Payment, ProofOfUse, Recovery
+from modellregionen import roles
+
+
+class EntryAdmin(FourEyesAdminMixin, SimpleHistoryAdmin):
+    autocomplete_fields = ("decision",)
+    actions = ["release_selected"]
+    search_fields = ("reference", "decision__reference", "decision__project__title", "decision__recipient__name")
+    list_filter = ("state", "decision__authority", "decision__project__region")
+
+    def get_fields(self, request, obj=None):
+        return services.FIELDS[self.model]
+
+    def save_model(self, request, obj, form, change):
+        data = {name: form.cleaned_data[name] for name in services.FIELDS[self.model] if name in form.cleaned_data}
+        if change:
+            original = self.model.objects.get(pk=obj.pk)
+            services.entry_update_draft(entry=original, user=request.user, **data)
+        else:
+            obj.pk = services.entry_create_draft(self.model, user=request.user, **data).pk
+
+    def delete_model(self, request, obj):
+        services.entry_delete_draft(entry=obj, user=request.user)
+
+    @admin.action(description=_("Ausgewählte Entwürfe freigeben"), permissions=["release"])
+    def release_selected(self, request, queryset):
+        for entry in queryset:
+            try:
+                services.entry_release(entry=entry, user=request.user)
+            except (PermissionDenied, ValidationError) as error:
+                text = " ".join(error.messages) if isinstance(error, ValidationError) else str(error)
+                self.message_user(request, f"{entry.reference}: {text}", messages.ERROR)
+            else:
+                self.message_user(request, f"{entry.reference}: {_('freigegeben')}", messages.SUCCESS)
+
+
+@admin.register(Payment)
+class PaymentAdmin(EntryAdmin):
+    list_display = ("reference", "decision", "amount", "value_date", "state", "drafted_by", "released_by")
+    date_hierarchy = "value_date"
+    autocomplete_fields = ("decision", "corrects")
+
+
+@admin.register(Recovery)
+class RecoveryAdmin(EntryAdmin):
+    list_display = ("reference", "decision", "kind", "amount", "booked_on", "state", "drafted_by", "released_by")
+    list_filter = ("kind", *EntryAdmin.list_filter)
+    date_hierarchy = "booked_on"
+
+
+@admin.register(ProofOfUse)
+class ProofOfUseAdmin(SimpleHistoryAdmin):
+    list_display = ("decision", "due_on", "received_on", "checked_on", "result", "reviewer")
+    list_filter = ("result", "decision__authority")
+    search_fields = ("decision__reference", "decision__project__title", "decision__recipient__name")
+    autocomplete_fields = ("decision",)
+    fields = ("decision", *services.PROOF_OF_USE_FIELDS)
+    date_hierarchy = "due_on"
+
+    def has_module_permission(self, request) -> bool:
+        return roles.is_staff_member(request.user) or request.user.is_superuser
+
+    def has_view_permission(self, request, obj=None) -> bool:
+        return self.has_module_permission(request)
+
+    def has_add_permission(self, request) -> bool:
+        return roles.can_draft_decisions(request.user)
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return roles.can_draft_decisions(request.user)
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False  # a proof of use is corrected, never removed; the history keeps every state
+
+    def save_model(self, request, obj, form, change):
+        data = {name: form.cleaned_data[name] for name in services.PROOF_OF_USE_FIELDS if name in form.cleaned_data}
+        obj.pk = services.proof_of_use_record(decision=form.cleaned_data["decision"], user=request.user, **data).pk

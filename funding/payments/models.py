@@ -1,0 +1,216 @@
+"""The payments ledger: what was paid out on a grant, what was reclaimed and repaid, and the proof of use.
+
+A grant is an initial decision (Zuwendungsbescheid) together with the amendments and
+revocations that change it; payments, recoveries and the proof of use are booked on the
+initial decision. Payments and recoveries are entries like decisions: drafted by one
+person, released by a second, immutable once released (the database refuses a change) and
+corrected only by counter-entries. Every change is in the history.
+
+These models belong to the funding app (app label "funding"), whose migrations hold their
+tables; funding.models imports them so that Django registers them.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from django_fsm import FSMField, transition
+from simple_history.models import HistoricalRecords
+
+from funding.choices import MONEY, DecisionState, ProofOfUseResult, RecoveryKind
+from funding.payments.rules import check_entry, check_proof_of_use
+
+
+class EntryQuerySet(models.QuerySet):
+    def released(self):
+        return self.filter(state=DecisionState.RELEASED)
+
+    def drafts(self):
+        return self.filter(state=DecisionState.DRAFT)
+
+
+class LedgerEntry(models.Model):
+    """What a payment and a recovery share: a booked amount on a grant, under four eyes."""
+
+    reference = models.CharField(_("Buchungszeichen"), max_length=64, unique=True)
+    amount = models.DecimalField(_("Betrag (€)"), **MONEY)
+    source = models.CharField(
+        _("Quelle"), max_length=300, default="illustrative", help_text=_("Buchungsbeleg oder „illustrative“.")
+    )
+    state = FSMField(_("Status"), max_length=16, choices=DecisionState.choices, default=DecisionState.DRAFT)
+    drafted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("erfasst von"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="drafted_%(class)s_entries",
+    )
+    released_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("freigegeben von"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="released_%(class)s_entries",
+    )
+    released_at = models.DateTimeField(_("freigegeben am"), null=True, blank=True)
+    created_at = models.DateTimeField(_("angelegt am"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("geändert am"), auto_now=True)
+
+    objects = EntryQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        return self.reference
+
+    @property
+    def is_released(self) -> bool:
+        return self.state == DecisionState.RELEASED
+
+    @transition(field=state, source=DecisionState.DRAFT, target=DecisionState.RELEASED)
+    def release(self, *, by, at) -> None:
+        self.released_by = by
+        self.released_at = at
+
+    def clean(self) -> None:
+        check_entry(self)
+
+
+class Payment(LedgerEntry):
+    """Auszahlung: money paid to the recipient on a grant, counted on its value date.
+
+    A correction is a counter-entry: a negative amount that names the payment it corrects.
+    The payment request (Mittelanforderung) it answers is recorded by its reference and date.
+    """
+
+    decision = models.ForeignKey(
+        "funding.FundingDecision",
+        verbose_name=_("Zuwendungsbescheid"),
+        on_delete=models.PROTECT,
+        related_name="payments",
+        help_text=_("Der ursprüngliche Zuwendungsbescheid des Empfängers; Änderungen rechnen sich ein."),
+    )
+    value_date = models.DateField(_("Wertstellung"))
+    corrects = models.ForeignKey(
+        "self",
+        verbose_name=_("korrigiert Auszahlung"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="corrections",
+    )
+    request_reference = models.CharField(_("Mittelanforderung (Zeichen)"), max_length=64, blank=True)
+    requested_on = models.DateField(_("Mittelanforderung vom"), null=True, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("Auszahlung")
+        verbose_name_plural = _("Auszahlungen")
+        ordering = ["value_date", "id"]
+        indexes = [models.Index(fields=["state", "value_date"]), models.Index(fields=["decision", "state"])]
+        constraints = [
+            models.CheckConstraint(condition=~models.Q(amount=0), name="payment_amount_not_zero"),
+            models.CheckConstraint(
+                condition=models.Q(amount__gt=0, corrects__isnull=True)
+                | models.Q(amount__lt=0, corrects__isnull=False),
+                name="payment_negative_only_as_correction",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(requested_on__isnull=True) | models.Q(requested_on__lte=models.F("value_date")),
+                name="payment_not_before_its_request",
+            ),
+        ]
+
+    def get_absolute_url(self) -> str:
+        return reverse("staff-project", args=[self.decision.project.slug])
+
+
+class Recovery(LedgerEntry):
+    """Rückforderung (a claim, after a revocation or a proof-of-use review) or Erstattung (money repaid)."""
+
+    decision = models.ForeignKey(
+        "funding.FundingDecision",
+        verbose_name=_("Zuwendungsbescheid"),
+        on_delete=models.PROTECT,
+        related_name="recoveries",
+        help_text=_("Der ursprüngliche Zuwendungsbescheid des Empfängers; Änderungen rechnen sich ein."),
+    )
+    kind = models.CharField(_("Art"), max_length=16, choices=RecoveryKind.choices)
+    booked_on = models.DateField(
+        _("Datum"), help_text=_("Rückforderung: Datum des Bescheids; Erstattung: Wertstellung des Eingangs.")
+    )
+    reason = models.TextField(_("Grund"), blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("Rückforderung oder Erstattung")
+        verbose_name_plural = _("Rückforderungen und Erstattungen")
+        ordering = ["booked_on", "id"]
+        indexes = [models.Index(fields=["state", "booked_on"]), models.Index(fields=["decision", "state"])]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(amount__gt=0), name="recovery_amount_positive"),
+            models.CheckConstraint(
+                condition=~models.Q(kind=RecoveryKind.CLAIM) | ~models.Q(reason=""),
+                name="recovery_claim_has_reason",
+            ),
+        ]
+
+
+class ProofOfUse(models.Model):
+    """Verwendungsnachweis of a grant: when it is due, received and checked, and the result."""
+
+    decision = models.OneToOneField(
+        "funding.FundingDecision",
+        verbose_name=_("Zuwendungsbescheid"),
+        on_delete=models.PROTECT,
+        related_name="proof_of_use",
+    )
+    due_on = models.DateField(
+        _("fällig am"),
+        help_text=_("Nach ANBest-P sechs Monate nach Ende des Bewilligungszeitraums (je Programm einstellbar)."),
+    )
+    received_on = models.DateField(_("eingegangen am"), null=True, blank=True)
+    checked_on = models.DateField(_("geprüft am"), null=True, blank=True)
+    result = models.CharField(_("Ergebnis"), max_length=16, choices=ProofOfUseResult.choices, blank=True)
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("geprüft von"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="checked_proofs_of_use",
+    )
+    source = models.CharField(_("Quelle"), max_length=300, default="illustrative")
+    created_at = models.DateTimeField(_("angelegt am"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("geändert am"), auto_now=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("Verwendungsnachweis")
+        verbose_name_plural = _("Verwendungsnachweise")
+        ordering = ["due_on", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(checked_on__isnull=True)
+                | models.Q(received_on__isnull=False, checked_on__gte=models.F("received_on")),
+                name="proof_of_use_checked_after_received",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(checked_on__isnull=True, result="")
+                | models.Q(checked_on__isnull=False) & ~models.Q(result=""),
+                name="proof_of_use_result_once_checked",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{_('Verwendungsnachweis')} {self.decision.reference}"
+
+    def is_overdue(self, day) -> bool:
+        """Overdue from the day after it was due until the day it arrives."""
+        return self.due_on < day and (self.received_on is None or self.received_on > day)
+
+    def clean(self) -> None:
+        check_proof_of_use(self)

@@ -1,0 +1,255 @@
+"""The rules of the payments ledger, in one place for every entry path.
+
+Forms, the API, the import and the admin all reach these through the models' clean() (the
+services call full_clean, and re-check on release against the current ledger). The database
+repeats what a CHECK constraint can say: no zero payment, a negative payment only as a
+correction, a positive recovery, a claim with a reason, a proof checked only after it came in.
+
+A grant is an initial decision with the amendments and revocations that change it (followed
+through `amends`). On a grant:
+- a payment is booked on the released initial decision, not before its decision date;
+- released payments never add up to more than the net grant as of each payment's value date,
+  and nothing is paid on a grant that is fully revoked on that date;
+- a negative payment corrects one released payment of the same grant, by at most what is left of it;
+- claims (Rückforderungen) never exceed what was paid as of their date, repayments
+  (Erstattungen) never exceed what was claimed.
+
+This module imports no model (the models call it): it reads the ledger through the entries'
+own managers and reverse relations.
+"""
+
+import datetime as dt
+from collections import defaultdict
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db.models import Sum
+from django.utils.formats import date_format, number_format
+from django.utils.translation import gettext as _
+
+from funding.choices import ZERO, DecisionKind, RecoveryKind
+
+Grant = object  # a FundingDecision of kind "initial"
+Entry = object  # a Payment or a Recovery
+
+
+def _euro(value: Decimal) -> str:
+    return f"{number_format(value, decimal_pos=2, use_l10n=True, force_grouping=True)} €"
+
+
+def _day(value: dt.date) -> str:
+    return date_format(value, "d.m.Y")
+
+
+def grant_decision_ids(grant: Grant) -> set[int]:
+    """The ids of the initial decision and of every decision that amends it, directly or not."""
+    decisions = type(grant).objects
+    ids, frontier = {grant.pk}, {grant.pk}
+    while frontier:
+        frontier = set(decisions.filter(amends_id__in=frontier).values_list("pk", flat=True)) - ids
+        ids |= frontier
+    return ids
+
+
+def net_granted(grant: Grant, *, as_of: dt.date) -> Decimal:
+    """The grant's net amount after every released decision of it dated on or before `as_of`."""
+    total = (
+        type(grant)
+        .objects.released()
+        .filter(pk__in=grant_decision_ids(grant), decision_date__lte=as_of)
+        .aggregate(total=Sum("amount"))["total"]
+    )
+    return total or ZERO
+
+
+def net_paid(grant: Grant, *, as_of: dt.date, excluding: Entry | None = None) -> Decimal:
+    """Released payments (corrections included) with a value date on or before `as_of`."""
+    payments = grant.payments.released().filter(value_date__lte=as_of)
+    if excluding is not None and excluding.pk:
+        payments = payments.exclude(pk=excluding.pk)
+    return payments.aggregate(total=Sum("amount"))["total"] or ZERO
+
+
+def recovered(grant: Grant, *, kind: str, as_of: dt.date, excluding: Entry | None = None) -> Decimal:
+    """Released claims or repayments of the grant dated on or before `as_of`."""
+    entries = grant.recoveries.released().filter(kind=kind, booked_on__lte=as_of)
+    if excluding is not None and excluding.pk:
+        entries = entries.exclude(pk=excluding.pk)
+    return entries.aggregate(total=Sum("amount"))["total"] or ZERO
+
+
+def check_entry(entry: Entry) -> None:
+    """Raise one ValidationError naming every broken rule of a payment or recovery, by field."""
+    errors: dict[str, list[str]] = defaultdict(list)
+
+    def add(field: str, message: str) -> None:
+        errors[field].append(message)
+
+    grant = entry.decision if entry.decision_id else None
+    if grant is None:
+        add("decision", _("Bitte nennen Sie den Zuwendungsbescheid."))
+    elif _check_grant(grant, add):
+        if entry._meta.model_name == "payment":
+            _check_payment(entry, grant, add)
+        else:
+            _check_recovery(entry, grant, add)
+    if errors:
+        raise ValidationError(dict(errors))
+
+
+def _check_grant(grant: Grant, add) -> bool:
+    """Is `grant` a released initial decision? Says why not; the other rules need one."""
+    ok = True
+    if grant.kind != DecisionKind.INITIAL:
+        ok = False
+        add(
+            "decision",
+            _("Gebucht wird auf den ursprünglichen Zuwendungsbescheid, nicht auf %(kind)s %(ref)s.")
+            % {"kind": grant.get_kind_display(), "ref": grant.reference},
+        )
+    if not grant.is_released:
+        ok = False
+        add("decision", _("Der Bescheid %(ref)s ist noch nicht freigegeben.") % {"ref": grant.reference})
+    return ok
+
+
+def _check_payment(payment, grant: Grant, add) -> None:
+    day, amount = payment.value_date, payment.amount
+    if day is None or amount is None:
+        return  # the field itself is missing: full_clean names it
+    if day < grant.decision_date:
+        add(
+            "value_date",
+            _("Die Wertstellung liegt vor dem Bescheiddatum (%(date)s).") % {"date": _day(grant.decision_date)},
+        )
+        return
+    if amount == 0:
+        add("amount", _("Eine Auszahlung von 0,00 € ist keine Buchung."))
+    elif amount < 0:
+        _check_correction(payment, grant, add)
+    else:
+        if payment.corrects_id:
+            add("corrects", _("Nur ein negativer Betrag korrigiert eine Auszahlung."))
+        _check_payment_within_grant(payment, grant, add)
+
+
+def _check_correction(payment, grant: Grant, add) -> None:
+    corrected = payment.corrects if payment.corrects_id else None
+    if corrected is None:
+        add("corrects", _("Ein negativer Betrag ist eine Korrektur: nennen Sie die Auszahlung, die er korrigiert."))
+        return
+    if corrected.decision_id != grant.pk or not corrected.is_released or corrected.amount <= 0:
+        add(
+            "corrects",
+            _("Korrigiert wird eine freigegebene Auszahlung desselben Bescheids, nicht %(ref)s.")
+            % {"ref": corrected.reference},
+        )
+        return
+    if payment.value_date < corrected.value_date:
+        add("value_date", _("Die Korrektur liegt vor der Auszahlung %(ref)s.") % {"ref": corrected.reference})
+    earlier = corrected.corrections.released()
+    if payment.pk:
+        earlier = earlier.exclude(pk=payment.pk)
+    left = corrected.amount + (earlier.aggregate(total=Sum("amount"))["total"] or ZERO)
+    if left + payment.amount < 0:
+        add(
+            "amount",
+            _("Die Korrektur überstiege die Auszahlung %(ref)s (davon stehen noch %(left)s aus).")
+            % {"ref": corrected.reference, "left": _euro(left)},
+        )
+
+
+def _check_payment_within_grant(payment, grant: Grant, add) -> None:
+    day = payment.value_date
+    if net_granted(grant, as_of=day) <= 0:
+        add(
+            "decision",
+            _("Zum %(date)s ist der Bescheid %(ref)s vollständig widerrufen: es wird nichts mehr ausgezahlt.")
+            % {"date": _day(day), "ref": grant.reference},
+        )
+        return
+    # The new payment counts on its own value date and on that of every later payment, whose
+    # own rule ("within the grant as of my value date") it must not break.
+    later = grant.payments.released().filter(value_date__gt=day)
+    if payment.pk:
+        later = later.exclude(pk=payment.pk)
+    for checkpoint in [day, *sorted(set(later.values_list("value_date", flat=True)))]:
+        paid = net_paid(grant, as_of=checkpoint, excluding=payment) + payment.amount
+        granted = net_granted(grant, as_of=checkpoint)
+        if paid > granted:
+            add(
+                "amount",
+                _(
+                    "Damit wären zum %(date)s %(paid)s ausgezahlt, mehr als die bewilligte Zuwendung "
+                    "von %(granted)s (Änderungen und Widerrufe eingerechnet)."
+                )
+                % {"date": _day(checkpoint), "paid": _euro(paid), "granted": _euro(granted)},
+            )
+            return
+
+
+def _check_recovery(recovery, grant: Grant, add) -> None:
+    day, amount = recovery.booked_on, recovery.amount
+    if day is None or amount is None or not recovery.kind:
+        return
+    if day < grant.decision_date:
+        add("booked_on", _("Das Datum liegt vor dem Bescheiddatum (%(date)s).") % {"date": _day(grant.decision_date)})
+        return
+    if amount <= 0:
+        add("amount", _("Bitte geben Sie einen Betrag über 0,00 € an."))
+        return
+    if recovery.kind == RecoveryKind.CLAIM:
+        if not recovery.reason.strip():
+            add("reason", _("Eine Rückforderung braucht ihren Grund (Widerruf, Prüfung des Verwendungsnachweises)."))
+        claimed = recovered(grant, kind=RecoveryKind.CLAIM, as_of=day, excluding=recovery) + amount
+        paid = net_paid(grant, as_of=day)
+        if claimed > paid:
+            add(
+                "amount",
+                _("Zurückgefordert würden %(claimed)s, ausgezahlt sind zum %(date)s nur %(paid)s.")
+                % {"claimed": _euro(claimed), "date": _day(day), "paid": _euro(paid)},
+            )
+    else:
+        repaid = recovered(grant, kind=RecoveryKind.REPAYMENT, as_of=day, excluding=recovery) + amount
+        claimed = recovered(grant, kind=RecoveryKind.CLAIM, as_of=day)
+        if repaid > claimed:
+            add(
+                "amount",
+                _("Erstattet würden %(repaid)s, zurückgefordert sind zum %(date)s nur %(claimed)s.")
+                % {"repaid": _euro(repaid), "date": _day(day), "claimed": _euro(claimed)},
+            )
+
+
+def check_proof_of_use(proof) -> None:
+    """The proof of use of a released initial decision, received after it and checked after it came in."""
+    errors: dict[str, list[str]] = defaultdict(list)
+    grant = proof.decision if proof.decision_id else None
+    if grant is not None:
+        _check_grant(grant, lambda field, message: errors[field].append(message))
+        if proof.received_on and proof.received_on < grant.decision_date:
+            errors["received_on"].append(_("Der Nachweis kann nicht vor dem Bescheid eingegangen sein."))
+    if proof.checked_on and not proof.received_on:
+        errors["checked_on"].append(_("Geprüft werden kann nur ein eingegangener Nachweis."))
+    elif proof.checked_on and proof.checked_on < proof.received_on:
+        errors["checked_on"].append(_("Die Prüfung liegt vor dem Eingang."))
+    if proof.checked_on and not proof.result:
+        errors["result"].append(_("Bitte nennen Sie das Ergebnis der Prüfung."))
+    if proof.result and not proof.checked_on:
+        errors["checked_on"].append(_("Ein Ergebnis braucht das Datum der Prüfung."))
+    if errors:
+        raise ValidationError(dict(errors))
+
+
+def proof_of_use_due_on(grant: Grant) -> dt.date:
+    """Six months (or the programme's setting) after the end of the grant's funding period (ANBest-P 6.1)."""
+    months = grant.project.programme.proof_of_use_months
+    end = grant.period_end
+    month_index = end.month - 1 + months
+    year, month = end.year + month_index // 12, month_index % 12 + 1
+    # The same day of the month, or the month's last day (31.08. + 6 months = 28./29.02.).
+    for day in range(end.day, 27, -1):
+        try:
+            return dt.date(year, month, day)
+        except ValueError:
+            continue
+    return dt.date(year, month, min(end.day, 28))

@@ -1,0 +1,60 @@
+"""Forms of the staff workspace for the payments ledger: payments, recoveries, proofs of use."""
+
+from django import forms
+from django.utils.translation import gettext_lazy
+
+from funding.choices import ProofOfUseResult
+from funding.payments.models import Payment, ProofOfUse, Recovery
+from modellregionen.staff.decision_forms import DateInput, EuroField
+
+
+class EntryForm(forms.ModelForm):
+    """The fields of one entry on a known grant; the rules run in the services on save."""
+
+    amount = EuroField(label=gettext_lazy("Betrag (€)"))
+
+    def _post_clean(self):
+        # The model's clean (the ledger's rules) needs the grant, which the view sets; the
+        # services run it with everything in place, so the form only parses the fields.
+        pass
+
+
+class PaymentForm(EntryForm):
+    class Meta:
+        model = Payment
+        fields = ("reference", "amount", "value_date", "corrects", "request_reference", "requested_on", "source")
+        widgets = {"value_date": DateInput(), "requested_on": DateInput()}
+        help_texts = {"amount": gettext_lazy("Eine Korrektur ist negativ und nennt die korrigierte Auszahlung.")}
+
+    def __init__(self, *args, grant, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["corrects"].queryset = Payment.objects.released().filter(decision=grant, amount__gt=0)
+        self.fields["corrects"].required = False
+
+
+class RecoveryForm(EntryForm):
+    class Meta:
+        model = Recovery
+        fields = ("reference", "amount", "booked_on", "reason", "source")
+        widgets = {"booked_on": DateInput(), "reason": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args, grant, **kwargs):
+        super().__init__(*args, **kwargs)
+
+
+class ProofOfUseForm(forms.ModelForm):
+    class Meta:
+        model = ProofOfUse
+        fields = ("due_on", "received_on", "checked_on", "result")
+        widgets = {"due_on": DateInput(), "received_on": DateInput(), "checked_on": DateInput()}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["due_on"].required = False
+        self.fields["due_on"].help_text = gettext_lazy(
+            "Leer lassen: sechs Monate nach Ende des Bewilligungszeitraums (Einstellung des Programms)."
+        )
+        self.fields["result"].choices = [("", "—"), *ProofOfUseResult.choices]
+
+    def _post_clean(self):
+        pass  # the services check the proof against its grant

@@ -1,0 +1,176 @@
+"""Staff workspace: the payments ledger of a grant, its release queue and the overdue proofs of use.
+
+Sachbearbeitung books payments, claims and repayments as drafts on a grant and records its
+proof of use; Freigabe releases other people's drafts. Every write goes through
+funding.payments.services, so the same rules hold here as in the admin and the import.
+"""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from funding.choices import DecisionKind, RecoveryKind
+from funding.models import FundingDecision
+from funding.payments import services
+from funding.payments.models import Payment, ProofOfUse, Recovery
+from funding.payments.rules import net_granted, net_paid
+from modellregionen import roles
+from modellregionen.staff.access import add_service_errors, staff_view
+from modellregionen.staff.payment_forms import PaymentForm, ProofOfUseForm, RecoveryForm
+
+# URL word -> (model, form, recovery kind, title)
+ENTRY_KINDS = {
+    "auszahlung": (Payment, PaymentForm, None, gettext_lazy("Auszahlung erfassen")),
+    "rueckforderung": (Recovery, RecoveryForm, RecoveryKind.CLAIM, gettext_lazy("Rückforderung erfassen")),
+    "erstattung": (Recovery, RecoveryForm, RecoveryKind.REPAYMENT, gettext_lazy("Erstattung erfassen")),
+}
+MODELS = {"auszahlung": Payment, "rueckforderung": Recovery, "erstattung": Recovery}
+
+
+def _grant(pk: int) -> FundingDecision:
+    return get_object_or_404(
+        FundingDecision.objects.released().filter(kind=DecisionKind.INITIAL).select_related("project", "recipient"),
+        pk=pk,
+    )
+
+
+def _refuse_unless_clerk(user) -> None:
+    if not roles.can_draft_decisions(user):
+        raise PermissionDenied(_("Nur die Sachbearbeitung bucht Auszahlungen, Rückforderungen und Nachweise."))
+
+
+def grant_summary(grant: FundingDecision) -> dict:
+    """The grant as of today: granted, paid (net of repayments), entries and proof of use."""
+    today = timezone.localdate()
+    payments = list(grant.payments.select_related("drafted_by", "released_by", "corrects").order_by("value_date", "id"))
+    recoveries = list(grant.recoveries.select_related("drafted_by", "released_by").order_by("booked_on", "id"))
+    for entry in [*payments, *recoveries]:
+        entry.url_kind = entry_kind_word(entry)
+    repaid = sum((r.amount for r in recoveries if r.is_released and r.kind == RecoveryKind.REPAYMENT), 0)
+    return {
+        "grant": grant,
+        "granted": net_granted(grant, as_of=today),
+        "paid": net_paid(grant, as_of=today) - repaid,
+        "payments": payments,
+        "recoveries": recoveries,
+        "proof": ProofOfUse.objects.filter(decision=grant).first(),
+    }
+
+
+@staff_view
+def entry_create(request, grant_pk: int, kind: str):
+    """A draft payment, claim or repayment on a grant (Sachbearbeitung)."""
+    _refuse_unless_clerk(request.user)
+    grant = _grant(grant_pk)
+    model, form_class, recovery_kind, title = ENTRY_KINDS[kind]
+    form = form_class(request.POST or None, grant=grant)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            fields = dict(form.cleaned_data)
+            if recovery_kind:
+                fields["kind"] = recovery_kind
+            try:
+                entry = services.entry_create_draft(model, user=request.user, decision=grant, **fields)
+            except ValidationError as error:
+                add_service_errors(form, error)
+            else:
+                messages.success(
+                    request, _("Entwurf %(ref)s gespeichert; er zählt nach der Freigabe.") % {"ref": entry.reference}
+                )
+                return redirect("staff-project-detail", pk=grant.project_id)
+        status = 400
+    context = {"form": form, "title": title, "summary": grant_summary(grant)}
+    return render(request, "staff/entry_form.html", context, status=status)
+
+
+@require_POST
+@staff_view
+def entry_release(request, kind: str, pk: int):
+    """Release a draft by a second person (Freigabe); the rules are checked again against the ledger."""
+    entry = get_object_or_404(MODELS[kind], pk=pk)
+    try:
+        services.entry_release(entry=entry, user=request.user)
+    except PermissionDenied as error:
+        messages.error(request, f"{entry.reference}: {error}")
+    except ValidationError as error:
+        messages.error(request, f"{entry.reference}: {' '.join(error.messages)}")
+    else:
+        messages.success(
+            request, _("%(ref)s freigegeben; die Kennzahlen werden neu berechnet.") % {"ref": entry.reference}
+        )
+    return redirect(request.POST.get("next") or "staff-overview")
+
+
+@require_POST
+@staff_view
+def entry_delete(request, kind: str, pk: int):
+    entry = get_object_or_404(MODELS[kind], pk=pk)
+    project_id = entry.decision.project_id
+    try:
+        services.entry_delete_draft(entry=entry, user=request.user)
+    except (PermissionDenied, ValidationError) as error:
+        text = " ".join(error.messages) if isinstance(error, ValidationError) else str(error)
+        messages.error(request, f"{entry.reference}: {text}")
+    else:
+        messages.success(request, _("Entwurf %(ref)s gelöscht.") % {"ref": entry.reference})
+    return redirect("staff-project-detail", pk=project_id)
+
+
+@staff_view
+def proof_of_use_edit(request, grant_pk: int):
+    """Record when the proof of use is due, when it came in, and the result of its check."""
+    _refuse_unless_clerk(request.user)
+    grant = _grant(grant_pk)
+    proof = ProofOfUse.objects.filter(decision=grant).first()
+    form = ProofOfUseForm(request.POST or None, instance=proof)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                services.proof_of_use_record(decision=grant, user=request.user, **form.cleaned_data)
+            except ValidationError as error:
+                add_service_errors(form, error)
+            else:
+                messages.success(request, _("Verwendungsnachweis zu %(ref)s gespeichert.") % {"ref": grant.reference})
+                return redirect("staff-project-detail", pk=grant.project_id)
+        status = 400
+    context = {"form": form, "title": _("Verwendungsnachweis"), "summary": grant_summary(grant)}
+    return render(request, "staff/entry_form.html", context, status=status)
+
+
+def drafts_awaiting_release(*, user) -> list:
+    """Draft payments and recoveries someone else wrote: the release queue of `user`."""
+    entries = [
+        *Payment.objects.drafts().exclude(drafted_by=user).select_related("decision__project", "drafted_by"),
+        *Recovery.objects.drafts().exclude(drafted_by=user).select_related("decision__project", "drafted_by"),
+    ]
+    for entry in entries:
+        entry.url_kind = entry_kind_word(entry)
+    return sorted(entries, key=lambda entry: entry.created_at)
+
+
+def entry_kind_word(entry) -> str:
+    if isinstance(entry, Payment):
+        return "auszahlung"
+    return "rueckforderung" if entry.kind == RecoveryKind.CLAIM else "erstattung"
+
+
+@staff_view
+def overdue_proofs(request):
+    """Proofs of use past their deadline and not yet received, per granting authority."""
+    today = timezone.localdate()
+    overdue = (
+        ProofOfUse.objects.filter(due_on__lt=today, received_on__isnull=True, decision__state="released")
+        .select_related("decision__authority", "decision__project", "decision__recipient")
+        .order_by("decision__authority__name", "due_on")
+    )
+    by_authority: dict = {}
+    for proof in overdue:
+        by_authority.setdefault(proof.decision.authority, []).append(proof)
+    context = {"by_authority": by_authority, "today": today, "count": sum(len(p) for p in by_authority.values())}
+    return render(request, "staff/overdue_proofs.html", context)

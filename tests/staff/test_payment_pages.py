@@ -1,0 +1,91 @@
+"""Staff pages of the payments ledger: book a payment on a grant, release it, record the proof of use (issue 17)."""
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+
+from funding import services as decision_services
+from funding.payments import services
+from funding.payments.models import Payment, ProofOfUse
+from tests.factories import DecisionFactory, UserFactory
+from tests.staff.conftest import login
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def grant(approver):
+    decision = DecisionFactory(reference="AZ-PAY-1", amount=Decimal("100000.00"), eligible_costs=Decimal("125000.00"))
+    return decision_services.decision_release(decision=decision, user=approver)
+
+
+def book(client, grant, **data):
+    fields = {"reference": "AUS-1", "amount": "40.000,00", "value_date": "2019-09-02", "source": "Buchungsbeleg 4711"}
+    return client.post(f"/intern/bescheide/{grant.pk}/auszahlung/neu/", {**fields, **data})
+
+
+def test_a_clerk_books_a_payment_in_german_notation_as_a_draft(client, clerk, grant):
+    login(client, clerk)
+    page = client.get(f"/intern/projekte/{grant.project_id}/")
+    response = book(client, grant)
+
+    assert "Auszahlung erfassen" in page.content.decode()
+    assert response.status_code == 302
+    payment = Payment.objects.get(reference="AUS-1")
+    assert payment.amount == Decimal("40000.00") and not payment.is_released and payment.drafted_by == clerk
+
+
+def test_a_payment_above_the_grant_is_a_form_error_on_the_amount_and_nothing_is_saved(client, clerk, grant):
+    login(client, clerk)
+    response = book(client, grant, amount="100.000,01")
+
+    assert response.status_code == 400
+    assert "mehr als die bewilligte Zuwendung" in response.content.decode()
+    assert not Payment.objects.exists()
+
+
+def test_an_approver_releases_from_the_queue_but_never_their_own_draft(client, clerk, approver, grant):
+    login(client, clerk)
+    book(client, grant)
+    payment = Payment.objects.get()
+    refused = client.post(f"/intern/buchungen/auszahlung/{payment.pk}/freigeben/", follow=True)
+    payment.refresh_from_db()
+    assert not payment.is_released and "Nur die Freigabe" in refused.content.decode()
+
+    login(client, approver)
+    overview = client.get("/intern/").content.decode()
+    assert "Buchungen, die auf meine Freigabe warten" in overview and "AUS-1" in overview
+    client.post(f"/intern/buchungen/auszahlung/{payment.pk}/freigeben/")
+    payment.refresh_from_db()
+
+    assert payment.is_released and payment.released_by == approver
+    assert "AUS-1" not in client.get("/intern/").content.decode().split("Buchungen, die auf meine Freigabe")[1][:2000]
+
+
+def test_the_proof_of_use_is_recorded_with_its_default_deadline_and_the_reviewer(client, clerk, grant):
+    login(client, clerk)
+    response = client.post(
+        f"/intern/bescheide/{grant.pk}/verwendungsnachweis/",
+        {"due_on": "", "received_on": "2021-12-01", "checked_on": "2022-01-20", "result": "accepted"},
+    )
+    proof = ProofOfUse.objects.get(decision=grant)
+
+    assert response.status_code == 302
+    assert proof.due_on == dt.date(2021, 12, 30)  # funding period until 30.06.2021, six months later
+    assert proof.reviewer == clerk
+
+
+def test_overdue_proofs_are_listed_per_granting_authority(client, clerk, grant):
+    services.proof_of_use_record(decision=grant, user=clerk)
+    login(client, clerk)
+    text = client.get("/intern/verwendungsnachweise/ueberfaellig/").content.decode()
+
+    assert grant.authority.name in text and "AZ-PAY-1" in text and "30.12.2021" in text
+
+
+def test_someone_without_a_staff_role_cannot_book(client, grant):
+    login(client, UserFactory())
+
+    assert book(client, grant).status_code == 403
+    assert not Payment.objects.exists()
