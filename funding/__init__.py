@@ -1,8 +1,9 @@
-"""The decisions ledger: programmes, granting authorities, recipients and funding decisions.
+"""The ledgers: decisions (programmes, granting authorities, recipients, funding decisions) and payments.
 
-Their words (choices), rules (one place for every entry path), writes (services), the CSV
-and XLSX import, the admin, the API of programmes and decisions and the 360Giving export.
-The figures computed from the ledgers live in the package funding.figures.
+The decisions' words (choices), rules (one place for every entry path), writes (services),
+the CSV and XLSX import, the admin, the API of programmes and decisions and the 360Giving
+export. The second ledger (payments, recoveries, proofs of use) lives in funding.payments, the
+figures computed from both in funding.figures.
 
 May import: projects, regions and modellregionen's shared kernel. Of funding.figures only
 what wires it in: models.py registers the figures' stored models with this app, apps.py

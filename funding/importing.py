@@ -125,11 +125,38 @@ class ImportPreview:
         return sum((row.parsed.get("amount") or Decimal("0") for row in self.rows), Decimal("0"))
 
 
+@dataclass(frozen=True)
+class ImportFormat:
+    """What one kind of import reads: its columns, how each is parsed, and how a row is saved.
+
+    The decisions' format is DECISIONS below; the payments ledger defines its own
+    (funding.payments.importing) and shares the reading, checking and all-or-nothing saving.
+    """
+
+    columns: tuple[str, ...]
+    required: tuple[str, ...]
+    labels: dict[str, str]
+    parsers: dict[str, Any]
+    # Column -> the value of an empty cell (columns not named here and not required are "").
+    defaults: dict[str, Any]
+    optional_columns: tuple[str, ...]
+    create_draft: Any  # (user=, **fields) -> record
+    record_released: Any  # (released_by=, **fields) -> record
+    may_draft: Any  # user -> bool
+    may_release: Any  # user -> bool
+    noun: str  # "Bescheide", in messages
+
+
 # --- Reading files ------------------------------------------------------------------------
 
 
 def read_decision_file(*, file: BinaryIO, filename: str) -> list[dict[str, str]]:
-    """Read a CSV or XLSX file into one dict per data row (blank rows kept, so lines count)."""
+    """Read a CSV or XLSX file of decisions into one dict per data row (blank rows kept, so lines count)."""
+    return read_import_file(file=file, filename=filename, fmt=DECISIONS)
+
+
+def read_import_file(*, file: BinaryIO, filename: str, fmt: "ImportFormat") -> list[dict[str, str]]:
+    """Read a CSV or XLSX file of `fmt` into one dict per data row (blank rows kept, so lines count)."""
     name = filename.lower()
     if name.endswith(".csv"):
         header, records = _read_csv(file)
@@ -138,7 +165,7 @@ def read_decision_file(*, file: BinaryIO, filename: str) -> list[dict[str, str]]
     else:
         raise ImportFailed([ImportLineError(0, "", "Nur CSV- und XLSX-Dateien können importiert werden.")])
     columns = [_normalise_column(name) for name in header]
-    _check_header(columns)
+    _check_header(columns, fmt)
     rows = []
     for record in records:
         values = list(record) + [""] * (len(columns) - len(record))
@@ -147,7 +174,7 @@ def read_decision_file(*, file: BinaryIO, filename: str) -> list[dict[str, str]]
     while rows and not any(rows[-1].values()):
         rows.pop()
     if not rows:
-        raise ImportFailed([ImportLineError(0, "", "Die Datei enthält keine Bescheide.")])
+        raise ImportFailed([ImportLineError(0, "", f"Die Datei enthält keine {fmt.noun}.")])
     return rows
 
 
@@ -199,13 +226,13 @@ def _normalise_column(name: str) -> str:
     return name.strip().lower().replace(" ", "_")
 
 
-def _check_header(columns: list[str]) -> None:
+def _check_header(columns: list[str], fmt: "ImportFormat") -> None:
     errors = []
-    for column in IMPORT_COLUMNS:
-        if column not in columns and column not in OPTIONAL_COLUMNS:
+    for column in fmt.columns:
+        if column not in columns and column not in fmt.optional_columns:
             errors.append(ImportLineError(1, column, "Diese Spalte fehlt in der Kopfzeile."))
     for column in columns:
-        if column and column not in IMPORT_COLUMNS:
+        if column and column not in fmt.columns:
             errors.append(ImportLineError(1, column, "Unbekannte Spalte."))
     if errors:
         raise ImportFailed(errors)
@@ -214,7 +241,7 @@ def _check_header(columns: list[str]) -> None:
 # --- Parsing one row ----------------------------------------------------------------------
 
 
-def _parse_decimal(text: str) -> Decimal:
+def parse_decimal(text: str) -> Decimal:
     if "," in text:
         raise ValueError("Beträge mit Punkt als Dezimaltrennzeichen und ohne Tausendertrennzeichen, z. B. 1234.56.")
     try:
@@ -228,7 +255,7 @@ def _parse_decimal(text: str) -> Decimal:
     return value.quantize(Decimal("0.01"))
 
 
-def _parse_date(text: str) -> date:
+def parse_date(text: str) -> date:
     try:
         return date.fromisoformat(text)
     except ValueError as error:
@@ -287,37 +314,53 @@ PARSERS = {
     "authority": _find_authority,
     "kind": lambda text: _parse_choice(text, DecisionKind),
     "amends": _find_decision,
-    "decision_date": _parse_date,
+    "decision_date": parse_date,
     "financing_type": lambda text: _parse_choice(text, FinancingType),
-    "eligible_costs": _parse_decimal,
-    "amount": _parse_decimal,
-    "own_share": _parse_decimal,
-    "private_investment": _parse_decimal,
-    "period_start": _parse_date,
-    "period_end": _parse_date,
+    "eligible_costs": parse_decimal,
+    "amount": parse_decimal,
+    "own_share": parse_decimal,
+    "private_investment": parse_decimal,
+    "period_start": parse_date,
+    "period_end": parse_date,
 }
 
 
+DECISIONS = ImportFormat(
+    columns=IMPORT_COLUMNS,
+    required=REQUIRED_VALUES,
+    labels=COLUMN_LABELS,
+    parsers=PARSERS,
+    defaults={
+        **dict.fromkeys(OPTIONAL_MONEY, Decimal("0.00")),
+        "kind": DecisionKind.INITIAL,
+        "financing_type": FinancingType.SHARE,
+        "amends": None,
+    },
+    optional_columns=OPTIONAL_COLUMNS,
+    create_draft=decision_create_draft,
+    record_released=decision_record_released,
+    may_draft=roles.can_draft_decisions,
+    may_release=roles.can_release_decisions,
+    noun="Bescheide",
+)
+
+
 def parse_decision_row(raw: dict[str, str], line: int) -> tuple[dict[str, Any], list[ImportLineError]]:
+    return parse_row(raw, line, DECISIONS)
+
+
+def parse_row(raw: dict[str, str], line: int, fmt: "ImportFormat") -> tuple[dict[str, Any], list[ImportLineError]]:
     parsed: dict[str, Any] = {}
     errors: list[ImportLineError] = []
-    for column in IMPORT_COLUMNS:
+    for column in fmt.columns:
         text = (raw.get(column) or "").strip()
         if not text:
-            if column in REQUIRED_VALUES:
-                errors.append(ImportLineError(line, column, f"{COLUMN_LABELS[column]} fehlt."))
-            elif column in OPTIONAL_MONEY:
-                parsed[column] = Decimal("0.00")
-            elif column == "kind":
-                parsed[column] = DecisionKind.INITIAL
-            elif column == "financing_type":
-                parsed[column] = FinancingType.SHARE
-            elif column == "amends":
-                parsed[column] = None
-            elif column in OPTIONAL_COLUMNS:
-                parsed[column] = ""
+            if column in fmt.required:
+                errors.append(ImportLineError(line, column, f"{fmt.labels[column]} fehlt."))
+            else:
+                parsed[column] = fmt.defaults.get(column, "")
             continue
-        parser = PARSERS.get(column)
+        parser = fmt.parsers.get(column)
         if parser is None:
             parsed[column] = text
             continue
@@ -347,41 +390,41 @@ def history_user(user):
             context.request = previous
 
 
-def _validation_errors(error: ValidationError, line: int) -> list[ImportLineError]:
+def _validation_errors(error: ValidationError, line: int, fmt: "ImportFormat") -> list[ImportLineError]:
     if hasattr(error, "error_dict"):
         return [
-            ImportLineError(line, column if column in IMPORT_COLUMNS else "", message)
+            ImportLineError(line, column if column in fmt.columns else "", message)
             for column, messages in error.message_dict.items()
             for message in messages
         ]
     return [ImportLineError(line, "", message) for message in error.messages]
 
 
-def _apply_row(row: PreviewRow, *, user, released_by) -> FundingDecision | None:
+def _apply_row(row: PreviewRow, *, user, released_by, fmt: "ImportFormat"):
     """Create (and release) one row in its own savepoint; record errors on the row instead of raising."""
     try:
         with transaction.atomic():
             if released_by is not None:
-                return decision_record_released(released_by=released_by, **row.parsed)
-            return decision_create_draft(user=user, **row.parsed)
+                return fmt.record_released(released_by=released_by, **row.parsed)
+            return fmt.create_draft(user=user, **row.parsed)
     except ValidationError as error:
-        row.errors.extend(_validation_errors(error, row.line))
+        row.errors.extend(_validation_errors(error, row.line, fmt))
     except PermissionDenied as error:
         row.errors.append(ImportLineError(row.line, "", str(error)))
     except DatabaseError as error:
-        row.errors.append(ImportLineError(row.line, "", f"Die Datenbank hat den Bescheid abgelehnt: {error}"))
+        row.errors.append(ImportLineError(row.line, "", f"Die Datenbank hat die Zeile abgelehnt: {error}"))
     return None
 
 
-def _permission_errors(*, user, released_by) -> list[ImportLineError]:
+def _permission_errors(*, user, released_by, fmt: "ImportFormat") -> list[ImportLineError]:
     errors = []
-    if released_by is None and user is not None and not roles.can_draft_decisions(user):
+    if released_by is None and user is not None and not fmt.may_draft(user):
         errors.append(
-            ImportLineError(0, "", f"{user.get_username()} darf keine Bescheide erfassen (Rolle Sachbearbeitung).")
+            ImportLineError(0, "", f"{user.get_username()} darf keine {fmt.noun} erfassen (Rolle Sachbearbeitung).")
         )
-    if released_by is not None and not roles.can_release_decisions(released_by):
+    if released_by is not None and not fmt.may_release(released_by):
         errors.append(
-            ImportLineError(0, "", f"{released_by.get_username()} darf keine Bescheide freigeben (Rolle Freigabe).")
+            ImportLineError(0, "", f"{released_by.get_username()} darf keine {fmt.noun} freigeben (Rolle Freigabe).")
         )
     return errors
 
@@ -390,15 +433,17 @@ class _RollBack(Exception):
     pass
 
 
-def _run(rows: list[dict[str, str]], *, user, released_by, keep: bool) -> tuple[ImportPreview, list]:
+def _run(
+    rows: list[dict[str, str]], *, user, released_by, keep: bool, fmt: "ImportFormat"
+) -> tuple[ImportPreview, list]:
     """Apply every row in one transaction; keep it only if asked and every row passed.
 
     Without any user (a preview before anyone is named) the rows are only parsed, so
     rules that need the ledger are checked at the import itself.
     """
     preview = ImportPreview(rows=[])
-    created: list[FundingDecision] = []
-    refused = _permission_errors(user=user, released_by=released_by)
+    created: list = []
+    refused = _permission_errors(user=user, released_by=released_by, fmt=fmt)
     if refused:
         preview.rows.append(PreviewRow(line=0, raw={}, errors=refused))
         return preview, created
@@ -410,15 +455,15 @@ def _run(rows: list[dict[str, str]], *, user, released_by, keep: bool) -> tuple[
                     continue  # a blank line in the middle of a spreadsheet
                 row = PreviewRow(line=index + FIRST_DATA_LINE, raw=raw)
                 preview.rows.append(row)
-                row.parsed, row.errors = parse_decision_row(raw, row.line)
+                row.parsed, row.errors = parse_row(raw, row.line, fmt)
                 if row.errors or not apply:
                     continue
-                decision = _apply_row(row, user=user, released_by=released_by)
-                if decision is not None:
-                    created.append(decision)
+                record = _apply_row(row, user=user, released_by=released_by, fmt=fmt)
+                if record is not None:
+                    created.append(record)
             if not preview.rows:
                 preview.rows.append(
-                    PreviewRow(line=0, raw={}, errors=[ImportLineError(0, "", "Die Datei enthält keine Bescheide.")])
+                    PreviewRow(line=0, raw={}, errors=[ImportLineError(0, "", f"Die Datei enthält keine {fmt.noun}.")])
                 )
             if not keep or preview.errors:
                 raise _RollBack
@@ -427,17 +472,26 @@ def _run(rows: list[dict[str, str]], *, user, released_by, keep: bool) -> tuple[
     return preview, created
 
 
-def preview_decision_import(*, rows: list[dict[str, str]], user=None, released_by=None) -> ImportPreview:
+def preview_import(*, rows: list[dict[str, str]], fmt: ImportFormat, user=None, released_by=None) -> ImportPreview:
     """Check every row as the import would, then roll everything back: nothing is written."""
-    preview, _created = _run(rows, user=user, released_by=released_by, keep=False)
+    preview, _created = _run(rows, user=user, released_by=released_by, keep=False, fmt=fmt)
     return preview
+
+
+def run_import(*, rows: list[dict[str, str]], fmt: ImportFormat, user, released_by=None) -> list:
+    """Create the records of all rows (released by `released_by` if given), or none of them."""
+    if user is None and released_by is None:
+        raise ImportFailed([ImportLineError(0, "", "Ein Import braucht eine verantwortliche Person.")])
+    preview, created = _run(rows, user=user, released_by=released_by, keep=True, fmt=fmt)
+    if preview.errors:
+        raise ImportFailed(preview.errors)
+    return created
+
+
+def preview_decision_import(*, rows: list[dict[str, str]], user=None, released_by=None) -> ImportPreview:
+    return preview_import(rows=rows, fmt=DECISIONS, user=user, released_by=released_by)
 
 
 def import_decisions(*, rows: list[dict[str, str]], user, released_by=None) -> list[FundingDecision]:
     """Create the decisions of all rows (released by `released_by` if given), or none of them."""
-    if user is None and released_by is None:
-        raise ImportFailed([ImportLineError(0, "", "Ein Import braucht eine verantwortliche Person.")])
-    preview, created = _run(rows, user=user, released_by=released_by, keep=True)
-    if preview.errors:
-        raise ImportFailed(preview.errors)
-    return created
+    return run_import(rows=rows, fmt=DECISIONS, user=user, released_by=released_by)

@@ -1,9 +1,11 @@
-"""Staff workspace: the payments ledger of a grant, its release queue and the overdue proofs of use.
+"""Staff workspace: the payments ledger of a grant, its release queue, its import and the overdue proofs of use.
 
 Sachbearbeitung books payments, claims and repayments as drafts on a grant and records its
 proof of use; Freigabe releases other people's drafts. Every write goes through
 funding.payments.services, so the same rules hold here as in the admin and the import.
 """
+
+import uuid
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -14,12 +16,15 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from funding.choices import DecisionKind, RecoveryKind
+from funding.importing import ImportFailed, preview_import, read_import_file, run_import
 from funding.models import FundingDecision
 from funding.payments import services
+from funding.payments.importing import PAYMENTS
 from funding.payments.models import Payment, ProofOfUse, Recovery
 from funding.payments.rules import net_granted, net_paid
 from modellregionen import roles
 from modellregionen.staff.access import add_service_errors, staff_view
+from modellregionen.staff.decision_forms import DecisionImportForm
 from modellregionen.staff.payment_forms import PaymentForm, ProofOfUseForm, RecoveryForm
 
 # URL word -> (model, form, recovery kind, title)
@@ -174,3 +179,58 @@ def overdue_proofs(request):
         by_authority.setdefault(proof.decision.authority, []).append(proof)
     context = {"by_authority": by_authority, "today": today, "count": sum(len(p) for p in by_authority.values())}
     return render(request, "staff/overdue_proofs.html", context)
+
+
+# --- Import of payments ---------------------------------------------------------------------
+
+PAYMENT_IMPORT_SESSION_KEY = "staff_payment_import"
+
+
+@staff_view
+def payment_import(request):
+    """Upload, then a preview of every row and every error; nothing is saved yet."""
+    _refuse_unless_clerk(request.user)
+    form = DecisionImportForm(request.POST or None, request.FILES or None)
+    form.fields["file"].help_text = _("Eine Zeile je Auszahlung, mit der Kopfzeile des Importformats.")
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            rows = read_import_file(file=upload, filename=upload.name, fmt=PAYMENTS)
+        except ImportFailed as failure:
+            context = {"form": form, "file_errors": failure.errors, "filename": upload.name}
+            return render(request, "staff/payment_import_upload.html", context, status=400)
+        preview = preview_import(rows=rows, fmt=PAYMENTS, user=request.user)
+        token = ""
+        if preview.is_valid:
+            token = uuid.uuid4().hex
+            request.session[PAYMENT_IMPORT_SESSION_KEY] = {"token": token, "rows": rows, "filename": upload.name}
+        else:
+            request.session.pop(PAYMENT_IMPORT_SESSION_KEY, None)
+        context = {"preview": preview, "filename": upload.name, "token": token}
+        return render(request, "staff/payment_import_preview.html", context, status=200 if token else 400)
+    return render(request, "staff/payment_import_upload.html", {"form": form})
+
+
+@require_POST
+@staff_view
+def payment_import_confirm(request):
+    """Import all previewed payments as drafts, or none of them."""
+    _refuse_unless_clerk(request.user)
+    pending = request.session.get(PAYMENT_IMPORT_SESSION_KEY)
+    if not pending or pending["token"] != request.POST.get("token"):
+        messages.error(request, _("Die Vorschau ist abgelaufen; bitte laden Sie die Datei erneut hoch."))
+        return redirect("staff-payment-import")
+    request.session.pop(PAYMENT_IMPORT_SESSION_KEY, None)
+    try:
+        created = run_import(rows=pending["rows"], fmt=PAYMENTS, user=request.user)
+    except ImportFailed:
+        # The ledger changed since the preview (a reference taken, a payment released): show why.
+        preview = preview_import(rows=pending["rows"], fmt=PAYMENTS, user=request.user)
+        context = {"preview": preview, "filename": pending["filename"], "token": "", "import_failed": True}
+        return render(request, "staff/payment_import_preview.html", context, status=409)
+    messages.success(
+        request,
+        _("%(count)d Auszahlungen als Entwürfe importiert. Sie zählen erst nach der Freigabe durch eine zweite Person.")
+        % {"count": len(created)},
+    )
+    return redirect("staff-overview")

@@ -1,65 +1,12 @@
 """manage.py import_decisions FILE [--dry-run] [--released-by USER] [--drafted-by USER]"""
 
-from pathlib import Path
-
-from django.contrib.auth import get_user_model
-from django.core.management.base import BaseCommand, CommandError
-
-from funding.importing import ImportFailed, import_decisions, preview_decision_import, read_decision_file
+from funding.importing import DECISIONS
+from funding.management.import_command import ImportCommand
 
 
-class Command(BaseCommand):
+class Command(ImportCommand):
     help = (
         "Importiert Zuwendungsbescheide aus einer CSV- oder XLSX-Datei: alle Zeilen oder keine. "
         "Ohne --released-by entstehen Entwürfe, die eine zweite Person freigibt."
     )
-
-    def add_arguments(self, parser):
-        parser.add_argument("file", help="CSV (UTF-8, ',' oder ';') oder XLSX mit den Importspalten")
-        parser.add_argument("--dry-run", action="store_true", help="nur prüfen, nichts speichern")
-        parser.add_argument(
-            "--released-by",
-            metavar="USER",
-            help="historische Bescheide gleich als von USER freigegeben übernehmen",
-        )
-        parser.add_argument(
-            "--drafted-by",
-            metavar="USER",
-            help="als Entwurf von USER erfassen (nötig ohne --released-by)",
-        )
-
-    def handle(self, *args, file, dry_run, released_by, drafted_by, **options):
-        released_by_user = _user(released_by) if released_by else None
-        drafted_by_user = _user(drafted_by) if drafted_by else None
-        if not dry_run and released_by_user is None and drafted_by_user is None:
-            raise CommandError("Bitte --released-by oder --drafted-by angeben: Wer verantwortet die Bescheide?")
-        path = Path(file)
-        if not path.is_file():
-            raise CommandError(f"Datei nicht gefunden: {file}")
-        try:
-            with path.open("rb") as handle:
-                rows = read_decision_file(file=handle, filename=path.name)
-            if dry_run:
-                preview = preview_decision_import(rows=rows, user=drafted_by_user, released_by=released_by_user)
-                if preview.errors:
-                    raise ImportFailed(preview.errors)
-                self.stdout.write(
-                    f"Probelauf: {len(preview.rows)} Bescheide wären importierbar; nichts wurde gespeichert."
-                )
-                return
-            created = import_decisions(rows=rows, user=drafted_by_user, released_by=released_by_user)
-        except ImportFailed as failure:
-            for error in failure.errors:
-                self.stderr.write(str(error))
-            raise CommandError(
-                f"Die Datei wurde abgelehnt ({len(failure.errors)} Fehler); es wurde nichts gespeichert."
-            ) from failure
-        state = "freigegeben" if released_by_user else "als Entwurf"
-        self.stdout.write(self.style.SUCCESS(f"{len(created)} Bescheide importiert ({state})."))
-
-
-def _user(username: str):
-    try:
-        return get_user_model().objects.get(username=username)
-    except get_user_model().DoesNotExist as error:
-        raise CommandError(f"Unbekannter Benutzer: {username}") from error
+    fmt = DECISIONS
