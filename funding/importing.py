@@ -262,7 +262,7 @@ def parse_date(text: str) -> date:
         raise ValueError(f"„{text}“ ist kein Datum im Format JJJJ-MM-TT (z. B. 2019-12-06).") from error
 
 
-def _parse_choice(text: str, choices: type) -> str:
+def parse_choice(text: str, choices: type) -> str:
     wanted = text.strip().lower()
     for value, label in choices.choices:
         if wanted in {value.lower(), str(label).lower()}:
@@ -312,10 +312,10 @@ PARSERS = {
     "project": _find_project,
     "recipient": _find_recipient,
     "authority": _find_authority,
-    "kind": lambda text: _parse_choice(text, DecisionKind),
+    "kind": lambda text: parse_choice(text, DecisionKind),
     "amends": _find_decision,
     "decision_date": parse_date,
-    "financing_type": lambda text: _parse_choice(text, FinancingType),
+    "financing_type": lambda text: parse_choice(text, FinancingType),
     "eligible_costs": parse_decimal,
     "amount": parse_decimal,
     "own_share": parse_decimal,

@@ -9,6 +9,7 @@ import uuid
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -19,7 +20,7 @@ from funding.choices import DecisionKind, RecoveryKind
 from funding.importing import ImportFailed, preview_import, read_import_file, run_import
 from funding.models import FundingDecision
 from funding.payments import services
-from funding.payments.importing import PAYMENTS
+from funding.payments.importing import PAYMENTS, PROOFS_OF_USE, RECOVERIES
 from funding.payments.models import Payment, ProofOfUse, Recovery
 from funding.payments.rules import net_granted, net_paid
 from modellregionen import roles
@@ -181,56 +182,120 @@ def overdue_proofs(request):
     return render(request, "staff/overdue_proofs.html", context)
 
 
-# --- Import of payments ---------------------------------------------------------------------
+# --- Import of payments, recoveries and proofs of use -----------------------------------------
 
-PAYMENT_IMPORT_SESSION_KEY = "staff_payment_import"
+# URL word -> (format, page title, column help, preview columns)
+IMPORTS = {
+    "auszahlungen": (
+        PAYMENTS,
+        gettext_lazy("Auszahlungen importieren"),
+        gettext_lazy(
+            "Spalten (Kopfzeile): reference, decision (Aktenzeichen des Zuwendungsbescheids), amount, value_date, "
+            "corrects, request_reference, requested_on, source. Beträge mit Punkt als Dezimaltrennzeichen (1234.56), "
+            "eine Korrektur negativ mit corrects; Datum als JJJJ-MM-TT."
+        ),
+        ("reference", "decision", "value_date", "amount", "corrects"),
+    ),
+    "rueckforderungen": (
+        RECOVERIES,
+        gettext_lazy("Rückforderungen und Erstattungen importieren"),
+        gettext_lazy(
+            "Spalten (Kopfzeile): reference, decision (Aktenzeichen des Zuwendungsbescheids), kind (claim oder "
+            "repayment), amount, booked_on, reason, source. Beträge mit Punkt als Dezimaltrennzeichen (1234.56); "
+            "Datum als JJJJ-MM-TT."
+        ),
+        ("reference", "decision", "kind", "booked_on", "amount"),
+    ),
+    "verwendungsnachweise": (
+        PROOFS_OF_USE,
+        gettext_lazy("Verwendungsnachweise importieren"),
+        gettext_lazy(
+            "Spalten (Kopfzeile): decision (Aktenzeichen des Zuwendungsbescheids), due_on (leer: Regel des "
+            "Programms), received_on, checked_on, result (accepted, reclaim oder rejected), source. Datum als "
+            "JJJJ-MM-TT. Ein vorhandener Nachweis wird aktualisiert."
+        ),
+        ("decision", "due_on", "received_on", "checked_on", "result"),
+    ),
+}
+
+
+def _import_session_key(kind: str) -> str:
+    return f"staff_ledger_import_{kind}"
+
+
+def _import_context(kind: str, **context) -> dict:
+    fmt, title, columns_help, preview_columns = IMPORTS[kind]
+    return {
+        "kind": kind,
+        "title": title,
+        "columns_help": columns_help,
+        "noun": fmt.noun,
+        "labels": [fmt.labels[column] for column in preview_columns],
+        "preview_columns": preview_columns,
+        **context,
+    }
 
 
 @staff_view
-def payment_import(request):
+def ledger_import(request, kind: str):
     """Upload, then a preview of every row and every error; nothing is saved yet."""
     _refuse_unless_clerk(request.user)
+    if kind not in IMPORTS:
+        raise Http404(_("Diesen Import gibt es nicht."))
+    fmt = IMPORTS[kind][0]
     form = DecisionImportForm(request.POST or None, request.FILES or None)
-    form.fields["file"].help_text = _("Eine Zeile je Auszahlung, mit der Kopfzeile des Importformats.")
+    form.fields["file"].help_text = _("Eine Zeile je Buchung, mit der Kopfzeile des Importformats.")
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         try:
-            rows = read_import_file(file=upload, filename=upload.name, fmt=PAYMENTS)
+            rows = read_import_file(file=upload, filename=upload.name, fmt=fmt)
         except ImportFailed as failure:
-            context = {"form": form, "file_errors": failure.errors, "filename": upload.name}
-            return render(request, "staff/payment_import_upload.html", context, status=400)
-        preview = preview_import(rows=rows, fmt=PAYMENTS, user=request.user)
+            context = _import_context(kind, form=form, file_errors=failure.errors, filename=upload.name)
+            return render(request, "staff/ledger_import_upload.html", context, status=400)
+        preview = preview_import(rows=rows, fmt=fmt, user=request.user)
         token = ""
         if preview.is_valid:
             token = uuid.uuid4().hex
-            request.session[PAYMENT_IMPORT_SESSION_KEY] = {"token": token, "rows": rows, "filename": upload.name}
+            request.session[_import_session_key(kind)] = {"token": token, "rows": rows, "filename": upload.name}
         else:
-            request.session.pop(PAYMENT_IMPORT_SESSION_KEY, None)
-        context = {"preview": preview, "filename": upload.name, "token": token}
-        return render(request, "staff/payment_import_preview.html", context, status=200 if token else 400)
-    return render(request, "staff/payment_import_upload.html", {"form": form})
+            request.session.pop(_import_session_key(kind), None)
+        context = _import_context(kind, preview=_preview_rows(preview, kind), filename=upload.name, token=token)
+        return render(request, "staff/ledger_import_preview.html", context, status=200 if token else 400)
+    return render(request, "staff/ledger_import_upload.html", _import_context(kind, form=form))
+
+
+def _preview_rows(preview, kind: str):
+    """The preview with each row's values in the order of the preview columns."""
+    for row in preview.rows:
+        row.cells = [row.raw.get(column, "") for column in IMPORTS[kind][3]]
+    return preview
 
 
 @require_POST
 @staff_view
-def payment_import_confirm(request):
-    """Import all previewed payments as drafts, or none of them."""
+def ledger_import_confirm(request, kind: str):
+    """Import all previewed rows (payments and recoveries as drafts), or none of them."""
     _refuse_unless_clerk(request.user)
-    pending = request.session.get(PAYMENT_IMPORT_SESSION_KEY)
+    if kind not in IMPORTS:
+        raise Http404(_("Diesen Import gibt es nicht."))
+    fmt = IMPORTS[kind][0]
+    pending = request.session.get(_import_session_key(kind))
     if not pending or pending["token"] != request.POST.get("token"):
         messages.error(request, _("Die Vorschau ist abgelaufen; bitte laden Sie die Datei erneut hoch."))
-        return redirect("staff-payment-import")
-    request.session.pop(PAYMENT_IMPORT_SESSION_KEY, None)
+        return redirect("staff-ledger-import", kind=kind)
+    request.session.pop(_import_session_key(kind), None)
     try:
-        created = run_import(rows=pending["rows"], fmt=PAYMENTS, user=request.user)
+        created = run_import(rows=pending["rows"], fmt=fmt, user=request.user)
     except ImportFailed:
         # The ledger changed since the preview (a reference taken, a payment released): show why.
-        preview = preview_import(rows=pending["rows"], fmt=PAYMENTS, user=request.user)
-        context = {"preview": preview, "filename": pending["filename"], "token": "", "import_failed": True}
-        return render(request, "staff/payment_import_preview.html", context, status=409)
+        preview = preview_import(rows=pending["rows"], fmt=fmt, user=request.user)
+        context = _import_context(
+            kind, preview=_preview_rows(preview, kind), filename=pending["filename"], token="", import_failed=True
+        )
+        return render(request, "staff/ledger_import_preview.html", context, status=409)
     messages.success(
         request,
-        _("%(count)d Auszahlungen als Entwürfe importiert. Sie zählen erst nach der Freigabe durch eine zweite Person.")
-        % {"count": len(created)},
+        _("%(count)d %(noun)s importiert. Buchungen zählen erst nach der Freigabe durch eine zweite Person.")
+        % {"count": len(created), "noun": fmt.noun},
     )
     return redirect("staff-overview")

@@ -56,11 +56,12 @@ urlpatterns = [
         name="staff-proof-of-use",
     ),
     path("verwendungsnachweise/ueberfaellig/", payment_views.overdue_proofs, name="staff-overdue-proofs"),
-    path("auszahlungen/import/", payment_views.payment_import, name="staff-payment-import"),
+    # auszahlungen, rueckforderungen, verwendungsnachweise
+    path("<slug:kind>/import/", payment_views.ledger_import, name="staff-ledger-import"),
     path(
-        "auszahlungen/import/bestaetigen/",
-        payment_views.payment_import_confirm,
-        name="staff-payment-import-confirm",
+        "<slug:kind>/import/bestaetigen/",
+        payment_views.ledger_import_confirm,
+        name="staff-ledger-import-confirm",
     ),
     path("anfragen/", project_views.request_inbox, name="staff-request-inbox"),
     path("anfragen/<int:pk>/", project_views.request_detail, name="staff-request-detail"),

@@ -1,4 +1,4 @@
-"""Importing payments: a preview with every row and error, then all rows as drafts or none (issue 17)."""
+"""Importing the payments ledger: a preview with every row and error, then all rows or none (issue 17)."""
 
 from decimal import Decimal
 
@@ -6,7 +6,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from funding import services as decision_services
-from funding.payments.models import Payment
+from funding.payments.models import Payment, ProofOfUse, Recovery
 from tests.factories import DecisionFactory
 from tests.staff.conftest import login
 
@@ -20,9 +20,9 @@ def grant(approver):
     return decision_services.decision_release(decision=decision, user=approver)
 
 
-def upload(client, text: str, name: str = "auszahlungen.csv"):
+def upload(client, text: str, name: str = "auszahlungen.csv", kind: str = "auszahlungen"):
     file = SimpleUploadedFile(name, text.encode("utf-8"), content_type="text/csv")
-    return client.post("/intern/auszahlungen/import/", {"file": file})
+    return client.post(f"/intern/{kind}/import/", {"file": file})
 
 
 def test_a_valid_file_is_previewed_then_imported_as_drafts(client, clerk, grant):
@@ -34,7 +34,7 @@ def test_a_valid_file_is_previewed_then_imported_as_drafts(client, clerk, grant)
         + "AUS-I2,AZ-IMP-1,20000.00,2020-02-03,,MA-2,2020-01-20,Kassenbeleg 2\n",
     )
     assert preview.status_code == 200
-    assert "Alle 2 Auszahlungen sind fehlerfrei" in preview.content.decode()
+    assert "Alle 2 Zeilen sind fehlerfrei" in preview.content.decode()
     assert not Payment.objects.exists()  # nothing before the confirmation
 
     token = preview.context["token"]
@@ -77,3 +77,49 @@ def test_an_approver_cannot_import(client, approver, grant):
     login(client, approver)
 
     assert client.get("/intern/auszahlungen/import/").status_code == 403
+
+
+def test_claims_and_repayments_and_proofs_of_use_import_the_same_way(client, clerk, approver, grant):
+    from funding.payments import services
+
+    paid = services.entry_create_draft(
+        Payment,
+        user=clerk,
+        reference="AUS-0",
+        decision=grant,
+        amount=Decimal("50000.00"),
+        value_date=grant.decision_date,
+    )
+    services.entry_release(entry=paid, user=approver)
+    login(client, clerk)
+    recoveries = upload(
+        client,
+        "reference,decision,kind,amount,booked_on,reason,source\n"
+        "RF-1,AZ-IMP-1,claim,1000.00,2020-05-04,Prüfung des Verwendungsnachweises,Bescheid 1\n",
+        kind="rueckforderungen",
+    )
+    client.post("/intern/rueckforderungen/import/bestaetigen/", {"token": recoveries.context["token"]})
+    proofs = upload(
+        client,
+        "decision,due_on,received_on,checked_on,result,source\nAZ-IMP-1,,2021-12-01,2022-02-01,accepted,Eingang\n",
+        kind="verwendungsnachweise",
+    )
+    client.post("/intern/verwendungsnachweise/import/bestaetigen/", {"token": proofs.context["token"]})
+
+    # A repayment needs a released claim: in the same file the claim is still a draft.
+    early_repayment = upload(
+        client,
+        "reference,decision,kind,amount,booked_on,reason,source\nER-1,AZ-IMP-1,repayment,1000.00,2020-06-02,,Konto\n",
+        kind="rueckforderungen",
+    )
+
+    assert [(r.reference, r.kind, r.is_released) for r in Recovery.objects.all()] == [("RF-1", "claim", False)]
+    assert early_repayment.status_code == 400 and "zurückgefordert sind" in early_repayment.content.decode()
+    proof = ProofOfUse.objects.get(decision=grant)
+    assert proof.due_on.isoformat() == "2021-12-30" and proof.result == "accepted" and proof.reviewer == clerk
+
+
+def test_an_unknown_import_is_not_found(client, clerk):
+    login(client, clerk)
+
+    assert client.get("/intern/bescheide-und-mehr/import/").status_code == 404
