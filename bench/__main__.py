@@ -307,13 +307,18 @@ def main() -> None:
         print(f"{size:,} decisions ...", flush=True)
         result = measure(size)
         results.append(result)
+        download = result["download"]
         print(
-            f"  loaded in {result['load_s']:.1f} s; recompute {result['recompute_s']:.2f} s, "
-            f"SQL floor {result['floor_s']:.2f} s, ratio {result['ratio']:.2f} (of medians {result['median_ratio']:.2f}); as-of read "
-            f"{result['read_total_ms']:.1f} ms (by topic {result['read_topic_ms']:.1f} ms); "
-            f"pruning a version {result['prune_ms']:.0f} ms; CSV of {result['download']['rows']:,} decisions "
-            f"in {result['download']['seconds']:.1f} s, peak RSS {result['download']['rss_before_mb']:.0f} → "
-            f"{result['download']['rss_peak_mb']:.0f} MB",
+            f"  loaded in {result['load_s']:.1f} s ({result['payments']:,} payments); recompute "
+            f"{result['recompute_s']:.2f} s, SQL floor {result['floor_s']:.2f} s, ratio {result['ratio']:.2f} "
+            f"(of medians {result['median_ratio']:.2f}); as-of read {result['read_total_ms']:.1f} ms (by topic "
+            f"{result['read_topic_ms']:.1f} ms); pruning a version {result['prune_ms']:.0f} ms; "
+            + (
+                f"CSV of {download['rows']:,} decisions in {download['seconds']:.1f} s, peak RSS "
+                f"{download['rss_before_mb']:.0f} → {download['rss_peak_mb']:.0f} MB"
+                if download
+                else "CSV download not measured (BENCH_DOWNLOAD_MAX)"
+            ),
             flush=True,
         )
     command = "make bench" if len(sys.argv) == 1 else f"python -m bench {sys.argv[1]}"
