@@ -66,6 +66,10 @@ class LedgerEntry(models.Model):
     def __str__(self) -> str:
         return self.reference
 
+    def get_absolute_url(self) -> str:
+        """The staff page of the grant's project, where its entries are listed."""
+        return reverse("staff-project-detail", args=[self.decision.project_id])
+
     @property
     def is_released(self) -> bool:
         return self.state == DecisionState.RELEASED
@@ -123,9 +127,6 @@ class Payment(LedgerEntry):
                 name="payment_not_before_its_request",
             ),
         ]
-
-    def get_absolute_url(self) -> str:
-        return reverse("staff-project", args=[self.decision.project.slug])
 
 
 class Recovery(LedgerEntry):

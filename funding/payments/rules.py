@@ -51,12 +51,15 @@ def grant_decision_ids(grant: Grant) -> set[int]:
     return ids
 
 
-def net_granted(grant: Grant, *, as_of: dt.date) -> Decimal:
-    """The grant's net amount after every released decision of it dated on or before `as_of`."""
+def net_granted(grant: Grant, *, as_of: dt.date, decision_ids: set[int] | None = None) -> Decimal:
+    """The grant's net amount after every released decision of it dated on or before `as_of`.
+
+    `decision_ids`: grant_decision_ids(grant), when the caller asks for several dates.
+    """
     total = (
         type(grant)
         .objects.released()
-        .filter(pk__in=grant_decision_ids(grant), decision_date__lte=as_of)
+        .filter(pk__in=decision_ids or grant_decision_ids(grant), decision_date__lte=as_of)
         .aggregate(total=Sum("amount"))["total"]
     )
     return total or ZERO
@@ -161,7 +164,8 @@ def _check_correction(payment, grant: Grant, add) -> None:
 
 def _check_payment_within_grant(payment, grant: Grant, add) -> None:
     day = payment.value_date
-    if net_granted(grant, as_of=day) <= 0:
+    decision_ids = grant_decision_ids(grant)
+    if net_granted(grant, as_of=day, decision_ids=decision_ids) <= 0:
         add(
             "decision",
             _("Zum %(date)s ist der Bescheid %(ref)s vollständig widerrufen: es wird nichts mehr ausgezahlt.")
@@ -175,7 +179,7 @@ def _check_payment_within_grant(payment, grant: Grant, add) -> None:
         later = later.exclude(pk=payment.pk)
     for checkpoint in [day, *sorted(set(later.values_list("value_date", flat=True)))]:
         paid = net_paid(grant, as_of=checkpoint, excluding=payment) + payment.amount
-        granted = net_granted(grant, as_of=checkpoint)
+        granted = net_granted(grant, as_of=checkpoint, decision_ids=decision_ids)
         if paid > granted:
             add(
                 "amount",

@@ -89,3 +89,34 @@ def test_someone_without_a_staff_role_cannot_book(client, grant):
 
     assert book(client, grant).status_code == 403
     assert not Payment.objects.exists()
+
+
+def test_release_goes_back_only_to_a_page_of_this_site(client, clerk, approver, grant):
+    login(client, clerk)
+    book(client, grant)
+    book(client, grant, reference="AUS-2", amount="10,00")
+    first, second = Payment.objects.order_by("reference")
+    login(client, approver)
+
+    inside = client.post(f"/intern/buchungen/auszahlung/{first.pk}/freigeben/", {"next": "/intern/projekte/"})
+    outside = client.post(
+        f"/intern/buchungen/auszahlung/{second.pk}/freigeben/", {"next": "https://evil.example/intern/"}
+    )
+
+    assert inside["Location"] == "/intern/projekte/"
+    assert outside["Location"] == "/intern/"
+
+
+def test_the_admin_view_on_site_link_leads_to_the_grants_project_page(client, clerk, approver, grant):
+    login(client, clerk)
+    book(client, grant)
+    payment = Payment.objects.get()
+    clerk.is_staff = True
+    clerk.save()
+    login(client, clerk)
+
+    admin_page = client.get(f"/admin/funding/payment/{payment.pk}/change/")
+    shortcut = client.get(f"/admin/r/{admin_page.context['content_type_id']}/{payment.pk}/")
+
+    assert admin_page.status_code == 200
+    assert shortcut.status_code == 302 and shortcut["Location"].endswith(f"/intern/projekte/{grant.project_id}/")
