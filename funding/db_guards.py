@@ -67,7 +67,8 @@ def drop_guards(schema_editor) -> None:
 
 # --- The same guard for the entries of the payments ledger (migration 0013) -----------------
 
-ENTRY_TABLES = ("funding_payment", "funding_recovery")
+# Migration 0013 guarded the first two; 0015 added payment requests (and rebuilt the payment table).
+ENTRY_TABLES = ("funding_payment", "funding_recovery", "funding_paymentrequest")
 ENTRY_MESSAGE = "released ledger entries are immutable: record a counter-entry instead"
 
 
@@ -99,15 +100,16 @@ $$ LANGUAGE plpgsql;""",
     return []
 
 
-def create_entry_guards(apps, schema_editor) -> None:
-    for table in ENTRY_TABLES:
+def create_entry_guards(apps, schema_editor, tables=ENTRY_TABLES[:2]) -> None:
+    """Guard `tables` (by default those of migration 0013, which calls this)."""
+    for table in tables:
         for statement in _entry_statements(table, schema_editor.connection.vendor):
             schema_editor.execute(statement)
 
 
-def drop_entry_guards(apps, schema_editor) -> None:
+def drop_entry_guards(apps, schema_editor, tables=ENTRY_TABLES[:2]) -> None:
     vendor = schema_editor.connection.vendor
-    for table in ENTRY_TABLES:
+    for table in tables:
         if vendor == "postgresql":
             schema_editor.execute(f"DROP TRIGGER IF EXISTS {table}_guard ON {table};")
             schema_editor.execute(f"DROP FUNCTION IF EXISTS {table}_guard();")

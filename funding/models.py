@@ -321,4 +321,4 @@ class FundingDecision(models.Model):
 from funding.figures.models import FigureGroup, FigureStep, FiguresVersion, LedgerState  # noqa: E402, F401
 
 # The second ledger: payments, recoveries and proofs of use, booked on initial decisions.
-from funding.payments.models import Payment, ProofOfUse, Recovery  # noqa: E402, F401
+from funding.payments.models import Payment, PaymentRequest, ProofOfUse, Recovery  # noqa: E402, F401

@@ -31,7 +31,7 @@ from funding.importing import (
 from funding.models import FundingDecision, GrantingAuthority, Programme, Recipient
 from funding.org_ids import validate_org_id
 from funding.payments import services as payment_services
-from funding.payments.models import Payment, ProofOfUse, Recovery
+from funding.payments.models import Payment, PaymentRequest, ProofOfUse, Recovery
 from modellregionen import roles
 from projects.models import Project, RequestStatus, RequestStatusChange, Topic, TransferRequest
 from regions.models import Municipality, Region
@@ -289,19 +289,23 @@ def _load_requests(directory: Path, report: LoadReport, user) -> None:
 def _money_or_date(column: str, text: str):
     if column in {"amount"}:
         return Decimal(text)
-    if column in {"value_date", "requested_on", "booked_on", "due_on", "received_on", "checked_on"}:
+    if column in {"value_date", "booked_on", "due_on", "received_on", "checked_on"}:
         return _optional_date(text)
     return text
 
 
 def _load_payments_ledger(directory: Path, report: LoadReport, user) -> None:
-    """Payments, recoveries and proofs of use (illustrative, fixtures/generate_payments.py), released by `user`.
+    """Payment requests, payments, recoveries and proofs of use (illustrative, fixtures/generate_payments.py).
+
+    Requests, payments and recoveries are recorded as released by `user`.
 
     Every row goes through funding.payments.services, so the ledger's rules hold for the demo
     data too; an entry that exists is left as it is, and reported if the file says otherwise.
     """
     grants = {decision.reference: decision for decision in FundingDecision.objects.all()}
+    payment_requests: dict[str, PaymentRequest] = {}
     for filename, model, kind in (
+        ("payment_requests.csv", PaymentRequest, "Mittelanforderungen"),
         ("payments.csv", Payment, "Auszahlungen"),
         ("recoveries.csv", Recovery, "Rückforderungen und Erstattungen"),
     ):
@@ -309,9 +313,11 @@ def _load_payments_ledger(directory: Path, report: LoadReport, user) -> None:
         for row in _csv_rows(directory / filename):
             fields = {column: _money_or_date(column, value) for column, value in row.items()}
             fields["decision"] = grants[row["decision"]]
+            if fields.get("payment_request"):
+                fields["payment_request"] = payment_requests[row["payment_request"]]
             entry = existing.get(row["reference"])
             if entry is None:
-                payment_services.entry_record_released(model, released_by=user, **fields)
+                entry = payment_services.entry_record_released(model, released_by=user, **fields)
                 report.created[kind] += 1
             elif all(getattr(entry, name) == value for name, value in fields.items()):
                 report.unchanged[kind] += 1
@@ -319,6 +325,8 @@ def _load_payments_ledger(directory: Path, report: LoadReport, user) -> None:
                 report.conflicts.append(
                     f"{kind} {entry.reference}: die Datei weicht von der gespeicherten Buchung ab; sie bleibt unverändert."
                 )
+            if model is PaymentRequest:
+                payment_requests[entry.reference] = entry
     proofs = {proof.decision_id: proof for proof in ProofOfUse.objects.all()}
     for row in _csv_rows(directory / "proofs_of_use.csv"):
         decision = grants[row.pop("decision")]

@@ -1,6 +1,6 @@
 """The import commands' body: read a file of one import format, check it, save all rows or none.
 
-Used by `import_decisions` and `import_payments`; each names its format and words.
+Used by `import_decisions`, `import_payment_requests` and `import_payments`; each names its format and words.
 """
 
 from pathlib import Path

@@ -12,7 +12,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from funding.admin_roles import FourEyesAdminMixin
 from funding.payments import services
-from funding.payments.models import Payment, ProofOfUse, Recovery
+from funding.payments.models import Payment, PaymentRequest, ProofOfUse, Recovery
 from modellregionen import roles
 
 
@@ -48,11 +48,17 @@ class EntryAdmin(FourEyesAdminMixin, SimpleHistoryAdmin):
                 self.message_user(request, f"{entry.reference}: {_('freigegeben')}", messages.SUCCESS)
 
 
+@admin.register(PaymentRequest)
+class PaymentRequestAdmin(EntryAdmin):
+    list_display = ("reference", "decision", "amount", "received_on", "state", "drafted_by", "released_by")
+    date_hierarchy = "received_on"
+
+
 @admin.register(Payment)
 class PaymentAdmin(EntryAdmin):
-    list_display = ("reference", "decision", "amount", "value_date", "state", "drafted_by", "released_by")
+    list_display = ("reference", "decision", "payment_request", "amount", "value_date", "state", "drafted_by")
     date_hierarchy = "value_date"
-    autocomplete_fields = ("decision", "corrects")
+    autocomplete_fields = ("decision", "payment_request", "corrects")
 
 
 @admin.register(Recovery)

@@ -34,6 +34,20 @@ class PaymentSerializer(EntrySerializer):
     """A released payment (Auszahlung); a correction has a negative amount and names the payment it corrects."""
 
     corrects = serializers.SlugRelatedField(slug_field="reference", read_only=True, allow_null=True)
+    request_reference = serializers.CharField(
+        source="payment_request.reference",
+        read_only=True,
+        allow_null=True,
+        default=None,
+        help_text="Reference of the payment request (Mittelanforderung) it was paid on; null for a correction.",
+    )
+    requested_on = serializers.DateField(
+        source="payment_request.received_on",
+        read_only=True,
+        allow_null=True,
+        default=None,
+        help_text="Day that payment request came in.",
+    )
 
     class Meta:
         model = Payment
@@ -146,7 +160,7 @@ class PaymentViewSet(EntryViewSet):
     basename = "payments"
 
     def get_queryset(self):
-        return super().get_queryset().select_related("corrects")
+        return super().get_queryset().select_related("corrects", "payment_request")
 
     def csv_filename(self) -> str:
         return f"auszahlungen-{timezone.localdate().isoformat()}.csv"

@@ -1,9 +1,11 @@
 """Import of the payments ledger from CSV or XLSX files: all rows or none, through its services.
 
-Three formats, one row per record and a header row with these column names:
+Four formats, one row per record and a header row with these column names:
 
-- PAYMENTS: reference, decision, amount, value_date, corrects, request_reference,
-  requested_on, source (`corrects`: the released payment a negative row corrects);
+- PAYMENT_REQUESTS: reference, decision, amount, received_on, purpose, source;
+- PAYMENTS: reference, decision, amount, value_date, payment_request, corrects, source
+  (`payment_request`: the reference of the released request it is paid on; `corrects`: the
+  released payment a negative row corrects);
 - RECOVERIES: reference, decision, kind (claim or repayment), amount, booked_on, reason, source;
 - PROOFS_OF_USE: decision, due_on, received_on, checked_on, result, source (creates or
   updates the grant's proof of use; an empty due_on takes the programme's rule).
@@ -15,9 +17,10 @@ the all-or-nothing saving are those of the decisions' import (funding.importing)
 from funding.choices import ProofOfUseResult, RecoveryKind
 from funding.importing import ImportFormat, parse_choice, parse_date, parse_decimal
 from funding.models import FundingDecision
-from funding.payments.models import Payment, Recovery
+from funding.payments.models import Payment, PaymentRequest, Recovery
 from funding.payments.services import (
     PAYMENT_FIELDS,
+    PAYMENT_REQUEST_FIELDS,
     PROOF_OF_USE_FIELDS,
     RECOVERY_FIELDS,
     entry_create_draft,
@@ -41,6 +44,37 @@ def _find_payment(text: str) -> Payment:
         raise ValueError(f"Keine Auszahlung „{text}“ (auch nicht weiter oben in der Datei).") from error
 
 
+def _find_payment_request(text: str) -> PaymentRequest:
+    try:
+        return PaymentRequest.objects.get(reference=text)
+    except PaymentRequest.DoesNotExist as error:
+        raise ValueError(f"Keine Mittelanforderung „{text}“ (auch nicht weiter oben in der Datei).") from error
+
+
+PAYMENT_REQUESTS = ImportFormat(
+    columns=PAYMENT_REQUEST_FIELDS,
+    required=("reference", "decision", "amount", "received_on", "source"),
+    labels={
+        "reference": "Zeichen",
+        "decision": "Zuwendungsbescheid",
+        "amount": "Betrag",
+        "received_on": "eingegangen am",
+        "purpose": "Zweck",
+        "source": "Quelle",
+    },
+    parsers={"decision": _find_grant, "amount": parse_decimal, "received_on": parse_date},
+    defaults={},
+    optional_columns=("purpose",),
+    create_draft=lambda *, user, **fields: entry_create_draft(PaymentRequest, user=user, **fields),
+    record_released=lambda *, released_by, **fields: entry_record_released(
+        PaymentRequest, released_by=released_by, **fields
+    ),
+    may_draft=roles.can_draft_decisions,
+    may_release=roles.can_release_decisions,
+    noun="Mittelanforderungen",
+)
+
+
 PAYMENTS = ImportFormat(
     columns=PAYMENT_FIELDS,
     required=("reference", "decision", "amount", "value_date", "source"),
@@ -49,20 +83,19 @@ PAYMENTS = ImportFormat(
         "decision": "Zuwendungsbescheid",
         "amount": "Betrag",
         "value_date": "Wertstellung",
+        "payment_request": "Mittelanforderung",
         "corrects": "korrigiert Auszahlung",
-        "request_reference": "Mittelanforderung",
-        "requested_on": "Mittelanforderung vom",
         "source": "Quelle",
     },
     parsers={
         "decision": _find_grant,
         "amount": parse_decimal,
         "value_date": parse_date,
+        "payment_request": _find_payment_request,
         "corrects": _find_payment,
-        "requested_on": parse_date,
     },
-    defaults={"corrects": None, "requested_on": None},
-    optional_columns=("corrects", "request_reference", "requested_on"),
+    defaults={"corrects": None, "payment_request": None},
+    optional_columns=("payment_request", "corrects"),
     create_draft=lambda *, user, **fields: entry_create_draft(Payment, user=user, **fields),
     record_released=lambda *, released_by, **fields: entry_record_released(Payment, released_by=released_by, **fields),
     may_draft=roles.can_draft_decisions,

@@ -83,11 +83,43 @@ class LedgerEntry(models.Model):
         check_entry(self)
 
 
+class PaymentRequest(LedgerEntry):
+    """Mittelanforderung: the recipient asks for money on a grant; payments are made on it.
+
+    Recorded by Sachbearbeitung and released by a second person like a booking, because it
+    is what a payment is checked against. It stays open until its payments add up to the
+    amount asked for; it is never changed once released (a new request replaces it).
+    """
+
+    decision = models.ForeignKey(
+        "funding.FundingDecision",
+        verbose_name=_("Zuwendungsbescheid"),
+        on_delete=models.PROTECT,
+        related_name="payment_requests",
+        help_text=_("Der ursprüngliche Zuwendungsbescheid des Empfängers; Änderungen rechnen sich ein."),
+    )
+    received_on = models.DateField(_("eingegangen am"))
+    purpose = models.TextField(
+        _("Zweck"), blank=True, help_text=_("Wofür das Geld angefordert wird, z. B. der Zeitraum.")
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("Mittelanforderung")
+        verbose_name_plural = _("Mittelanforderungen")
+        ordering = ["received_on", "id"]
+        indexes = [models.Index(fields=["decision", "state"])]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(amount__gt=0), name="payment_request_amount_positive"),
+        ]
+
+
 class Payment(LedgerEntry):
     """Auszahlung: money paid to the recipient on a grant, counted on its value date.
 
     A correction is a counter-entry: a negative amount that names the payment it corrects.
-    The payment request (Mittelanforderung) it answers is recorded by its reference and date.
+    A payment answers a payment request (Mittelanforderung) of the same grant; the
+    correction of a payment counts against the request of the payment it corrects.
     """
 
     decision = models.ForeignKey(
@@ -106,8 +138,14 @@ class Payment(LedgerEntry):
         blank=True,
         related_name="corrections",
     )
-    request_reference = models.CharField(_("Mittelanforderung (Zeichen)"), max_length=64, blank=True)
-    requested_on = models.DateField(_("Mittelanforderung vom"), null=True, blank=True)
+    payment_request = models.ForeignKey(
+        PaymentRequest,
+        verbose_name=_("Mittelanforderung"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="payments",
+    )
     history = HistoricalRecords()
 
     class Meta:
@@ -123,8 +161,8 @@ class Payment(LedgerEntry):
                 name="payment_negative_only_as_correction",
             ),
             models.CheckConstraint(
-                condition=models.Q(requested_on__isnull=True) | models.Q(requested_on__lte=models.F("value_date")),
-                name="payment_not_before_its_request",
+                condition=models.Q(corrects__isnull=True) | models.Q(payment_request__isnull=True),
+                name="payment_correction_without_request",
             ),
         ]
 

@@ -12,7 +12,10 @@ through `amends`). On a grant:
   and nothing is paid on a grant that is fully revoked on that date;
 - a negative payment corrects one released payment of the same grant, by at most what is left of it;
 - claims (Rückforderungen) never exceed what was paid as of their date, repayments
-  (Erstattungen) never exceed what was claimed.
+  (Erstattungen) never exceed what was claimed;
+- a payment request (Mittelanforderung) asks for no more than is still to be paid on the
+  grant on the day it came in; a payment made on it is of the same grant, not before it came
+  in, and the payments on a request (less their corrections) never exceed the amount asked for.
 
 This module imports no model (the models call it): it reads the ledger through the entries'
 own managers and reverse relations.
@@ -30,7 +33,7 @@ from django.utils.translation import gettext as _
 from funding.choices import ZERO, DecisionKind, RecoveryKind
 
 Grant = object  # a FundingDecision of kind "initial"
-Entry = object  # a Payment or a Recovery
+Entry = object  # a Payment, a Recovery or a PaymentRequest
 
 
 def _euro(value: Decimal) -> str:
@@ -92,8 +95,11 @@ def check_entry(entry: Entry) -> None:
     if grant is None:
         add("decision", _("Bitte nennen Sie den Zuwendungsbescheid."))
     elif _check_grant(grant, add):
-        if entry._meta.model_name == "payment":
+        model_name = entry._meta.model_name
+        if model_name == "payment":
             _check_payment(entry, grant, add)
+        elif model_name == "paymentrequest":
+            _check_payment_request(entry, grant, add)
         else:
             _check_recovery(entry, grant, add)
     if errors:
@@ -129,11 +135,18 @@ def _check_payment(payment, grant: Grant, add) -> None:
     if amount == 0:
         add("amount", _("Eine Auszahlung von 0,00 € ist keine Buchung."))
     elif amount < 0:
+        if payment.payment_request_id:
+            add(
+                "payment_request",
+                _("Eine Korrektur zählt bei der Mittelanforderung der korrigierten Auszahlung; nennen Sie keine."),
+            )
         _check_correction(payment, grant, add)
     else:
         if payment.corrects_id:
             add("corrects", _("Nur ein negativer Betrag korrigiert eine Auszahlung."))
         _check_payment_within_grant(payment, grant, add)
+        if payment.payment_request_id:
+            _check_payment_within_request(payment, grant, add)
 
 
 def _check_correction(payment, grant: Grant, add) -> None:
@@ -190,6 +203,63 @@ def _check_payment_within_grant(payment, grant: Grant, add) -> None:
                 % {"date": _day(checkpoint), "paid": _euro(paid), "granted": _euro(granted)},
             )
             return
+
+
+def paid_on_request(payment_request, *, excluding: Entry | None = None) -> Decimal:
+    """Released payments made on a payment request, less the released corrections of them."""
+    payments = payment_request.payments.released()
+    if excluding is not None and excluding.pk:
+        payments = payments.exclude(pk=excluding.pk)
+    paid = payments.aggregate(total=Sum("amount"))["total"] or ZERO
+    corrections = payment_request.payments.model.objects.released().filter(corrects__payment_request=payment_request)
+    return paid + (corrections.aggregate(total=Sum("amount"))["total"] or ZERO)
+
+
+def _check_payment_within_request(payment, grant: Grant, add) -> None:
+    request = payment.payment_request
+    if request.decision_id != grant.pk or not request.is_released:
+        add(
+            "payment_request",
+            _("Gezahlt wird auf eine freigegebene Mittelanforderung desselben Bescheids, nicht auf %(ref)s.")
+            % {"ref": request.reference},
+        )
+        return
+    if payment.value_date < request.received_on:
+        add(
+            "value_date",
+            _("Die Wertstellung liegt vor dem Eingang der Mittelanforderung %(ref)s (%(date)s).")
+            % {"ref": request.reference, "date": _day(request.received_on)},
+        )
+    paid = paid_on_request(request, excluding=payment) + payment.amount
+    if paid > request.amount:
+        add(
+            "amount",
+            _("Auf die Mittelanforderung %(ref)s wären damit %(paid)s gezahlt, angefordert sind %(requested)s.")
+            % {"ref": request.reference, "paid": _euro(paid), "requested": _euro(request.amount)},
+        )
+
+
+def _check_payment_request(payment_request, grant: Grant, add) -> None:
+    day, amount = payment_request.received_on, payment_request.amount
+    if day is None or amount is None:
+        return
+    if day < grant.decision_date:
+        add(
+            "received_on",
+            _("Die Mittelanforderung kann nicht vor dem Bescheid (%(date)s) eingegangen sein.")
+            % {"date": _day(grant.decision_date)},
+        )
+        return
+    if amount <= 0:
+        add("amount", _("Bitte geben Sie einen Betrag über 0,00 € an."))
+        return
+    still_to_pay = net_granted(grant, as_of=day) - net_paid(grant, as_of=day)
+    if amount > still_to_pay:
+        add(
+            "amount",
+            _("Angefordert würden %(amount)s, zum %(date)s sind aber nur noch %(left)s der Zuwendung auszuzahlen.")
+            % {"amount": _euro(amount), "date": _day(day), "left": _euro(max(still_to_pay, ZERO))},
+        )
 
 
 def _check_recovery(recovery, grant: Grant, add) -> None:

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from funding.choices import DecisionState
 from funding.models import FundingDecision
-from funding.payments.models import LedgerEntry, Payment, ProofOfUse, Recovery
+from funding.payments.models import LedgerEntry, Payment, PaymentRequest, ProofOfUse, Recovery
 from funding.payments.rules import check_entry, proof_of_use_due_on
 from modellregionen import roles
 
@@ -22,14 +22,14 @@ PAYMENT_FIELDS = (
     "decision",
     "amount",
     "value_date",
+    "payment_request",
     "corrects",
-    "request_reference",
-    "requested_on",
     "source",
 )
+PAYMENT_REQUEST_FIELDS = ("reference", "decision", "amount", "received_on", "purpose", "source")
 RECOVERY_FIELDS = ("reference", "decision", "kind", "amount", "booked_on", "reason", "source")
 PROOF_OF_USE_FIELDS = ("due_on", "received_on", "checked_on", "result", "source")
-FIELDS = {Payment: PAYMENT_FIELDS, Recovery: RECOVERY_FIELDS}
+FIELDS = {PaymentRequest: PAYMENT_REQUEST_FIELDS, Payment: PAYMENT_FIELDS, Recovery: RECOVERY_FIELDS}
 
 
 def _refuse_unknown_fields(model, fields: dict) -> None:
@@ -67,7 +67,7 @@ def _save(entry, user):
 
 @transaction.atomic
 def entry_create_draft(model: type[LedgerEntry], *, user, **fields) -> LedgerEntry:
-    """Record a draft payment or recovery by `user`; it counts once someone else releases it."""
+    """Record a draft payment request, payment or recovery by `user`; it counts once someone else releases it."""
     _refuse_unless_clerk(user)
     _refuse_unknown_fields(model, fields)
     return _save(model(**fields, drafted_by=user, state=DecisionState.DRAFT), user)

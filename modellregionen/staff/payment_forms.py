@@ -1,10 +1,10 @@
-"""Forms of the staff workspace for the payments ledger: payments, recoveries, proofs of use."""
+"""Forms of the staff workspace for the payments ledger: payment requests, payments, recoveries, proofs of use."""
 
 from django import forms
 from django.utils.translation import gettext_lazy
 
 from funding.choices import ProofOfUseResult
-from funding.payments.models import Payment, ProofOfUse, Recovery
+from funding.payments.models import Payment, PaymentRequest, ProofOfUse, Recovery
 from modellregionen.staff.decision_forms import DateInput, EuroField
 
 
@@ -19,17 +19,32 @@ class EntryForm(forms.ModelForm):
         pass
 
 
+class PaymentRequestForm(EntryForm):
+    class Meta:
+        model = PaymentRequest
+        fields = ("reference", "amount", "received_on", "purpose", "source")
+        widgets = {"received_on": DateInput(), "purpose": forms.Textarea(attrs={"rows": 2})}
+
+    def __init__(self, *args, grant, **kwargs):
+        super().__init__(*args, **kwargs)
+
+
 class PaymentForm(EntryForm):
     class Meta:
         model = Payment
-        fields = ("reference", "amount", "value_date", "corrects", "request_reference", "requested_on", "source")
-        widgets = {"value_date": DateInput(), "requested_on": DateInput()}
-        help_texts = {"amount": gettext_lazy("Eine Korrektur ist negativ und nennt die korrigierte Auszahlung.")}
+        fields = ("reference", "amount", "value_date", "payment_request", "corrects", "source")
+        widgets = {"value_date": DateInput()}
+        help_texts = {
+            "amount": gettext_lazy("Eine Korrektur ist negativ und nennt die korrigierte Auszahlung."),
+            "payment_request": gettext_lazy("Die freigegebene Mittelanforderung, auf die gezahlt wird."),
+        }
 
     def __init__(self, *args, grant, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["corrects"].queryset = Payment.objects.released().filter(decision=grant, amount__gt=0)
         self.fields["corrects"].required = False
+        self.fields["payment_request"].queryset = PaymentRequest.objects.released().filter(decision=grant)
+        self.fields["payment_request"].required = False
 
 
 class RecoveryForm(EntryForm):

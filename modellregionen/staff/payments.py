@@ -1,7 +1,7 @@
-"""Staff workspace: the payments ledger of a grant, its release queue, its import and the overdue proofs of use.
+"""Staff workspace: the payments ledger of a grant, its release queue, its import, open payment requests and overdue proofs of use.
 
-Sachbearbeitung books payments, claims and repayments as drafts on a grant and records its
-proof of use; Freigabe releases other people's drafts. Every write goes through
+Sachbearbeitung records payment requests and books payments, claims and repayments as drafts
+on a grant and records its proof of use; Freigabe releases other people's drafts. Every write goes through
 funding.payments.services, so the same rules hold here as in the admin and the import.
 """
 
@@ -9,6 +9,8 @@ import uuid
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import DecimalField, F, OuterRef, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -17,25 +19,31 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from funding.choices import DecisionKind, RecoveryKind
+from funding.choices import ZERO, DecisionKind, RecoveryKind
 from funding.importing import ImportFailed, preview_import, read_import_file, run_import
 from funding.models import FundingDecision
 from funding.payments import services
-from funding.payments.importing import PAYMENTS, PROOFS_OF_USE, RECOVERIES
-from funding.payments.models import Payment, ProofOfUse, Recovery
-from funding.payments.rules import net_granted, net_paid
+from funding.payments.importing import PAYMENT_REQUESTS, PAYMENTS, PROOFS_OF_USE, RECOVERIES
+from funding.payments.models import Payment, PaymentRequest, ProofOfUse, Recovery
+from funding.payments.rules import net_granted, net_paid, paid_on_request
 from modellregionen import roles
 from modellregionen.staff.access import add_service_errors, staff_view
 from modellregionen.staff.decision_forms import DecisionImportForm
-from modellregionen.staff.payment_forms import PaymentForm, ProofOfUseForm, RecoveryForm
+from modellregionen.staff.payment_forms import PaymentForm, PaymentRequestForm, ProofOfUseForm, RecoveryForm
 
 # URL word -> (model, form, recovery kind, title)
 ENTRY_KINDS = {
+    "mittelanforderung": (PaymentRequest, PaymentRequestForm, None, gettext_lazy("Mittelanforderung erfassen")),
     "auszahlung": (Payment, PaymentForm, None, gettext_lazy("Auszahlung erfassen")),
     "rueckforderung": (Recovery, RecoveryForm, RecoveryKind.CLAIM, gettext_lazy("Rückforderung erfassen")),
     "erstattung": (Recovery, RecoveryForm, RecoveryKind.REPAYMENT, gettext_lazy("Erstattung erfassen")),
 }
-MODELS = {"auszahlung": Payment, "rueckforderung": Recovery, "erstattung": Recovery}
+MODELS = {
+    "mittelanforderung": PaymentRequest,
+    "auszahlung": Payment,
+    "rueckforderung": Recovery,
+    "erstattung": Recovery,
+}
 
 
 def _grant(pk: int) -> FundingDecision:
@@ -51,17 +59,28 @@ def _refuse_unless_clerk(user) -> None:
 
 
 def grant_summary(grant: FundingDecision) -> dict:
-    """The grant as of today: granted, paid (net of repayments), entries and proof of use."""
+    """The grant as of today: granted, paid (net of repayments), requests, entries and proof of use."""
     today = timezone.localdate()
-    payments = list(grant.payments.select_related("drafted_by", "released_by", "corrects").order_by("value_date", "id"))
+    payment_requests = list(
+        grant.payment_requests.select_related("drafted_by", "released_by").order_by("received_on", "id")
+    )
+    payments = list(
+        grant.payments.select_related("drafted_by", "released_by", "corrects", "payment_request").order_by(
+            "value_date", "id"
+        )
+    )
     recoveries = list(grant.recoveries.select_related("drafted_by", "released_by").order_by("booked_on", "id"))
-    for entry in [*payments, *recoveries]:
+    for entry in [*payment_requests, *payments, *recoveries]:
         entry.url_kind = entry_kind_word(entry)
+    for payment_request in payment_requests:
+        payment_request.paid = paid_on_request(payment_request)
+        payment_request.open_amount = payment_request.amount - payment_request.paid
     repaid = sum((r.amount for r in recoveries if r.is_released and r.kind == RecoveryKind.REPAYMENT), 0)
     return {
         "grant": grant,
         "granted": net_granted(grant, as_of=today),
         "paid": net_paid(grant, as_of=today) - repaid,
+        "payment_requests": payment_requests,
         "payments": payments,
         "recoveries": recoveries,
         "proof": ProofOfUse.objects.filter(decision=grant).first(),
@@ -155,8 +174,9 @@ def proof_of_use_edit(request, grant_pk: int):
 
 
 def drafts_awaiting_release(*, user) -> list:
-    """Draft payments and recoveries someone else wrote: the release queue of `user`."""
+    """Draft payment requests, payments and recoveries someone else wrote: the release queue of `user`."""
     entries = [
+        *PaymentRequest.objects.drafts().exclude(drafted_by=user).select_related("decision__project", "drafted_by"),
         *Payment.objects.drafts().exclude(drafted_by=user).select_related("decision__project", "drafted_by"),
         *Recovery.objects.drafts().exclude(drafted_by=user).select_related("decision__project", "drafted_by"),
     ]
@@ -166,9 +186,50 @@ def drafts_awaiting_release(*, user) -> list:
 
 
 def entry_kind_word(entry) -> str:
+    if isinstance(entry, PaymentRequest):
+        return "mittelanforderung"
     if isinstance(entry, Payment):
         return "auszahlung"
     return "rueckforderung" if entry.kind == RecoveryKind.CLAIM else "erstattung"
+
+
+def open_payment_requests():
+    """Released payment requests whose payments do not yet add up to the amount asked for, oldest first.
+
+    `paid` is what paid_on_request counts (payments on the request less their corrections),
+    computed in the database for all requests at once.
+    """
+    released = Payment.objects.released()
+    paid_on_it = released.filter(payment_request=OuterRef("pk")).values("payment_request").annotate(total=Sum("amount"))
+    corrected = (
+        released.filter(corrects__payment_request=OuterRef("pk"))
+        .values("corrects__payment_request")
+        .annotate(total=Sum("amount"))
+    )
+    zero = Value(ZERO, output_field=DecimalField(max_digits=14, decimal_places=2))
+    return (
+        PaymentRequest.objects.released()
+        .annotate(
+            paid=Coalesce(Subquery(paid_on_it.values("total")), zero)
+            + Coalesce(Subquery(corrected.values("total")), zero)
+        )
+        .annotate(open_amount=F("amount") - F("paid"))
+        .filter(open_amount__gt=0)
+        .select_related("decision__authority", "decision__project", "decision__recipient")
+        .order_by("received_on", "id")
+    )
+
+
+@staff_view
+def open_requests(request):
+    """Payment requests still waiting for (all of) their money: what the paying office has to do."""
+    open_list = list(open_payment_requests())
+    context = {
+        "open_requests": open_list,
+        "today": timezone.localdate(),
+        "total": sum((r.open_amount for r in open_list), 0),
+    }
+    return render(request, "staff/open_payment_requests.html", context)
 
 
 @staff_view
@@ -191,15 +252,25 @@ def overdue_proofs(request):
 
 # URL word -> (format, page title, column help, preview columns)
 IMPORTS = {
+    "mittelanforderungen": (
+        PAYMENT_REQUESTS,
+        gettext_lazy("Mittelanforderungen importieren"),
+        gettext_lazy(
+            "Spalten (Kopfzeile): reference, decision (Aktenzeichen des Zuwendungsbescheids), amount, received_on, "
+            "purpose, source. Beträge mit Punkt als Dezimaltrennzeichen (1234.56); Datum als JJJJ-MM-TT."
+        ),
+        ("reference", "decision", "received_on", "amount"),
+    ),
     "auszahlungen": (
         PAYMENTS,
         gettext_lazy("Auszahlungen importieren"),
         gettext_lazy(
             "Spalten (Kopfzeile): reference, decision (Aktenzeichen des Zuwendungsbescheids), amount, value_date, "
-            "corrects, request_reference, requested_on, source. Beträge mit Punkt als Dezimaltrennzeichen (1234.56), "
+            "payment_request (Zeichen der Mittelanforderung), corrects, source. Beträge mit Punkt als "
+            "Dezimaltrennzeichen (1234.56), "
             "eine Korrektur negativ mit corrects; Datum als JJJJ-MM-TT."
         ),
-        ("reference", "decision", "value_date", "amount", "corrects"),
+        ("reference", "decision", "value_date", "amount", "payment_request", "corrects"),
     ),
     "rueckforderungen": (
         RECOVERIES,

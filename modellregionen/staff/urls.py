@@ -56,7 +56,8 @@ urlpatterns = [
         name="staff-proof-of-use",
     ),
     path("verwendungsnachweise/ueberfaellig/", payment_views.overdue_proofs, name="staff-overdue-proofs"),
-    # auszahlungen, rueckforderungen, verwendungsnachweise
+    path("mittelanforderungen/offen/", payment_views.open_requests, name="staff-open-payment-requests"),
+    # mittelanforderungen, auszahlungen, rueckforderungen, verwendungsnachweise
     path("<slug:kind>/import/", payment_views.ledger_import, name="staff-ledger-import"),
     path(
         "<slug:kind>/import/bestaetigen/",

@@ -10,7 +10,7 @@ import pytest
 from funding import services as decision_services
 from funding.choices import RecoveryKind
 from funding.payments import services
-from funding.payments.models import Payment, Recovery
+from funding.payments.models import Payment, PaymentRequest, Recovery
 from tests.factories import DecisionFactory
 
 pytestmark = pytest.mark.django_db
@@ -26,7 +26,8 @@ def entries(clerk, approver):
 
     first = book(Payment, reference="AUS-1", amount=Decimal("50000.00"), value_date=dt.date(2019, 7, 1))
     book(Payment, reference="AUS-2", amount=Decimal("-500.00"), value_date=dt.date(2019, 7, 5), corrects=first)
-    book(Payment, reference="AUS-3", amount=Decimal("30000.00"), value_date=dt.date(2020, 3, 2))
+    asked = book(PaymentRequest, reference="MA-3", amount=Decimal("30000.00"), received_on=dt.date(2020, 2, 17))
+    book(Payment, reference="AUS-3", amount=Decimal("30000.00"), value_date=dt.date(2020, 3, 2), payment_request=asked)
     book(Payment, reference="AUS-DRAFT", amount=Decimal("1.00"), value_date=dt.date(2020, 3, 3), release=False)
     book(
         Recovery,
@@ -50,6 +51,8 @@ def test_the_payments_list_shows_released_entries_with_their_grant(api, entries)
     assert correction["decision"] == "AZ-1"
     assert correction["project"]["slug"] == entries.project.slug
     assert correction["recipient"]["name"] == entries.recipient.name
+    assert (correction["request_reference"], correction["requested_on"]) == (None, None)
+    assert (rows[2]["request_reference"], rows[2]["requested_on"]) == ("MA-3", "2020-02-17")
     assert api.get("/api/v1/payments/AUS-DRAFT/").status_code == 404
 
 

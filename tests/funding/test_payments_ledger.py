@@ -12,8 +12,8 @@ from django.db.utils import DatabaseError
 from funding import services as decision_services
 from funding.choices import DecisionKind, ProofOfUseResult, RecoveryKind
 from funding.payments import services
-from funding.payments.models import Payment, ProofOfUse, Recovery
-from funding.payments.rules import net_granted, proof_of_use_due_on
+from funding.payments.models import Payment, PaymentRequest, ProofOfUse, Recovery
+from funding.payments.rules import net_granted, paid_on_request, proof_of_use_due_on
 from modellregionen import roles
 from tests.factories import DecisionFactory
 
@@ -298,3 +298,104 @@ def test_the_admin_books_through_the_services_and_releases_only_other_peoples_dr
 
     assert payment.is_released and payment.released_by == approver
     assert change.status_code == 403
+
+
+# --- Payment requests (Mittelanforderungen) ---------------------------------------------------
+
+
+def request_money(clerk, approver, grant, amount, day, reference=None):
+    """A released payment request of `amount`, received on `day`."""
+    draft = services.entry_create_draft(
+        PaymentRequest,
+        user=clerk,
+        reference=reference or f"MA-{PaymentRequest.objects.count() + 1}",
+        decision=grant,
+        amount=D(amount),
+        received_on=day,
+        purpose="1. Teilbetrag",
+    )
+    return services.entry_release(entry=draft, user=approver)
+
+
+def test_a_payment_request_is_four_eyes_and_immutable_once_released(clerk, approver, grant):
+    draft = services.entry_create_draft(
+        PaymentRequest,
+        user=clerk,
+        reference="MA-1",
+        decision=grant,
+        amount=D("40000.00"),
+        received_on=dt.date(2019, 8, 20),
+    )
+    with pytest.raises(PermissionDenied):
+        services.entry_release(entry=draft, user=clerk)
+    released = services.entry_release(entry=draft, user=approver)
+
+    assert released.is_released
+    with pytest.raises(ValidationError):
+        services.entry_update_draft(entry=released, user=clerk, amount=D("1.00"))
+    with pytest.raises(DatabaseError), transaction.atomic():
+        PaymentRequest.objects.filter(pk=released.pk).update(amount=D("1.00"))
+    with pytest.raises(IntegrityError), transaction.atomic():
+        PaymentRequest.objects.create(
+            reference="MA-0", decision=grant, amount=D("0.00"), received_on=dt.date(2019, 8, 1)
+        )
+    assert [h.history_user for h in released.history.order_by("history_date")] == [clerk, approver]
+
+
+def test_a_request_asks_for_no_more_than_is_still_to_pay_and_not_before_the_decision(clerk, approver, grant):
+    released_payment(clerk, approver, grant, "70000.00", dt.date(2019, 9, 2))
+
+    with pytest.raises(ValidationError) as before:
+        request_money(clerk, approver, grant, "10.00", dt.date(2019, 5, 31))
+    with pytest.raises(ValidationError) as too_much:
+        request_money(clerk, approver, grant, "30000.01", dt.date(2019, 9, 3))
+    request_money(clerk, approver, grant, "30000.00", dt.date(2019, 9, 3))
+
+    assert "vor dem Bescheid" in before.value.message_dict["received_on"][0]
+    assert "nur noch 30.000,00 €" in too_much.value.message_dict["amount"][0]
+
+
+def test_payments_on_a_request_stay_within_it_and_a_correction_frees_its_room(clerk, approver, grant):
+    payment_request = request_money(clerk, approver, grant, "40000.00", dt.date(2019, 8, 20))
+    first = released_payment(clerk, approver, grant, "30000.00", dt.date(2019, 9, 2), payment_request=payment_request)
+    with pytest.raises(ValidationError) as over:
+        pay(clerk, grant, "10000.01", dt.date(2019, 9, 3), payment_request=payment_request)
+    # Two drafts that fit one by one: the second release is checked against the first.
+    second, third = (pay(clerk, grant, "10000.00", dt.date(2019, 9, 3), payment_request=payment_request) for _ in "23")
+    services.entry_release(entry=second, user=approver)
+    with pytest.raises(ValidationError):
+        services.entry_release(entry=third, user=approver)
+    with pytest.raises(ValidationError) as too_early:
+        pay(clerk, grant, "10.00", dt.date(2019, 8, 19), payment_request=payment_request)
+    with pytest.raises(ValidationError) as correction_with_request:
+        pay(clerk, grant, "-10.00", dt.date(2019, 9, 4), corrects=first, payment_request=payment_request)
+
+    services.entry_release(entry=pay(clerk, grant, "-5000.00", dt.date(2019, 9, 4), corrects=first), user=approver)
+    services.entry_update_draft(entry=third, user=clerk, amount=D("5000.00"))
+    services.entry_release(entry=Payment.objects.get(pk=third.pk), user=approver)
+
+    assert "angefordert sind 40.000,00 €" in over.value.message_dict["amount"][0]
+    assert "vor dem Eingang der Mittelanforderung MA-1" in too_early.value.message_dict["value_date"][0]
+    assert "payment_request" in correction_with_request.value.message_dict
+    assert paid_on_request(payment_request) == D("40000.00")
+
+
+def test_a_payment_is_made_on_a_released_request_of_the_same_grant(clerk, approver, grant):
+    other = decision_services.decision_release(
+        decision=DecisionFactory(reference="AZ-OTHER", amount=D("5000.00"), eligible_costs=D("6250.00")),
+        user=approver,
+    )
+    elsewhere = request_money(clerk, approver, other, "5000.00", dt.date(2019, 8, 1))
+    draft = services.entry_create_draft(
+        PaymentRequest,
+        user=clerk,
+        reference="MA-DRAFT",
+        decision=grant,
+        amount=D("10.00"),
+        received_on=dt.date(2019, 8, 1),
+    )
+
+    for payment_request in (elsewhere, draft):
+        with pytest.raises(ValidationError) as refused:
+            pay(clerk, grant, "10.00", dt.date(2019, 9, 2), payment_request=payment_request)
+        assert "freigegebene Mittelanforderung desselben Bescheids" in refused.value.message_dict["payment_request"][0]

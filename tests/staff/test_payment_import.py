@@ -11,7 +11,7 @@ from tests.factories import DecisionFactory
 from tests.staff.conftest import login
 
 pytestmark = pytest.mark.django_db
-HEADER = "reference,decision,amount,value_date,corrects,request_reference,requested_on,source\n"
+HEADER = "reference,decision,amount,value_date,corrects,payment_request,source\n"
 
 
 @pytest.fixture
@@ -30,8 +30,8 @@ def test_a_valid_file_is_previewed_then_imported_as_drafts(client, clerk, grant)
     preview = upload(
         client,
         HEADER
-        + "AUS-I1,AZ-IMP-1,40000.00,2019-09-02,,MA-1,2019-08-20,Kassenbeleg 1\n"
-        + "AUS-I2,AZ-IMP-1,20000.00,2020-02-03,,MA-2,2020-01-20,Kassenbeleg 2\n",
+        + "AUS-I1,AZ-IMP-1,40000.00,2019-09-02,,,Kassenbeleg 1\n"
+        + "AUS-I2,AZ-IMP-1,20000.00,2020-02-03,,,Kassenbeleg 2\n",
     )
     assert preview.status_code == 200
     assert "Alle 2 Zeilen sind fehlerfrei" in preview.content.decode()
@@ -51,9 +51,9 @@ def test_one_bad_row_refuses_the_whole_file_and_names_line_and_column(client, cl
     preview = upload(
         client,
         HEADER
-        + "AUS-I1,AZ-IMP-1,40000.00,2019-09-02,,,,Kassenbeleg 1\n"
-        + "AUS-I2,AZ-IMP-1,100000.01,2019-10-01,,,,Kassenbeleg 2\n"
-        + "AUS-I3,AZ-GIBT-ES-NICHT,1.00,2019-10-01,,,,Kassenbeleg 3\n",
+        + "AUS-I1,AZ-IMP-1,40000.00,2019-09-02,,,Kassenbeleg 1\n"
+        + "AUS-I2,AZ-IMP-1,100000.01,2019-10-01,,,Kassenbeleg 2\n"
+        + "AUS-I3,AZ-GIBT-ES-NICHT,1.00,2019-10-01,,,Kassenbeleg 3\n",
     )
     text = preview.content.decode()
 
@@ -123,3 +123,42 @@ def test_an_unknown_import_is_not_found(client, clerk):
     login(client, clerk)
 
     assert client.get("/intern/bescheide-und-mehr/import/").status_code == 404
+
+
+def test_payment_requests_import_then_payments_on_them(client, clerk, approver, grant):
+    """Requests come in as drafts; once released, a payments file names them, and their sum is checked."""
+    from funding.payments import services
+    from funding.payments.models import PaymentRequest
+
+    login(client, clerk)
+    requests = upload(
+        client,
+        "reference,decision,amount,received_on,purpose,source\n"
+        "MA-1,AZ-IMP-1,40000.00,2019-08-20,1. Teilbetrag,Schreiben vom 19.08.2019\n",
+        kind="mittelanforderungen",
+    )
+    assert requests.status_code == 200, requests.content.decode()
+    client.post("/intern/mittelanforderungen/import/bestaetigen/", {"token": requests.context["token"]})
+    request = PaymentRequest.objects.get()
+    assert (request.amount, request.is_released, request.drafted_by) == (Decimal("40000.00"), False, clerk)
+
+    early = upload(client, HEADER + "AUS-I1,AZ-IMP-1,40000.00,2019-09-02,,MA-1,Kassenbeleg 1\n")
+    assert early.status_code == 400
+    assert "Spalte payment_request" in early.content.decode()  # not yet released
+
+    services.entry_release(entry=request, user=approver)
+    too_much = upload(
+        client,
+        HEADER
+        + "AUS-I1,AZ-IMP-1,30000.00,2019-09-02,,MA-1,Kassenbeleg 1\n"
+        + "AUS-I2,AZ-IMP-1,40000.01,2019-09-03,,MA-1,Kassenbeleg 2\n",
+    )
+    text = too_much.content.decode()
+    assert too_much.status_code == 400, text
+    assert "Zeile 3, Spalte amount" in text and "angefordert sind 40.000,00" in text
+    assert "Zeile 2" not in text  # drafts count at their release, where the sum is checked
+
+    ok = upload(client, HEADER + "AUS-I1,AZ-IMP-1,30000.00,2019-09-02,,MA-1,Kassenbeleg 1\n")
+    assert ok.status_code == 200
+    client.post("/intern/auszahlungen/import/bestaetigen/", {"token": ok.context["token"]})
+    assert Payment.objects.get().payment_request == request

@@ -7,7 +7,7 @@ import pytest
 
 from funding import services as decision_services
 from funding.payments import services
-from funding.payments.models import Payment, ProofOfUse
+from funding.payments.models import Payment, PaymentRequest, ProofOfUse
 from tests.factories import DecisionFactory, UserFactory
 from tests.staff.conftest import login
 
@@ -120,3 +120,44 @@ def test_the_admin_view_on_site_link_leads_to_the_grants_project_page(client, cl
 
     assert admin_page.status_code == 200
     assert shortcut.status_code == 302 and shortcut["Location"].endswith(f"/intern/projekte/{grant.project_id}/")
+
+
+def test_a_payment_request_is_recorded_released_paid_and_leaves_the_open_list(client, clerk, approver, grant):
+    login(client, clerk)
+    created = client.post(
+        f"/intern/bescheide/{grant.pk}/mittelanforderung/neu/",
+        {
+            "reference": "MA-1",
+            "amount": "40.000,00",
+            "received_on": "2019-08-20",
+            "purpose": "1. Teilbetrag",
+            "source": "Schreiben",
+        },
+    )
+    assert created.status_code == 302
+    payment_request = PaymentRequest.objects.get()
+    assert not payment_request.is_released and payment_request.drafted_by == clerk
+
+    login(client, approver)
+    client.post(f"/intern/buchungen/mittelanforderung/{payment_request.pk}/freigeben/")
+    open_page = client.get("/intern/mittelanforderungen/offen/").content.decode()
+    assert "MA-1" in open_page and "40.000,00 €" in open_page
+
+    login(client, clerk)
+    refused = book(client, grant, amount="40.000,01", payment_request=payment_request.pk)
+    assert refused.status_code == 400 and "angefordert sind 40.000,00 €" in refused.content.decode()
+    book(client, grant, amount="25.000,00", payment_request=payment_request.pk)
+    services.entry_release(entry=Payment.objects.get(), user=approver)
+
+    login(client, approver)
+    partly = client.get("/intern/mittelanforderungen/offen/").content.decode()
+    ledger = client.get(f"/intern/projekte/{grant.project_id}/").content.decode()
+    assert "15.000,00 €" in partly  # still open on the request
+    assert "auf MA-1" in ledger and "15.000,00 €" in ledger
+
+    login(client, clerk)
+    book(client, grant, reference="AUS-2", amount="15.000,00", payment_request=payment_request.pk)
+    services.entry_release(entry=Payment.objects.get(reference="AUS-2"), user=approver)
+    assert (
+        "Keine Mittelanforderung wartet auf Geld" in client.get("/intern/mittelanforderungen/offen/").content.decode()
+    )

@@ -7,7 +7,7 @@ from funding.payments.importing import PAYMENTS
 class Command(ImportCommand):
     help = (
         "Importiert Auszahlungen aus einer CSV- oder XLSX-Datei (Spalten: reference, decision, amount, "
-        "value_date, corrects, request_reference, requested_on, source): alle Zeilen oder keine. "
+        "value_date, payment_request, corrects, source): alle Zeilen oder keine. "
         "Ohne --released-by entstehen Entwürfe, die eine zweite Person freigibt."
     )
     fmt = PAYMENTS
