@@ -1,9 +1,12 @@
-"""Benchmark: throughput of `/api/v1/figures/?group_by=region` next to a constant-JSON floor.
+"""Benchmark: API throughput next to a constant-JSON floor without middleware, in one run.
 
-Both run on one gunicorn (2 sync workers, loopback) in the same run, loaded by wrk with
-16 connections, at each ledger size (default 10 000 and 1 000 000 released decisions).
-Goal (issue 4): at least 70 % of the floor's requests per second with p99 under 25 ms,
-whatever the ledger's size, because the endpoint reads stored figures only.
+Everything runs on one gunicorn (2 sync workers, loopback, bench.wsgi) loaded by wrk, at
+each ledger size (default 10 000 and 1 000 000 released decisions):
+- the floor: a constant JSON object from a Django view with no middleware;
+- `/api/v1/figures/?group_by=region` at 16 connections (issue 18: ≥ 80 % of the floor,
+  p99 < 25 ms), and the same request with its ETag (a 304);
+- a page of `/api/v1/projects/` at 64 connections (issue 18: ≥ 1,000 req/s, p99 < 100 ms);
+- the figures request on two gunicorn instances sharing the port (SO_REUSEPORT) next to one.
 
 Needs PostgreSQL (DATABASE_URL; the benchmark empties that database's ledger and figures,
 so give it a database of its own), Redis (REDIS_URL, the rate-limit counters) and the
@@ -31,11 +34,15 @@ from bench.common import REPORT, ROOT
 
 RESULTS = REPORT
 FIGURES_PATH = "/api/v1/figures/?group_by=region"
+PROJECTS_PATH = "/api/v1/projects/?page_size=25"
 FLOOR_PATH = "/bench/floor/"
 CONNECTIONS = 16
+LIST_CONNECTIONS = 64
 WORKERS = 2
-GOAL_SHARE = 0.70
+GOAL_SHARE = 0.80
 GOAL_P99_MS = 25.0
+GOAL_LIST_RPS = 1000.0
+GOAL_LIST_P99_MS = 100.0
 DEFAULT_SIZES = (10_000, 1_000_000)
 
 
@@ -67,95 +74,20 @@ def _setup_django() -> None:
 
 
 def seed_ledger(size: int) -> None:
-    """Empty the ledger and the figures, then write `size` released decisions in one statement."""
+    """Replace the ledger by the benchmark's synthetic one of `size` decisions, then publish its figures."""
     from django.core.management import call_command
-    from django.db import connection
 
+    from bench import ledger
     from funding.figures.engine import recompute_figures
-    from funding.models import FundingDecision, GrantingAuthority, Programme, Recipient
-    from projects.models import Project, Strand, Topic
-    from regions.models import Region
 
     call_command("migrate", verbosity=0)
-    with connection.cursor() as cursor:
-        # TRUNCATE, because the ledger's own trigger refuses to DELETE released decisions.
-        cursor.execute(
-            "TRUNCATE funding_fundingdecision, funding_historicalfundingdecision, "
-            "funding_figurestep, funding_figuregroup, funding_figuresversion"
-        )
-    programme, _ = Programme.objects.get_or_create(
-        slug="digitale-modellregionen",
-        defaults={
-            "name": "Digitale Modellregionen in NRW",
-            "funder": "Ministerium für Wirtschaft, Innovation, Digitalisierung und Energie NRW",
-            "budget": "91000000.00",
-            "start_date": dt.date(2018, 7, 12),
-            "end_date": dt.date(2023, 6, 30),
-        },
-    )
-    regions = [
-        Region.objects.get_or_create(
-            slug=f"bench-{n}", defaults={"name": f"Region {n}", "administrative_district": "9"}
-        )[0]
-        for n in range(5)
-    ]
-    topics = [
-        Topic.objects.get_or_create(slug=f"bench-{n}", defaults={"name": f"Bench-Thema {n}"})[0] for n in range(8)
-    ]
-    authorities = [
-        GrantingAuthority.objects.get_or_create(
-            slug=f"bench-{n}", defaults={"name": f"Bench-Behörde {n}", "kind": "district_government"}
-        )[0]
-        for n in range(5)
-    ]
-    recipient, _ = Recipient.objects.get_or_create(name="Bench-Empfänger", defaults={"kind": "municipality"})
-    projects = []
-    for n in range(100):
-        project, _ = Project.objects.get_or_create(
-            slug=f"bench-projekt-{n}",
-            defaults={
-                "programme": programme,
-                "title": f"Bench-Projekt {n}",
-                "region": regions[n % len(regions)],
-                "strand": Strand.values[n % 2],
-                "topic": topics[n % len(topics)],
-                "status": "approved",
-                "submitted_on": dt.date(2018, 9, 1),
-            },
-        )
-        projects.append(project.pk)
-    from django.contrib.auth.models import User
-
-    clerk, _ = User.objects.get_or_create(username="bench-clerk")
-    approver, _ = User.objects.get_or_create(username="bench-approver")
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"""
-            INSERT INTO {FundingDecision._meta.db_table} (
-                reference, project_id, recipient_id, authority_id, kind, amends_id, decision_date,
-                financing_type, eligible_costs, amount, own_share, private_investment,
-                period_start, period_end, state, drafted_by_id, released_by_id, released_at,
-                source, created_at, updated_at)
-            SELECT 'BENCH-' || g, (%s::bigint[])[1 + g %% %s], %s, (%s::bigint[])[1 + g %% %s], 'initial', NULL,
-                   DATE '2018-08-01' + (g %% 1700), 'share', 1000.00, 800.00 + (g %% 100), 200.00, 50.00,
-                   DATE '2018-08-01', DATE '2023-06-30', 'released', %s, %s, now(), 'benchmark', now(), now()
-            FROM generate_series(1, %s) AS g
-            """,
-            [
-                projects,
-                len(projects),
-                recipient.pk,
-                [a.pk for a in authorities],
-                len(authorities),
-                clerk.pk,
-                approver.pk,
-                size,
-            ],
-        )
-        cursor.execute("ANALYZE")
     started = time.monotonic()
+    built = ledger.build(decisions=size)
     recompute_figures()
-    print(f"  ledger of {size:,} decisions written; figures recomputed in {time.monotonic() - started:.1f} s")
+    print(
+        f"  ledger of {built.decisions:,} decisions, {built.projects:,} projects and {built.payments:,} payments "
+        f"written and its figures recomputed in {time.monotonic() - started:.1f} s"
+    )
 
 
 def _free_port() -> int:
@@ -164,7 +96,7 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-def start_server(port: int) -> subprocess.Popen:
+def start_server(port: int, *, reuse_port: bool = False) -> subprocess.Popen:
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "bench.api_settings",
@@ -181,13 +113,14 @@ def start_server(port: int) -> subprocess.Popen:
             sys.executable,
             "-m",
             "gunicorn",
-            "modellregionen.wsgi:application",
+            "bench.wsgi:application",
             "--workers",
             str(WORKERS),
             "--bind",
             f"127.0.0.1:{port}",
             "--log-level",
             "warning",
+            *(["--reuse-port"] if reuse_port else []),
         ],
         cwd=ROOT,
         env=env,
@@ -209,15 +142,22 @@ def _to_ms(value: str) -> float:
     return float(number) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
 
 
-def load(port: int, path: str, *, seconds: int) -> Run:
-    """One wrk run: requests per second and the 99th percentile latency."""
+def etag_of(port: int, path: str) -> str:
+    with urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=10) as answer:  # noqa: S310
+        return answer.headers["ETag"]
+
+
+def load(port: int, path: str, *, seconds: int, connections: int = CONNECTIONS, headers: dict | None = None) -> Run:
+    """One wrk run: requests per second and the 99th percentile latency (a 304 counts as success)."""
     url = f"http://127.0.0.1:{port}{path}"
     with urllib.request.urlopen(url, timeout=10) as answer:  # noqa: S310
         if answer.status != 200:
             raise RuntimeError(f"{url} answered {answer.status}")
-    subprocess.run(["wrk", "-t2", f"-c{CONNECTIONS}", "-d3s", url], check=True, capture_output=True)  # warm-up
+    header_args = [argument for name, value in (headers or {}).items() for argument in ("-H", f"{name}: {value}")]
+    wrk = ["wrk", "-t2", f"-c{connections}", *header_args]
+    subprocess.run([*wrk, "-d3s", url], check=True, capture_output=True)  # warm-up
     output = subprocess.run(
-        ["wrk", "-t2", f"-c{CONNECTIONS}", f"-d{seconds}s", "--latency", url],
+        [*wrk, f"-d{seconds}s", "--latency", url],
         check=True,
         capture_output=True,
         text=True,
@@ -228,28 +168,87 @@ def load(port: int, path: str, *, seconds: int) -> Run:
     return Run(path=path, requests_per_second=rps, p99_ms=p99, errors=int(errors_match.group(1)) if errors_match else 0)
 
 
-def _table(rows: list[tuple[int, Run, Run]], *, seconds: int) -> str:
+@dataclass
+class SizeRuns:
+    size: int
+    floor: Run
+    figures: Run
+    figures_304: Run
+    projects: Run
+    two_instances: Run | None
+
+
+def _row(name: str, run: Run, floor: Run, goal: str, met: bool) -> str:
+    share = run.requests_per_second / floor.requests_per_second
+    errors = f" ({run.errors} errors)" if run.errors else ""
+    return (
+        f"| {name} | {run.requests_per_second:,.0f} | {run.p99_ms:.1f} ms | {share:.2f}× | {goal} "
+        f"| {'yes' if met and not run.errors else 'no'}{errors} |"
+    )
+
+
+def _table(rows: list[SizeRuns], *, seconds: int) -> str:
     lines = [
         f"## API throughput ({dt.date.today().isoformat()})",
         "",
-        f"`/api/v1/figures/?group_by=region` against a constant-JSON Django view on the same gunicorn "
-        f"({WORKERS} sync workers, loopback), wrk with {CONNECTIONS} connections for {seconds} s after a "
-        f"3 s warm-up, anonymous (rate limit counted per worker and in Redis at least once a second, never "
-        f"reached). PostgreSQL {_postgres_version()}, "
-        f"{os.cpu_count()} CPU cores ({platform.machine()}), shared with the load tool and the database. "
-        f"Goal: ≥ {GOAL_SHARE:.0%} of the floor's requests/s and p99 < {GOAL_P99_MS:.0f} ms.",
-        "",
-        "| released decisions | floor req/s | floor p99 | figures req/s | figures p99 | share of floor | goal met |",
-        "|---:|---:|---:|---:|---:|---:|:---|",
+        f"One gunicorn ({WORKERS} sync workers, loopback, `bench.wsgi`), wrk for {seconds} s after a 3 s "
+        f"warm-up, anonymous (the rate limit is counted, never reached), DEBUG=False. The floor is a Django "
+        f"view answering a constant JSON object with no middleware, on the same gunicorn in the same run. "
+        f"PostgreSQL {_postgres_version()}, {os.cpu_count()} CPU cores ({platform.machine()}), shared by "
+        f"server, load tool and database. Ratios are to the floor of the same size's run.",
     ]
-    for size, floor_run, figures_run in rows:
-        share = figures_run.requests_per_second / floor_run.requests_per_second
-        met = share >= GOAL_SHARE and figures_run.p99_ms < GOAL_P99_MS and not figures_run.errors
-        lines.append(
-            f"| {size:,} | {floor_run.requests_per_second:,.0f} | {floor_run.p99_ms:.1f} ms "
-            f"| {figures_run.requests_per_second:,.0f} | {figures_run.p99_ms:.1f} ms | {share:.0%} "
-            f"| {'yes' if met else 'no'}{f' ({figures_run.errors} errors)' if figures_run.errors else ''} |"
-        )
+    for item in rows:
+        floor = item.floor
+        figures_met = item.figures.requests_per_second >= GOAL_SHARE * floor.requests_per_second
+        figures_met = figures_met and item.figures.p99_ms < GOAL_P99_MS
+        list_met = item.projects.requests_per_second >= GOAL_LIST_RPS and item.projects.p99_ms < GOAL_LIST_P99_MS
+        lines += [
+            "",
+            f"### {item.size:,} released decisions",
+            "",
+            "| request | req/s | p99 | of floor | goal | met |",
+            "|---|---:|---:|---:|---|:---|",
+            f"| floor `{FLOOR_PATH}` ({CONNECTIONS} connections) | {floor.requests_per_second:,.0f} "
+            f"| {floor.p99_ms:.1f} ms | 1.00× | | |",
+            _row(
+                f"`{FIGURES_PATH}` ({CONNECTIONS} connections)",
+                item.figures,
+                floor,
+                f"≥ {GOAL_SHARE:.1f}×, p99 < {GOAL_P99_MS:.0f} ms",
+                figures_met,
+            ),
+            _row(
+                f"the same with `If-None-Match` (304, {CONNECTIONS} connections)",
+                item.figures_304,
+                floor,
+                "≥ the 200",
+                item.figures_304.requests_per_second >= item.figures.requests_per_second * 0.95,
+            ),
+            _row(
+                f"`{PROJECTS_PATH}` ({LIST_CONNECTIONS} connections, kept page)",
+                item.projects,
+                floor,
+                f"≥ {GOAL_LIST_RPS:,.0f} req/s, p99 < {GOAL_LIST_P99_MS:.0f} ms",
+                list_met,
+            ),
+        ]
+        if item.two_instances is not None:
+            lines.append(
+                _row(
+                    f"`{FIGURES_PATH}` on 2 gunicorn instances × {WORKERS} workers sharing one port "
+                    f"(SO_REUSEPORT, {CONNECTIONS} connections)",
+                    item.two_instances,
+                    floor,
+                    "shown",
+                    True,
+                )
+            )
+    lines += [
+        "",
+        f"With {os.cpu_count()} cores shared by wrk, PostgreSQL and the servers, a second gunicorn instance "
+        "adds processes but no CPU: it shows that instances share the port, the database and Redis "
+        "correctly, not how throughput grows with machines.",
+    ]
     return "\n".join(lines) + "\n"
 
 
@@ -293,18 +292,33 @@ def main(argv: list[str] | None = None) -> int:
         print(f"API benchmark at {size:,} decisions")
         seed_ledger(size)
         port = _free_port()
-        server = start_server(port)
+        server = start_server(port, reuse_port=True)
         try:
             floor_run = load(port, FLOOR_PATH, seconds=args.seconds)
             figures_run = load(port, FIGURES_PATH, seconds=args.seconds)
+            etag = etag_of(port, FIGURES_PATH)
+            figures_304 = load(port, FIGURES_PATH, seconds=args.seconds, headers={"If-None-Match": etag})
+            projects_run = load(port, PROJECTS_PATH, seconds=args.seconds, connections=LIST_CONNECTIONS)
+            second = start_server(port, reuse_port=True)
+            time.sleep(5)  # the port answers already (the first instance): give the second time to boot
+            try:
+                two_instances = load(port, FIGURES_PATH, seconds=args.seconds)
+            finally:
+                second.terminate()
+                second.wait(timeout=30)
         finally:
             server.terminate()
             server.wait(timeout=30)
-        print(
-            f"  floor {floor_run.requests_per_second:,.0f} req/s p99 {floor_run.p99_ms:.1f} ms; "
-            f"figures {figures_run.requests_per_second:,.0f} req/s p99 {figures_run.p99_ms:.1f} ms"
-        )
-        rows.append((size, floor_run, figures_run))
+        runs = SizeRuns(size, floor_run, figures_run, figures_304, projects_run, two_instances)
+        for name, run in (
+            ("floor", floor_run),
+            ("figures", figures_run),
+            ("figures 304", figures_304),
+            ("projects", projects_run),
+            ("2 instances", two_instances),
+        ):
+            print(f"  {name}: {run.requests_per_second:,.0f} req/s, p99 {run.p99_ms:.1f} ms, {run.errors} errors")
+        rows.append(runs)
     table = _table(rows, seconds=args.seconds)
     _append(table)
     print(table)

@@ -26,7 +26,7 @@ from funding.models import (
     Programme,
     Recipient,
 )
-from funding.payments.models import Payment, ProofOfUse, Recovery
+from funding.payments.models import Payment, PaymentRequest, ProofOfUse, Recovery
 from projects.models import Project, Topic, TransferRequest
 from regions.models import Municipality, Region
 
@@ -80,6 +80,7 @@ def clear() -> None:
         model._meta.db_table
         for model in (
             Payment,
+            PaymentRequest,
             Recovery,
             ProofOfUse,
             FigureStep,

@@ -74,6 +74,21 @@ MIDDLEWARE = [
     "axes.middleware.AxesMiddleware",
 ]
 
+# An anonymous GET or HEAD to the API (no session cookie, no Authorization header) runs
+# through this shorter stack (modellregionen.wsgi): it has no user to find, no form to
+# protect, no message to show and no login to count. Everything else, headers included,
+# stays: a middleware added above runs on this path too unless it is named here.
+SKIPPED_ON_ANONYMOUS_API_READS = {
+    "whitenoise.middleware.WhiteNoiseMiddleware",  # serves /static/ only
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "simple_history.middleware.HistoryRequestMiddleware",  # records who changed what: reads change nothing
+    "axes.middleware.AxesMiddleware",
+}
+API_READ_MIDDLEWARE = [name for name in MIDDLEWARE if name not in SKIPPED_ON_ANONYMOUS_API_READS]
+
 ROOT_URLCONF = "modellregionen.urls"
 WSGI_APPLICATION = "modellregionen.wsgi.application"
 
@@ -253,9 +268,12 @@ if not re.fullmatch(r"[0-9]+/(s|sec|second|m|min|minute|h|hour|d|day)", API_ANON
     raise ImproperlyConfigured(f"Unexpected value API_ANON_RATE={API_ANON_RATE}, use e.g. 120/minute")
 # How long a CDN or browser may reuse an anonymous API answer (seconds).
 API_CACHE_MAX_AGE = env_int("API_CACHE_MAX_AGE", 300, minimum=0)
+# Rendered anonymous API answers each worker keeps by ETag (modellregionen.api.rendered), in bytes.
+API_RENDERED_BYTES = env_int("API_RENDERED_BYTES", 32 * 1024 * 1024)
 # The API kernel (modellregionen/api) imports no app; this names where the current figures
-# version, part of every answer's ETag, comes from.
-API_CURRENT_FIGURES_VERSION = "funding.figures.selectors.current_figures_version"
+# version, part of every answer's ETag, comes from (kept per worker for at most a second,
+# like the figures endpoint's own scope: funding.figures.scope).
+API_CURRENT_FIGURES_VERSION = "funding.figures.scope.memoised_default_version"
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

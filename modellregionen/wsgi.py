@@ -1,6 +1,62 @@
+"""The WSGI application: the full Django handler, and a lean one for anonymous reads of the API.
+
+An anonymous GET or HEAD under /api/ (no session cookie, no Authorization header) is the
+journalists' and scripts' request, and the most frequent one. It goes to a second Django
+handler whose middleware is settings.API_READ_MIDDLEWARE: the same stack without sessions,
+CSRF, authentication, messages, history and login-lockout bookkeeping, none of which an
+anonymous read uses. Views, URLs, throttling, error pages and every header are the same;
+tests/api/test_lean_read_path.py compares both handlers' answers. Anything else (a user, a
+write, a preflight, a page) goes through the full stack.
+"""
+
 import os
 
+from django.conf import settings
+from django.core.handlers.wsgi import WSGIHandler
 from django.core.wsgi import get_wsgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "modellregionen.settings")
-application = get_wsgi_application()
+
+API_PREFIX = "/api/"
+READ_METHODS = ("GET", "HEAD")
+
+
+def is_anonymous_api_read(environ) -> bool:
+    """A read of the API by a client that names no user (no session cookie, no credentials)."""
+    if environ.get("REQUEST_METHOD") not in READ_METHODS:
+        return False
+    if not environ.get("PATH_INFO", "").startswith(API_PREFIX):
+        return False
+    if "HTTP_AUTHORIZATION" in environ:
+        return False
+    cookies = environ.get("HTTP_COOKIE", "")
+    return f"{settings.SESSION_COOKIE_NAME}=" not in cookies
+
+
+class ApiReadHandler(WSGIHandler):
+    """A Django handler with settings.API_READ_MIDDLEWARE instead of settings.MIDDLEWARE."""
+
+    def load_middleware(self, is_async=False):
+        # Django builds the chain from settings.MIDDLEWARE; this runs once, at start-up,
+        # before any request, so swapping the list for the build is safe.
+        full = settings.MIDDLEWARE
+        settings.MIDDLEWARE = settings.API_READ_MIDDLEWARE
+        try:
+            super().load_middleware(is_async=is_async)
+        finally:
+            settings.MIDDLEWARE = full
+
+
+class Application:
+    """Send anonymous API reads to the lean handler and everything else to the full one."""
+
+    def __init__(self):
+        self.full = get_wsgi_application()  # also sets Django up
+        self.api_read = ApiReadHandler()
+
+    def __call__(self, environ, start_response):
+        handler = self.api_read if is_anonymous_api_read(environ) else self.full
+        return handler(environ, start_response)
+
+
+application = Application()

@@ -96,3 +96,10 @@ def memoised_default_programme() -> Programme | None:
 def memoised_current_version(*, programme: Programme) -> FiguresVersion | None:
     """`selectors.current_figures_version()` of `programme`, at most SCOPE_SECONDS old."""
     return _memoised(("current", programme.pk), lambda: selectors.current_figures_version(programme=programme))
+
+
+def memoised_default_version() -> FiguresVersion | None:
+    """The default programme's current version, at most SCOPE_SECONDS old: part of every API answer's
+    ETag (settings.API_CURRENT_FIGURES_VERSION), read once per request of any endpoint."""
+    programme = memoised_default_programme()
+    return memoised_current_version(programme=programme) if programme else None

@@ -8,6 +8,7 @@ from django.http import Http404, StreamingHttpResponse
 from django.utils.cache import get_conditional_response, patch_vary_headers
 from django.utils.http import http_date
 from django.utils.module_loading import import_string
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from rest_framework.authentication import SessionAuthentication, TokenAuthentication
 from rest_framework.exceptions import ValidationError
@@ -16,7 +17,7 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
 from modellregionen import roles
-from modellregionen.api import caching
+from modellregionen.api import caching, rendered
 from modellregionen.api.errors import api_exception_handler, validation_error
 from modellregionen.api.pagination import ApiPagination
 from modellregionen.api.renderers import (
@@ -35,7 +36,9 @@ from modellregionen.api.throttling import AnonymousRateThrottle
 SAFE_METHODS = ("GET", "HEAD")
 
 
-class _NotModified(Exception):
+class _AnsweredEarly(Exception):
+    """A 304, or a kept rendered answer: returned as it is, without running the view."""
+
     def __init__(self, response):
         self.response = response
 
@@ -156,7 +159,7 @@ class ApiMixin:
     def cache_parts(self, request) -> tuple[list[str], object]:
         """What the answer depends on, and when it last changed (override for other sources)."""
         version = current_figures_version()
-        watermark = caching.data_watermark()
+        watermark = caching.memoised_data_watermark()
         parts = [
             str(version.pk if version else ""),
             watermark.isoformat() if watermark else "",
@@ -175,9 +178,19 @@ class ApiMixin:
             staff=roles.is_staff_member(request.user),
         )
 
+    def rendered_key(self, request) -> tuple | None:
+        """The key of this answer among the kept rendered answers, or None if it is not kept.
+
+        Kept: anonymous answers (staff see more) that are not a streamed complete CSV.
+        """
+        if request.user.is_authenticated or self.wants_complete_csv(request):
+            return None
+        return (self.validators.etag, request.scheme, request.get_host(), get_language())
+
     # --- request cycle ----------------------------------------------------------------
     def initial(self, request, *args, **kwargs):
         self.validators = None
+        self.kept_as = None
         self.check_query_parameters(request)
         super().initial(request, *args, **kwargs)
         if request.method in SAFE_METHODS:
@@ -189,10 +202,14 @@ class ApiMixin:
                 last_modified=int(last_modified.timestamp()) if last_modified else None,
             )
             if conditional is not None:
-                raise _NotModified(conditional)
+                raise _AnsweredEarly(conditional)
+            self.kept_as = self.rendered_key(request)
+            kept = rendered.ANSWERS.get(self.kept_as) if self.kept_as else None
+            if kept is not None:
+                raise _AnsweredEarly(kept.response())
 
     def handle_exception(self, exc):
-        if isinstance(exc, _NotModified):
+        if isinstance(exc, _AnsweredEarly):
             return exc.response
         return super().handle_exception(exc)
 
@@ -209,6 +226,12 @@ class ApiMixin:
         renderer = getattr(request, "accepted_renderer", None)
         if response.status_code == 200 and renderer is not None and renderer.format == "csv":
             response["Content-Disposition"] = f'attachment; filename="{self.csv_filename()}"'
+        # The answer depends on who asks (staff see more), and who asks is in the session
+        # cookie; said here, not only by the session middleware, which anonymous reads skip.
+        patch_vary_headers(response, ["Cookie"])
+        kept_as = getattr(self, "kept_as", None)
+        if kept_as is not None and isinstance(response, Response) and response.status_code == 200:
+            response.add_post_render_callback(lambda done: rendered.ANSWERS.keep(kept_as, done))
         return response
 
     # --- CSV --------------------------------------------------------------------------
