@@ -5,25 +5,12 @@ object, with no middleware at all. Every other path is the app's own application
 (modellregionen.wsgi), lean read path included, on the same gunicorn in the same run.
 """
 
-from django.conf import settings
-from django.core.handlers.wsgi import WSGIHandler
-
+from modellregionen.wsgi import MiddlewareListHandler
 from modellregionen.wsgi import application as app_application
 
 FLOOR_PATH = "/bench/floor/"
 
-
-class NoMiddlewareHandler(WSGIHandler):
-    def load_middleware(self, is_async=False):
-        full = settings.MIDDLEWARE
-        settings.MIDDLEWARE = []
-        try:
-            super().load_middleware(is_async=is_async)
-        finally:
-            settings.MIDDLEWARE = full
-
-
-floor_handler = NoMiddlewareHandler()
+floor_handler = MiddlewareListHandler([])
 
 
 def application(environ, start_response):

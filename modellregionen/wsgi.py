@@ -33,14 +33,18 @@ def is_anonymous_api_read(environ) -> bool:
     return f"{settings.SESSION_COOKIE_NAME}=" not in cookies
 
 
-class ApiReadHandler(WSGIHandler):
-    """A Django handler with settings.API_READ_MIDDLEWARE instead of settings.MIDDLEWARE."""
+class MiddlewareListHandler(WSGIHandler):
+    """A Django handler built with `middleware` instead of settings.MIDDLEWARE."""
+
+    def __init__(self, middleware: list[str]):
+        self.middleware = middleware
+        super().__init__()
 
     def load_middleware(self, is_async=False):
         # Django builds the chain from settings.MIDDLEWARE; this runs once, at start-up,
         # before any request, so swapping the list for the build is safe.
         full = settings.MIDDLEWARE
-        settings.MIDDLEWARE = settings.API_READ_MIDDLEWARE
+        settings.MIDDLEWARE = self.middleware
         try:
             super().load_middleware(is_async=is_async)
         finally:
@@ -52,7 +56,7 @@ class Application:
 
     def __init__(self):
         self.full = get_wsgi_application()  # also sets Django up
-        self.api_read = ApiReadHandler()
+        self.api_read = MiddlewareListHandler(settings.API_READ_MIDDLEWARE)
 
     def __call__(self, environ, start_response):
         handler = self.api_read if is_anonymous_api_read(environ) else self.full
