@@ -145,6 +145,13 @@ def measure(size: int) -> dict:
         prune_seconds, pruned = best_of(1, engine.prune_figure_versions)
     assert pruned == 1, f"expected to prune the older of the two versions, pruned {pruned}"  # noqa: S101
 
+    # Incremental figures (issue 18): one released entry added to the current version, in
+    # process and through a real worker.
+    from bench import increments
+
+    increment = increments.in_process(runs)
+    worker_latencies = increments.with_worker(5)
+
     as_of = dt.date(2022, 6, 30)
     figures_for(as_of=as_of)  # warm the connection and the cache
     read_total_ms = median_ms(50, lambda: figures_for(as_of=as_of))
@@ -166,6 +173,8 @@ def measure(size: int) -> dict:
         "ratio": min(recompute_times) / min(floor_times),
         "median_ratio": statistics.median(recompute_times) / statistics.median(floor_times),
         "prune_ms": prune_seconds * 1000,
+        "increment": increment,
+        "worker_latencies": worker_latencies,
         "read_total_ms": read_total_ms,
         "read_topic_ms": read_topic_ms,
         "download": download,
@@ -205,6 +214,35 @@ def render(results: list[dict], command: str, server_version: str) -> str:
             f"| {r['read_total_ms']:.1f} ms | {r['read_topic_ms']:.1f} ms | {r['prune_ms']:.0f} ms |"
         )
     lines += [
+        "",
+        "### Incremental figures: one released entry in the published figures",
+        "",
+        "| decisions | increment after a decision | after a payment | share of the full recompute "
+        "| commit to published, real worker (median / slowest of 5) |",
+        "|---:|---:|---:|---:|---:|",
+    ]
+    for r in results:
+        decision, payment = r["increment"]["decision"], r["increment"]["payment"]
+        worker = r["worker_latencies"]
+        lines.append(
+            f"| {r['decisions']:,} | {decision[0] * 1000:.0f} ms (median {statistics.median(decision) * 1000:.0f}) "
+            f"| {payment[0] * 1000:.0f} ms (median {statistics.median(payment) * 1000:.0f}) "
+            f"| {decision[0] / r['recompute_s']:.3f}× "
+            + (
+                f"| {statistics.median(worker):.2f} s / {worker[-1]:.2f} s |"
+                if worker
+                else "| not measured (no REDIS_URL) |"
+            )
+        )
+    lines += [
+        "",
+        "- *increment*: a released amendment (or payment) on a random grant is saved, then",
+        "  `engine.publish_figures(full=False)` writes the new version from the current one plus the",
+        "  change (`funding.figures.increments`): fastest of as many runs as the full recompute, median",
+        "  in brackets; *share*: fastest increment / fastest full recompute.",
+        "- *commit to published*: a Celery worker in its own process (`bench/increments.py`); from the",
+        "  commit of a released amendment until a current version includes its change number, with",
+        "  the scheduling delay (`FIGURES_RECOMPUTE_DELAY`, 1 s) and the broker round trip.",
         "",
         "Complete CSV of the released decisions (`/api/v1/decisions/?format=csv`), served by a",
         "fresh process and only counted (`bench/downloads.py`); peak RSS before and after the download:",
@@ -313,6 +351,9 @@ def main() -> None:
             f"{result['recompute_s']:.2f} s, SQL floor {result['floor_s']:.2f} s, ratio {result['ratio']:.2f} "
             f"(of medians {result['median_ratio']:.2f}); as-of read {result['read_total_ms']:.1f} ms (by topic "
             f"{result['read_topic_ms']:.1f} ms); pruning a version {result['prune_ms']:.0f} ms; "
+            f"increment after a decision {result['increment']['decision'][0] * 1000:.0f} ms, after a payment "
+            f"{result['increment']['payment'][0] * 1000:.0f} ms; commit to published with a worker "
+            f"{result['worker_latencies']}; "
             + (
                 f"CSV of {download['rows']:,} decisions in {download['seconds']:.1f} s, peak RSS "
                 f"{download['rss_before_mb']:.0f} → {download['rss_peak_mb']:.0f} MB"

@@ -23,6 +23,7 @@ from funding.models import (
     FiguresVersion,
     FundingDecision,
     GrantingAuthority,
+    LedgerChange,
     Programme,
     Recipient,
 )
@@ -86,6 +87,7 @@ def clear() -> None:
             FigureStep,
             FigureGroup,
             FiguresVersion,
+            LedgerChange,
             TransferRequest,
             FundingDecision,
             Project,

@@ -318,7 +318,7 @@ class FundingDecision(models.Model):
 
 # The figures' stored versions live with the figures; importing them here registers them
 # with the funding app, whose migrations hold their tables.
-from funding.figures.models import FigureGroup, FigureStep, FiguresVersion, LedgerState  # noqa: E402, F401
+from funding.figures.models import FigureGroup, FigureStep, FiguresVersion, LedgerChange, LedgerState  # noqa: E402, F401
 
 # The second ledger: payments, recoveries and proofs of use, booked on initial decisions.
 from funding.payments.models import Payment, PaymentRequest, ProofOfUse, Recovery  # noqa: E402, F401

@@ -14,7 +14,7 @@ from django.db.models.functions import Coalesce, Now
 from django.utils import timezone
 
 from funding.figures.ledgers import ledger_watermark
-from funding.figures.models import FiguresVersion, LedgerState
+from funding.figures.models import FiguresVersion, LedgerChange, LedgerState
 from funding.models import Programme
 
 PENDING_KEY = "funding:figures-recompute-pending"
@@ -23,22 +23,32 @@ PENDING_KEY = "funding:figures-recompute-pending"
 LEDGER_STATE_ID = 1
 
 
-def mark_ledger_changed() -> None:
-    """Bump the ledger's change count in the current transaction (called for every change).
+def mark_ledger_changed(
+    kind: str = LedgerChange.Kind.OTHER, *, entry_id: int | None = None, project_id: int | None = None
+) -> int:
+    """Bump the ledger's change count in the current transaction and log what changed; returns the new count.
 
-    Writers serialise on this one row, so the committed count grows in commit order; see
-    LedgerState. It is written with the change, so the fact "the figures are behind" cannot be
-    lost to a broker outage or a killed worker: it lives in the database.
+    Called for every change. Writers serialise on this one row, so the committed count grows in
+    commit order; see LedgerState. It is written with the change, so the fact "the figures are
+    behind" cannot be lost to a broker outage or a killed worker: it lives in the database. The
+    LedgerChange row with the same number says whether the figures can add the change
+    (funding.figures.increments) or need a full recompute.
     """
     updated = LedgerState.objects.filter(pk=LEDGER_STATE_ID).update(
         change_count=F("change_count") + 1,
         changed_at=Now(),
         first_unpublished_at=Coalesce(F("first_unpublished_at"), Now()),
     )
-    if not updated:
+    if updated:
+        # This transaction holds the row's lock now: the count it reads is its own.
+        number = LedgerState.objects.filter(pk=LEDGER_STATE_ID).values_list("change_count", flat=True).get()
+    else:
+        number = 1
         LedgerState.objects.create(
-            pk=LEDGER_STATE_ID, change_count=1, changed_at=timezone.now(), first_unpublished_at=timezone.now()
+            pk=LEDGER_STATE_ID, change_count=number, changed_at=timezone.now(), first_unpublished_at=timezone.now()
         )
+    LedgerChange.objects.create(number=number, kind=kind, entry_id=entry_id, project_id=project_id)
+    return number
 
 
 def ledger_change_count() -> int:

@@ -8,6 +8,7 @@ the statement, and its models to `ledger_watermark`.
 """
 
 import datetime as dt
+from dataclasses import dataclass
 
 from django.db.models import (
     Aggregate,
@@ -83,19 +84,49 @@ class ExactSum(Aggregate):
         return super().as_sql(compiler, connection, function=POSTGRESQL_EXACT_SUM, **extra_context)
 
 
+@dataclass(frozen=True)
+class Scope:
+    """Which part of a programme's ledger the facts read.
+
+    The whole ledger for a full recompute; for an increment (funding.figures.increments) the
+    facts of some projects only, once with and once without the entries released since the
+    version it starts from.
+    """
+
+    projects: frozenset[int] | None = None  # None: every project
+    without_decisions: frozenset[int] = frozenset()
+    without_payments: frozenset[int] = frozenset()
+    without_recoveries: frozenset[int] = frozenset()
+
+    def with_added_entries(self) -> "Scope":
+        """The same projects with the entries this scope leaves out."""
+        return Scope(projects=self.projects)
+
+
+WHOLE_LEDGER = Scope()
+
+
+def _in_scope(queryset: QuerySet, scope: Scope, *, project: str, without: frozenset[int]) -> QuerySet:
+    if scope.projects is not None:
+        queryset = queryset.filter(**{f"{project}__in": sorted(scope.projects)})
+    if without:
+        queryset = queryset.exclude(id__in=sorted(without))
+    return queryset
+
+
 def cents(field: str) -> Cast:
     """A money field in whole cents, a bigint: exact to add, also where decimals are floats (SQLite)."""
     return Cast(Round(F(field) * 100), BigIntegerField())
 
 
-def decision_facts(*, programme: Programme) -> QuerySet:
+def decision_facts(*, programme: Programme, scope: Scope = WHOLE_LEDGER) -> QuerySet:
     """Released decisions of `programme` (money in cents), with their project's groups, running grant and first decision."""
     # Entry order within a day: the running grant at the day's last decision is the
     # project's net grant at the end of that day.
     entry_order = [F("decision_date").asc(), F("id").asc()]
+    released = FundingDecision.objects.released().filter(project__programme=programme)
     return (
-        FundingDecision.objects.released()
-        .filter(project__programme=programme)
+        _in_scope(released, scope, project="project_id", without=scope.without_decisions)
         .order_by()
         .annotate(
             f_project=F("project_id"),
@@ -132,10 +163,10 @@ def decision_facts(*, programme: Programme) -> QuerySet:
     )
 
 
-def project_facts(*, programme: Programme) -> QuerySet:
+def project_facts(*, programme: Programme, scope: Scope = WHOLE_LEDGER) -> QuerySet:
     """Every application (project or project office) of `programme`."""
     return (
-        Project.objects.filter(programme=programme)
+        _in_scope(Project.objects.filter(programme=programme), scope, project="id", without=frozenset())
         .order_by()
         .annotate(
             f_project=F("id"),
@@ -149,10 +180,11 @@ def project_facts(*, programme: Programme) -> QuerySet:
     )
 
 
-def request_facts(*, programme: Programme) -> QuerySet:
+def request_facts(*, programme: Programme, scope: Scope = WHOLE_LEDGER) -> QuerySet:
     """Every transfer or consultation request for a project of `programme`."""
+    requests = TransferRequest.objects.filter(project__programme=programme)
     return (
-        TransferRequest.objects.filter(project__programme=programme)
+        _in_scope(requests, scope, project="project_id", without=frozenset())
         .order_by()
         .annotate(
             f_project=F("project_id"),
@@ -214,7 +246,29 @@ def _flow(queryset: QuerySet, *, day, year_from: str, counts_as_row: bool, **cha
     return queryset.order_by().annotate(**columns).values(*FLOW_COLUMNS)
 
 
-def payment_flow_facts(*, programme: Programme) -> QuerySet:
+def _flow_sources(programme: Programme, scope: Scope) -> tuple[QuerySet, QuerySet, QuerySet]:
+    """The released payments and recoveries and the counted proofs of use of `programme` in `scope`."""
+    of_programme = {"decision__project__programme": programme}
+    project = "decision__project_id"
+    payments = _in_scope(
+        Payment.objects.released().filter(**of_programme), scope, project=project, without=scope.without_payments
+    )
+    recoveries = _in_scope(
+        Recovery.objects.released().filter(**of_programme), scope, project=project, without=scope.without_recoveries
+    )
+    proofs = _in_scope(
+        ProofOfUse.objects.filter(decision__state=DecisionState.RELEASED, **of_programme),
+        scope,
+        project=project,
+        without=frozenset(),
+    )
+    # A proof of use counts once its grant is released: not yet where that release is left out.
+    if scope.without_decisions:
+        proofs = proofs.exclude(decision_id__in=sorted(scope.without_decisions))
+    return payments, recoveries, proofs
+
+
+def payment_flow_facts(*, programme: Programme, scope: Scope = WHOLE_LEDGER) -> QuerySet:
     """The payments ledger of `programme` as daily changes: payments, claims and proofs of use.
 
     - a released payment (or correction) changes `paid_out` on its value date, a released
@@ -224,30 +278,25 @@ def payment_flow_facts(*, programme: Programme) -> QuerySet:
       overdue from the day after its deadline until the day it came in.
     """
     one = Value(1, output_field=BigIntegerField())
-    of_programme = {"decision__project__programme": programme}
+    released_payments, recoveries, proofs = _flow_sources(programme, scope)
     payments = _flow(
-        Payment.objects.released().filter(**of_programme),
-        day=F("value_date"),
-        year_from="value_date",
-        counts_as_row=True,
-        c_paid=cents("amount"),
+        released_payments, day=F("value_date"), year_from="value_date", counts_as_row=True, c_paid=cents("amount")
     )
     # Money repaid (Erstattung) flows back: it lowers what was paid out, on its value date.
     repayments = _flow(
-        Recovery.objects.released().filter(kind=RecoveryKind.REPAYMENT, **of_programme),
+        recoveries.filter(kind=RecoveryKind.REPAYMENT),
         day=F("booked_on"),
         year_from="booked_on",
         counts_as_row=True,
         c_paid=Cast(Round(F("amount") * -100), BigIntegerField()),
     )
     claims = _flow(
-        Recovery.objects.released().filter(kind=RecoveryKind.CLAIM, **of_programme),
+        recoveries.filter(kind=RecoveryKind.CLAIM),
         day=F("booked_on"),
         year_from="booked_on",
         counts_as_row=True,
         c_reclaimed=cents("amount"),
     )
-    proofs = ProofOfUse.objects.filter(decision__state=DecisionState.RELEASED, **of_programme)
     due = _flow(proofs, day=F("due_on"), year_from="due_on", counts_as_row=True, c_due=one)
     late = _flow(
         proofs.filter(Q(received_on__isnull=True) | Q(received_on__gt=F("due_on"))),
@@ -287,14 +336,11 @@ def ledger_watermark():
     return max(present) if present else None
 
 
-def rows_read(programme: Programme) -> int:
-    """The released decisions, projects, requests, payments, claims and proofs of use of `programme`."""
-    of_programme = {"decision__project__programme": programme}
+def rows_read(programme: Programme, scope: Scope = WHOLE_LEDGER) -> int:
+    """The released decisions, projects, requests, payments, claims and proofs of use of `programme` in `scope`."""
     return (
-        FundingDecision.objects.released().filter(project__programme=programme).count()
-        + Project.objects.filter(programme=programme).count()
-        + TransferRequest.objects.filter(project__programme=programme).count()
-        + Payment.objects.released().filter(**of_programme).count()
-        + Recovery.objects.released().filter(**of_programme).count()
-        + ProofOfUse.objects.filter(decision__state=DecisionState.RELEASED, **of_programme).count()
+        decision_facts(programme=programme, scope=scope).count()
+        + project_facts(programme=programme, scope=scope).count()
+        + request_facts(programme=programme, scope=scope).count()
+        + sum(source.count() for source in _flow_sources(programme, scope))
     )

@@ -33,6 +33,38 @@ class LedgerState(models.Model):
         return f"{self.change_count} Änderungen"
 
 
+class LedgerChange(models.Model):
+    """One committed change to the ledgers, numbered by LedgerState.change_count, and what it did to the figures.
+
+    Written with the change, in its transaction (funding.figures.freshness.mark_ledger_changed).
+    A released decision, payment or recovery is only ever added (released entries are
+    immutable), so the figures can take it in without reading the whole ledger
+    (funding.figures.increments); a saved or deleted draft changes no figure; anything else
+    (a project or request edited, a proof of use, the directory, a fixture load) needs a full
+    recompute. Rows that every current version includes are deleted after publication.
+    """
+
+    class Kind(models.TextChoices):
+        DECISION_RELEASED = "decision", _("Bescheid freigegeben")
+        PAYMENT_RELEASED = "payment", _("Zahlung freigegeben")
+        RECOVERY_RELEASED = "recovery", _("Rückforderung oder Erstattung freigegeben")
+        NO_FIGURES = "none", _("Entwurf (keine Kennzahl betroffen)")
+        OTHER = "other", _("sonstige Änderung (vollständige Neuberechnung)")
+
+    number = models.BigIntegerField(_("Nummer"), primary_key=True)
+    kind = models.CharField(_("Art"), max_length=10, choices=Kind.choices)
+    # The released entry (of the table its kind names) and its project; NULL for the other kinds.
+    entry_id = models.BigIntegerField(null=True, blank=True)
+    project_id = models.BigIntegerField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("Änderung des Hauptbuchs")
+        verbose_name_plural = _("Änderungen des Hauptbuchs")
+
+    def __str__(self) -> str:
+        return f"{self.number}: {self.kind}"
+
+
 class FiguresVersion(models.Model):
     """One published set of figures of a programme, computed from the ledger at once.
 
@@ -60,6 +92,16 @@ class FiguresVersion(models.Model):
     nrw_population = models.PositiveBigIntegerField(_("Einwohner in NRW"), null=True, blank=True)
     population_date = models.DateField(_("Gebietsstand der Einwohnerzahlen"), null=True, blank=True)
     is_current = models.BooleanField(_("aktuell"), default=False)
+    # The version this one was derived from by adding the ledger changes since (NULL: computed
+    # from the whole ledger). Either way its steps are the same (funding.figures.increments).
+    based_on = models.ForeignKey(
+        "self",
+        verbose_name=_("fortgeschrieben aus"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
 
     class Meta:
         verbose_name = _("Kennzahlen-Stand")

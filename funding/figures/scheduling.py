@@ -12,7 +12,7 @@ from django.db import connection, transaction
 from funding.figures.freshness import PENDING_KEY
 
 # How long a scheduled recompute waits, so that a burst of changes lands in one run.
-RECOMPUTE_DELAY_SECONDS = getattr(settings, "FIGURES_RECOMPUTE_DELAY", 2)
+RECOMPUTE_DELAY_SECONDS = getattr(settings, "FIGURES_RECOMPUTE_DELAY", 1)
 
 
 # A lost task must not block scheduling forever: the pending flag expires.

@@ -20,15 +20,20 @@ logger = logging.getLogger(__name__)
     retry_backoff_max=60,
     max_retries=5,
 )
-def recompute_figures() -> list[int]:
-    """Recompute and publish the figures of every programme; returns the new version ids."""
+def recompute_figures(full: bool = False) -> list[int]:
+    """Publish the figures of every programme; returns the new version ids.
+
+    Scheduled after each ledger change, it adds released entries to the current figures where it
+    can (funding.figures.increments); the nightly run passes `full` and reads the whole ledger.
+    """
     freshness.clear_pending_recompute()
-    published = engine.recompute_figures()
+    published = engine.recompute_figures(full=full)
     for item in published:
         logger.info(
-            "figures version %s of %s published: %s steps, %s rows read, %s ms",
+            "figures version %s of %s published (%s): %s steps, %s rows read, %s ms",
             item.version.pk,
             item.version.programme,
+            f"increment of version {item.version.based_on_id}" if item.version.based_on_id else "full recompute",
             item.steps_written,
             item.version.rows_read,
             item.version.duration_ms,
