@@ -237,7 +237,8 @@ class FundingDecision(models.Model):
         ),
     )
     created_at = models.DateTimeField(_("angelegt am"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("geändert am"), auto_now=True)
+    # Indexed: the ledger watermark (funding.figures.ledgers) reads its maximum at every publication.
+    updated_at = models.DateTimeField(_("geändert am"), auto_now=True, db_index=True)
     history = HistoricalRecords()
 
     objects = FundingDecisionQuerySet.as_manager()

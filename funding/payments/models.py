@@ -56,7 +56,8 @@ class LedgerEntry(models.Model):
     )
     released_at = models.DateTimeField(_("freigegeben am"), null=True, blank=True)
     created_at = models.DateTimeField(_("angelegt am"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("geändert am"), auto_now=True)
+    # Indexed: the ledger watermark (funding.figures.ledgers) reads its maximum at every publication.
+    updated_at = models.DateTimeField(_("geändert am"), auto_now=True, db_index=True)
 
     objects = EntryQuerySet.as_manager()
 
@@ -224,7 +225,8 @@ class ProofOfUse(models.Model):
     )
     source = models.CharField(_("Quelle"), max_length=300, default="illustrative")
     created_at = models.DateTimeField(_("angelegt am"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("geändert am"), auto_now=True)
+    # Indexed: the ledger watermark (funding.figures.ledgers) reads its maximum at every publication.
+    updated_at = models.DateTimeField(_("geändert am"), auto_now=True, db_index=True)
     history = HistoricalRecords()
 
     class Meta:
