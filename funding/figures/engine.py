@@ -674,7 +674,13 @@ def _after_publication(change_count: int) -> None:
 
 
 def recompute_figures(*, full: bool = True) -> list[PublishedVersion]:
-    """Publish every programme's figures (publish_figures), then prune the old versions."""
+    """Publish every programme's figures (publish_figures), then prune the old versions.
+
+    Without `full` nothing is published when the current versions already include every
+    change: a run scheduled for a change that an earlier run has taken in.
+    """
+    if not full and figures_freshness().is_current:
+        return []
     published = publish_figures(full=full)
     prune_figure_versions()
     return published
