@@ -118,6 +118,17 @@ def drop_entry_guards(apps, schema_editor, tables=ENTRY_TABLES[:2]) -> None:
                 schema_editor.execute(f"DROP TRIGGER IF EXISTS {table}_no_{operation};")
 
 
+def restore_all_guards(apps, schema_editor) -> None:
+    """Create every guard of this module again where it is missing (each statement is idempotent).
+
+    On SQLite, AlterField rebuilds the whole table (create a copy, move the rows, drop the
+    old one), and the old table's triggers go with it: a migration that alters a guarded
+    table must end with this (funding.0018 does, for 0017's indexes).
+    """
+    create_guards(schema_editor)
+    create_entry_guards(apps, schema_editor, tables=ENTRY_TABLES)
+
+
 def sqlite_guard_statements() -> list[str]:
     """Every SQLite trigger of this module: the tests put them back before each test."""
     entries = [statement for table in ENTRY_TABLES for statement in _entry_statements(table, "sqlite")]

@@ -8,7 +8,7 @@ project's first, the projects requested by the same municipalities (a project's 
 count under the authority of its first decision, and a municipality counts once per group, on
 its first request there). `plan_increment` finds those projects from the change log
 (LedgerChange, one row per committed change); the figures engine computes their facts with and
-without the new entries and writes the new version (engine.increment_statement).
+without the new entries and writes the new version (statements.increment_statement).
 
 Anything else since the current version (a project or request edited, a proof of use, the
 directory, a budget, a change from before the log existed, or more than MAX_CHANGES changes)
