@@ -277,6 +277,8 @@ API_RENDERED_BYTES = env_int("API_RENDERED_BYTES", 32 * 1024 * 1024)
 # version, part of every answer's ETag, comes from (kept per worker for at most a second,
 # like the figures endpoint's own scope: funding.figures.scope).
 API_CURRENT_FIGURES_VERSION = "funding.figures.scope.memoised_default_version"
+# ... and where the state of every programme's figures comes from (modellregionen.api.replay).
+API_FIGURES_STATE = "funding.figures.scope.memoised_figures_state"
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

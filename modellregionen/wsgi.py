@@ -6,7 +6,9 @@ handler whose middleware is settings.API_READ_MIDDLEWARE: the same stack without
 CSRF, authentication, messages, history and login-lockout bookkeeping, none of which an
 anonymous read uses. Views, URLs, throttling, error pages and every header are the same;
 tests/api/test_lean_read_path.py compares both handlers' answers. Anything else (a user, a
-write, a preflight, a page) goes through the full stack.
+write, a preflight, a page) goes through the full stack. In front of the lean handler,
+modellregionen.api.replay sends a kept complete answer again while the state it was
+answered in holds.
 """
 
 import os
@@ -56,7 +58,11 @@ class Application:
 
     def __init__(self):
         self.full = get_wsgi_application()  # also sets Django up
-        self.api_read = MiddlewareListHandler(settings.API_READ_MIDDLEWARE)
+        from modellregionen.api.replay import ReplayingHandler  # needs the apps loaded
+
+        self.api_read = ReplayingHandler(
+            MiddlewareListHandler(settings.API_READ_MIDDLEWARE), max_bytes=settings.API_RENDERED_BYTES
+        )
 
     def __call__(self, environ, start_response):
         handler = self.api_read if is_anonymous_api_read(environ) else self.full

@@ -8,12 +8,9 @@ repeated request costs a lookup (see FiguresApiView).
 import datetime as dt
 from urllib.parse import urlencode
 
-from django.conf import settings
 from django.http import HttpResponse
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.cache import get_conditional_response
-from django.utils.http import http_date
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field
 from rest_framework import exceptions, serializers, status
@@ -26,12 +23,11 @@ from funding.figures.freshness import figures_freshness
 from funding.figures.models import FiguresVersion
 from funding.figures.scope import memoised_current_version, memoised_default_programme, memoised_ledger_change_count
 from funding.models import Programme
-from modellregionen.api.base import ApiMixin, answer_validators
+from modellregionen.api.base import ApiMixin
 from modellregionen.api.errors import ErrorSerializer, validation_error
 from modellregionen.api.fields import DECIMAL_SCHEMA, MAX_ID, ExactDecimalField
 from modellregionen.api.licence import LICENCE
-from modellregionen.api.renderers import DEFAULT_DIALECT, CsvTable
-from modellregionen.api.throttling import AnonymousRateThrottle, count_request
+from modellregionen.api.renderers import CsvTable
 from regions.api import RegionMembersSerializer, RegionViewSet
 from regions.models import Region
 
@@ -346,91 +342,6 @@ def _rendered_key(request, *, version: FiguresVersion, as_of: dt.date, query, me
 )
 class FiguresView(FiguresApiView):
     """The stored figures as of a date, for the programme or by group, from a published version."""
-
-    def dispatch(self, request, *args, **kwargs):
-        response = self.fast_response(request)
-        if response is not None:
-            return response
-        return super().dispatch(request, *args, **kwargs)
-
-    def fast_response(self, request) -> HttpResponse | None:
-        """The kept answer to a plain anonymous request, without DRF's machinery; None if unsure.
-
-        This is the endpoint's busiest request, so it skips parsing, authentication and
-        content negotiation, yet answers exactly as the full path would (body, ETag, 304,
-        caching headers, rate limit). Anything else (a user, a format, another parameter,
-        a value that needs an error message, an answer not yet rendered) takes the full
-        path, which also renders and keeps the answer for the next request.
-        """
-        if request.method not in ("GET", "HEAD"):
-            return None
-        if "HTTP_AUTHORIZATION" in request.META or settings.SESSION_COOKIE_NAME in request.COOKIES:
-            return None  # possibly a user: staff answers differ
-        if request.META.get("HTTP_ACCEPT", "*/*") not in ("*/*", "application/json"):
-            return None
-        as_of = None
-        for name, values in request.GET.lists():
-            if len(values) != 1:
-                return None
-            if name == "group_by":
-                if values[0] not in GROUPINGS:
-                    return None
-            elif name == "as_of":
-                try:  # as FiguresQuerySerializer reads it
-                    as_of = dt.datetime.strptime(values[0], "%Y-%m-%d").date()
-                except ValueError:
-                    return None
-            else:
-                return None
-        programme = memoised_default_programme()
-        version = memoised_current_version(programme=programme) if programme else None
-        if version is None:
-            return None
-        as_of = as_of or timezone.localdate()
-        media_type = "application/json"  # what DRF's negotiation picks for these Accept headers
-        key = _rendered_key(
-            request, version=version, as_of=as_of, query=request.GET, media_type=media_type, dialect=DEFAULT_DIALECT
-        )
-        hit = scope.RENDERED.get(key)
-        if hit is None:
-            return None
-        # Counted once: should the full path run after all, its throttle uses this verdict.
-        request.anonymous_throttle_verdict = count_request(AnonymousRateThrottle().get_ident(request))
-        if not request.anonymous_throttle_verdict[0]:
-            return None  # the full path answers 429 with Retry-After
-        validators = scope.FAST_VALIDATORS.get(key)
-        if validators is None:
-            parts, last_modified = _figures_parts(programme=programme, version=version, as_of=as_of)
-            etag = answer_validators(
-                parts=parts,
-                last_modified=last_modified,
-                path=request.path,
-                query=request.GET,
-                media_type=media_type,
-                dialect=DEFAULT_DIALECT,
-                staff=False,
-            ).etag
-            if len(scope.FAST_VALIDATORS) >= scope.RENDERED_KEPT:
-                scope.FAST_VALIDATORS.clear()
-            validators = scope.FAST_VALIDATORS[key] = (
-                etag,
-                int(last_modified.timestamp()),
-                http_date(last_modified.timestamp()),
-            )
-        etag, last_modified_seconds, last_modified_text = validators
-        response = get_conditional_response(request, etag=etag, last_modified=last_modified_seconds) or HttpResponse(
-            hit[0], content_type=hit[1]
-        )
-        # The headers the full path sets (ApiMixin.finalize_response and DRF's defaults).
-        response["Allow"] = ", ".join(self.allowed_methods)
-        # The full path reads the session (to find the user), so its answers vary by cookie too.
-        response["Vary"] = "Accept, Cookie"
-        if response.status_code not in (200, 304):
-            return response  # 412 on a failed If-Match: like the full path, without caching headers
-        response["ETag"] = etag
-        response["Last-Modified"] = last_modified_text
-        response["Cache-Control"] = f"public, max-age={settings.API_CACHE_MAX_AGE}"
-        return response
 
     def build_data(self, request) -> dict:
         params = self.parse_parameters(request)

@@ -1,10 +1,9 @@
 """What the figures API keeps per worker process: the current scope and the rendered answers.
 
 The default programme and each programme's current version are read on every figures
-request; each worker keeps them for at most SCOPE_SECONDS. Rendered answers and their
-validators are kept by (version, parameters, format): a published version never changes.
-Saving a programme or a version empties the scope memo and the validators at once and
-again after the commit.
+request; each worker keeps them for at most SCOPE_SECONDS. Rendered answers are kept by
+(version, parameters, format): a published version never changes.
+Saving a programme or a version empties the scope memo at once and again after the commit.
 """
 
 import threading
@@ -27,11 +26,6 @@ RENDERED: OrderedDict[tuple, tuple[bytes, str]] = OrderedDict()
 
 
 RENDERED_KEPT = 512
-
-
-# ETag, Last-Modified (seconds, text) of the anonymous JSON answers the fast path serves, by
-# the same key; emptied with the scope memo, since the ETag also names the programme.
-FAST_VALIDATORS: dict[tuple, tuple[str, int, str]] = {}
 
 
 # The default programme and the current version of each programme are read on every figures
@@ -66,7 +60,6 @@ def forget_scope(**kwargs) -> None:
     with _scope_lock:
         _scope.clear()
         _scope_state["generation"] += 1
-    FAST_VALIDATORS.clear()
 
 
 def _forget_scope_now_and_after_commit(**kwargs) -> None:
@@ -103,3 +96,20 @@ def memoised_default_version() -> FiguresVersion | None:
     ETag (settings.API_CURRENT_FIGURES_VERSION), read once per request of any endpoint."""
     programme = memoised_default_programme()
     return memoised_current_version(programme=programme) if programme else None
+
+
+def _figures_state() -> tuple:
+    current = FiguresVersion.objects.filter(is_current=True).order_by("programme_id")
+    return tuple(current.values_list("programme_id", "pk", "computed_at"))
+
+
+def memoised_figures_state() -> tuple:
+    """What any figures answer depends on besides the request, at most SCOPE_SECONDS old: the
+    default programme, every programme's current version and the ledger's change count
+    (settings.API_FIGURES_STATE: modellregionen.api.caching.answer_state)."""
+    programme = memoised_default_programme()
+    return (
+        programme.pk if programme else None,
+        _memoised(("current-versions",), _figures_state),
+        memoised_ledger_change_count(),
+    )

@@ -232,6 +232,11 @@ class ApiMixin:
         kept_as = getattr(self, "kept_as", None)
         if kept_as is not None and isinstance(response, Response) and response.status_code == 200:
             response.add_post_render_callback(lambda done: rendered.ANSWERS.keep(kept_as, done))
+        # An anonymous read's answer is fixed by the request and the answer state: it may be
+        # kept whole and sent again before Django runs (modellregionen.api.replay).
+        response.replayable = (
+            validators is not None and response.status_code in (200, 304) and not request.user.is_authenticated
+        )
         return response
 
     # --- CSV --------------------------------------------------------------------------

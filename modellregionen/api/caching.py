@@ -20,9 +20,12 @@ import time
 from dataclasses import dataclass
 
 from django.apps import apps
+from django.conf import settings
 from django.db import connection, transaction
 from django.db.models.signals import post_delete, post_save
+from django.utils import timezone
 from django.utils.dateparse import parse_datetime
+from django.utils.module_loading import import_string
 from django.utils.timezone import make_aware
 
 # The models whose changes the public API shows (their history tables are read).
@@ -31,6 +34,8 @@ PUBLIC_MODELS = (
     "funding.GrantingAuthority",
     "funding.Recipient",
     "funding.FundingDecision",
+    "funding.Payment",
+    "funding.Recovery",
     "projects.Topic",
     "projects.Project",
     "projects.TransferRequest",
@@ -122,3 +127,37 @@ def make_validators(*, parts: list[str], last_modified: dt.datetime | None) -> V
 def latest(*moments: dt.datetime | None) -> dt.datetime | None:
     known = [moment for moment in moments if moment is not None]
     return max(known) if known else None
+
+
+# --- The state every anonymous answer is computed from -----------------------------------
+
+
+@functools.cache
+def _figures_state_reader():
+    # The kernel imports no app: the settings name the function (funding.figures.scope).
+    return import_string(settings.API_FIGURES_STATE)
+
+
+# (second, local date): read on every kept answer, worked out at most once a second.
+_today: tuple[int, dt.date | None] = (-1, None)
+
+
+def _local_today() -> dt.date:
+    global _today  # noqa: PLW0603 - one tuple, replaced whole: safe between threads
+    second, date = _today
+    now = int(time.time())
+    if second != now:
+        date = timezone.localdate()
+        _today = (now, date)
+    return date
+
+
+def answer_state() -> tuple:
+    """What an anonymous answer depends on besides the request: the same state, the same answer.
+
+    Every answer's ETag is made of the request and of these (the figures versions, the data
+    watermark, the ledger's change count, and today's date where a figure defaults to
+    today), each kept per worker for at most a second; modellregionen.api.replay keeps
+    complete answers by it.
+    """
+    return (_local_today(), memoised_data_watermark(), _figures_state_reader()())

@@ -39,35 +39,41 @@ class RenderedAnswer:
 
 
 class RenderedAnswers:
-    """A byte-bounded LRU of rendered answers; safe to share between threads."""
+    """A byte-bounded LRU of rendered answers (or of any value with a size); safe to share between threads."""
 
     def __init__(self, max_bytes: int):
         self.max_bytes = max_bytes
-        self._answers: OrderedDict[tuple, RenderedAnswer] = OrderedDict()
+        self._answers: OrderedDict[tuple, tuple[object, int]] = OrderedDict()
         self._bytes = 0
         self._lock = threading.Lock()
 
-    def get(self, key: tuple) -> RenderedAnswer | None:
+    def get(self, key: tuple):
         with self._lock:
-            answer = self._answers.get(key)
-            if answer is not None:
-                self._answers.move_to_end(key)
-            return answer
+            entry = self._answers.get(key)
+            if entry is None:
+                return None
+            self._answers.move_to_end(key)
+            return entry[0]
 
     def keep(self, key: tuple, response) -> None:
-        body = response.content
-        if len(body) > self.max_bytes // 10:
-            return
+        """Keep the rendered body of `response` and the headers the view set (KEPT_HEADERS)."""
         headers = tuple((name, response[name]) for name in KEPT_HEADERS if response.has_header(name))
+        body = response.content
+        self.put(key, RenderedAnswer(body=body, headers=headers), size=len(body))
+
+    def put(self, key: tuple, value, *, size: int) -> None:
+        """Keep `value`, which takes `size` bytes, unless it alone would fill a tenth of the store."""
+        if size > self.max_bytes // 10:
+            return
         with self._lock:
             old = self._answers.pop(key, None)
             if old is not None:
-                self._bytes -= len(old.body)
-            self._answers[key] = RenderedAnswer(body=body, headers=headers)
-            self._bytes += len(body)
+                self._bytes -= old[1]
+            self._answers[key] = (value, size)
+            self._bytes += size
             while self._bytes > self.max_bytes and self._answers:
-                _key, dropped = self._answers.popitem(last=False)
-                self._bytes -= len(dropped.body)
+                _key, (_value, dropped_size) = self._answers.popitem(last=False)
+                self._bytes -= dropped_size
 
     def clear(self) -> None:
         with self._lock:

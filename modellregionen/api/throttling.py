@@ -30,6 +30,9 @@ PERIODS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 SYNC_SECONDS = 1.0
 # Clients tallied per worker; beyond that every request is counted in the cache directly.
 TALLIES_KEPT = 10_000
+# Where a request already counted before Django ran carries its verdict (modellregionen.api.replay):
+# a WSGI environ key, which no client header can set (those all start with HTTP_).
+THROTTLE_VERDICT = "modellregionen.anonymous_throttle_verdict"
 
 
 @functools.lru_cache(maxsize=16)
@@ -106,8 +109,8 @@ class AnonymousRateThrottle(BaseThrottle):
         return client_ip(request)
 
     def allow_request(self, request, view) -> bool:
-        # The figures fast path counts the request before DRF runs; it must not count twice.
-        verdict = getattr(request, "anonymous_throttle_verdict", None)
+        # A request refused before Django ran (modellregionen.api.replay) was counted there.
+        verdict = request.META.get(THROTTLE_VERDICT)
         if verdict is None:
             user = request.user
             if roles.is_staff_member(user) or getattr(user, "is_superuser", False):

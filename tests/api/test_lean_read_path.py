@@ -6,21 +6,16 @@ CSV (paged and complete), errors and conditional requests; and a kept answer equ
 freshly rendered one and is never served after the data changed.
 """
 
-import contextlib
 import io
 
 import pytest
-from django.core import signals
-from django.db import close_old_connections, connection
-from django.test import RequestFactory
+from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from modellregionen import wsgi
 from modellregionen.api import rendered
 from projects.models import Project
-
-# Headers that differ between any two answers, whatever handler made them.
-VOLATILE = {"Date"}
+from tests.api.wsgi_calls import call
 
 URLS = [
     "/api/v1/",
@@ -58,38 +53,6 @@ def programme(db):
 @pytest.fixture(scope="module")
 def application():
     return wsgi.Application()
-
-
-@contextlib.contextmanager
-def _connection_kept_open():
-    # A real handler closes the database connection after each request, which would end the
-    # test's transaction; Django's own test client lifts the same receivers.
-    signals.request_started.disconnect(close_old_connections)
-    signals.request_finished.disconnect(close_old_connections)
-    try:
-        yield
-    finally:
-        signals.request_started.connect(close_old_connections)
-        signals.request_finished.connect(close_old_connections)
-
-
-def call(handler, path, method="GET", **headers):
-    """Run one request through a WSGI handler: (status, headers without the volatile ones, body)."""
-    environ = RequestFactory().generic(method, path, **headers).environ
-    answer = {}
-
-    def start_response(status, response_headers, exc_info=None):
-        answer["status"] = status
-        answer["headers"] = sorted((name, value) for name, value in response_headers if name not in VOLATILE)
-
-    with _connection_kept_open():
-        chunks = handler(environ, start_response)
-        try:
-            body = b"".join(chunks)
-        finally:
-            if hasattr(chunks, "close"):
-                chunks.close()
-    return answer["status"], answer["headers"], body
 
 
 def test_anonymous_reads_of_the_api_are_routed_to_the_lean_handler():
@@ -144,12 +107,13 @@ def test_head_conditional_and_cross_origin_reads_answer_the_same(programme, appl
 
 def test_a_kept_answer_costs_no_rendering_and_is_never_served_after_a_change(programme, application):
     path = "/api/v1/projects/?page_size=100"
-    first = call(application.api_read, path)
+    lean = application.api_read.handler  # the Django handler behind the replayed answers
+    first = call(lean, path)
     with CaptureQueriesContext(connection) as kept_queries:
-        kept = call(application.api_read, path)
+        kept = call(lean, path)
     rendered.ANSWERS.clear()
     with CaptureQueriesContext(connection) as fresh_queries:
-        call(application.api_read, path)
+        call(lean, path)
 
     assert kept == first
     # Only the validators are read (figures version, data watermark, rate limit), not the list.

@@ -84,3 +84,22 @@ def test_the_recoveries_list_filters_by_kind(api, entries):
     assert claims[0]["reason"] == "Prüfung des Verwendungsnachweises"
     assert repayments == []
     assert Recovery.objects.count() == 1
+
+
+def test_a_new_payment_changes_the_lists_etag_at_once(api, entries, clerk, approver):
+    before = api.get("/api/v1/payments/")
+    payment = services.entry_create_draft(
+        Payment,
+        user=clerk,
+        decision=entries,
+        reference="AUS-4",
+        amount=Decimal("10.00"),
+        value_date=dt.date(2020, 5, 4),
+    )
+    services.entry_release(entry=payment, user=approver)
+    # Before any figures recompute: the list's own validators know the ledger changed.
+    after = api.get("/api/v1/payments/", HTTP_IF_NONE_MATCH=before["ETag"])
+
+    assert after.status_code == 200
+    assert after["ETag"] != before["ETag"]
+    assert "AUS-4" in [row["reference"] for row in after.json()["results"]]
