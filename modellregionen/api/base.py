@@ -262,8 +262,10 @@ class ApiMixin:
         columns = serializer_columns(serializer)
         names = [name for name, _decimal in columns]
         total = queryset.count()
-        # chunk_size keeps prefetch_related working while the rows are fetched in batches.
-        items = (self.get_serializer(instance).data for instance in queryset.iterator(chunk_size=ROWS_PER_CHUNK))
+        # chunk_size keeps prefetch_related working while the rows are fetched in batches. One
+        # serializer for every row, as DRF's list serializer does: building a model serializer's
+        # fields costs more than a row (a new one per row made 10 k decisions take 11 s).
+        items = (serializer.to_representation(instance) for instance in queryset.iterator(chunk_size=ROWS_PER_CHUNK))
         body = iter_csv(
             names,
             (row_of(item, names) for item in items),
