@@ -300,4 +300,20 @@ def recompute_figures(*, full: bool = True) -> list[PublishedVersion]:
         return []
     published = publish_figures(full=full)
     prune_figure_versions()
+    if full and published:
+        _refresh_planner_statistics()
     return published
+
+
+def _refresh_planner_statistics() -> None:
+    """Let PostgreSQL plan the reads of the new versions with statistics that know them.
+
+    A full recompute writes whole versions at once. Until autovacuum gets round to analysing
+    the step table, the planner may think a version has a handful of steps and read every
+    step of a grouping to find the few in force (the dashboard's by-topic read at 10 k
+    projects: 7 ms instead of 0.6 ms). ANALYZE samples a fixed number of rows, about 0.1 s.
+    """
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(f"ANALYZE {FigureStep._meta.db_table}, {FigureGroup._meta.db_table}")
