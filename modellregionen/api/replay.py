@@ -149,5 +149,7 @@ class ReplayingHandler:
 
 def _not_modified(environ, kept: KeptAnswer) -> bool:
     """Whether Django would answer the request with 304 given the kept answer's validators."""
+    if kept.etag is not None and environ.get("HTTP_IF_NONE_MATCH") == kept.etag:
+        return True  # the usual revalidation, the client's copy's own ETag: a match for Django too
     request = SimpleNamespace(META=environ, method=environ["REQUEST_METHOD"], path=environ.get("PATH_INFO"))
     return get_conditional_response(request, etag=kept.etag, last_modified=kept.last_modified) is not None
