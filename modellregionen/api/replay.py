@@ -106,7 +106,10 @@ class ReplayingHandler:
         kept = self._kept_answer(environ, key) if conditional else self.answers.get(key)
         if kept is None:
             return self._answer_and_keep(environ, start_response, key)
-        verdict = count_request(client_ip(SimpleNamespace(META=environ)))
+        try:
+            verdict = count_request(client_ip(SimpleNamespace(META=environ)))
+        except Exception:  # noqa: BLE001 - Django counts again, and answers and reports what failed
+            return self.handler(environ, start_response)
         if not verdict[0]:
             environ[THROTTLE_VERDICT] = verdict  # Django answers 429 without counting again
             return self.handler(environ, start_response)

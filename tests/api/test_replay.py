@@ -192,3 +192,16 @@ def test_when_the_state_cannot_be_read_django_answers(application, django_handle
     calls = django_handler.calls
     assert call(application.api_read, path)[0] == "200 OK"
     assert django_handler.calls == calls + 1
+
+
+def test_when_the_rate_limit_cannot_be_counted_django_answers(application, django_handler, monkeypatch):
+    path = "/api/v1/regions/"
+    call(application.api_read, path)
+
+    def count_fails(ident):
+        raise RuntimeError("the rate limit's store failed")
+
+    monkeypatch.setattr("modellregionen.api.replay.count_request", count_fails)
+    calls = django_handler.calls
+    assert call(application.api_read, path)[0] == "200 OK"
+    assert django_handler.calls == calls + 1
