@@ -10,14 +10,16 @@ Decisions go through `funding.importing`, released by the system user "programmd
 import csv
 import json
 from collections import Counter
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.core.management import call_command
 from django.db import transaction
 
@@ -65,6 +67,42 @@ def system_user():
     # The services check roles on every path; the system account drafts and releases history.
     user.groups.add(*Group.objects.filter(name__in=[roles.CLERK, roles.APPROVER]))
     return user
+
+
+class ProgrammeDataError(Exception):
+    """A row of the programme data that cannot be loaded; the message names file and line."""
+
+
+@contextmanager
+def _row_of(path: Path, line: int):
+    """Turn what a bad row raises (an unknown reference, a bad value) into one clear error.
+
+    The load runs in one transaction, so after the error nothing of it is saved.
+    """
+    try:
+        yield
+    except KeyError as unknown:
+        raise ProgrammeDataError(
+            f"{path.name}, Zeile {line}: „{unknown.args[0]}“ ist unbekannt (kein solcher Eintrag, keine solche Spalte)."
+        ) from unknown
+    except ObjectDoesNotExist as missing:
+        raise ProgrammeDataError(
+            f"{path.name}, Zeile {line}: verweist auf einen Eintrag, den es nicht gibt ({type(missing).__qualname__})."
+        ) from missing
+    except ValidationError as invalid:
+        if hasattr(invalid, "error_dict"):
+            why = "; ".join(f"{name}: {' '.join(messages)}" for name, messages in invalid.message_dict.items())
+        else:
+            why = " ".join(invalid.messages)
+        raise ProgrammeDataError(f"{path.name}, Zeile {line}: {why}") from invalid
+    except (ValueError, InvalidOperation) as bad:
+        raise ProgrammeDataError(f"{path.name}, Zeile {line}: ungültiger Wert ({bad}).") from bad
+
+
+def _numbered_rows(path: Path):
+    """(line in the file, row) for each row: line 1 is the header."""
+    for index, row in enumerate(_csv_rows(path)):
+        yield index + 2, row
 
 
 def _csv_rows(path: Path) -> list[dict[str, str]]:
@@ -185,42 +223,44 @@ def _load_projects(directory: Path, report: LoadReport) -> None:
     programmes = {p.slug: p for p in Programme.objects.all()}
     regions = {r.slug: r for r in Region.objects.all()}
     topics = {t.slug: t for t in Topic.objects.all()}
-    for row in _csv_rows(directory / "projects.csv"):
-        if Project.objects.filter(slug=row["slug"]).exists():
-            report.unchanged["Projekte"] += 1
-            continue
-        project = Project(
-            programme=programmes[row["programme"]],
-            slug=row["slug"],
-            title=row["title"],
-            summary=row["summary"],
-            description=row["description"],
-            region=regions[row["region"]],
-            lead_municipality=Municipality.objects.get(ags=row["lead_municipality"]),
-            strand=row["strand"],
-            topic=topics[row["topic"]],
-            ozg_field=row["ozg_field"],
-            kind=row["kind"],
-            status=row["status"],
-            submitted_on=date.fromisoformat(row["submitted_on"]),
-            status_changed_on=_optional_date(row["status_changed_on"]),
-            implementation_status=row["implementation_status"],
-            implementation_start=_optional_date(row["implementation_start"]),
-            implementation_end=_optional_date(row["implementation_end"]),
-            transferable=row["transferable"] == "true",
-            licence=row["licence"],
-            maturity=row["maturity"],
-            documentation_url=row["documentation_url"],
-            contact_role=row["contact_role"],
-            contact_email=row["contact_email"],
-            source=row["source"],
-        )
-        project.full_clean()
-        project.save()
-        partners = row["partner_municipalities"].split()
-        if partners:
-            project.partner_municipalities.set(Municipality.objects.filter(ags__in=partners))
-        report.created["Projekte"] += 1
+    path = directory / "projects.csv"
+    for line, row in _numbered_rows(path):
+        with _row_of(path, line):
+            if Project.objects.filter(slug=row["slug"]).exists():
+                report.unchanged["Projekte"] += 1
+                continue
+            project = Project(
+                programme=programmes[row["programme"]],
+                slug=row["slug"],
+                title=row["title"],
+                summary=row["summary"],
+                description=row["description"],
+                region=regions[row["region"]],
+                lead_municipality=Municipality.objects.get(ags=row["lead_municipality"]),
+                strand=row["strand"],
+                topic=topics[row["topic"]],
+                ozg_field=row["ozg_field"],
+                kind=row["kind"],
+                status=row["status"],
+                submitted_on=date.fromisoformat(row["submitted_on"]),
+                status_changed_on=_optional_date(row["status_changed_on"]),
+                implementation_status=row["implementation_status"],
+                implementation_start=_optional_date(row["implementation_start"]),
+                implementation_end=_optional_date(row["implementation_end"]),
+                transferable=row["transferable"] == "true",
+                licence=row["licence"],
+                maturity=row["maturity"],
+                documentation_url=row["documentation_url"],
+                contact_role=row["contact_role"],
+                contact_email=row["contact_email"],
+                source=row["source"],
+            )
+            project.full_clean()
+            project.save()
+            partners = row["partner_municipalities"].split()
+            if partners:
+                project.partner_municipalities.set(Municipality.objects.filter(ags__in=partners))
+            report.created["Projekte"] += 1
 
 
 def _same_decision(decision: FundingDecision, parsed: dict) -> bool:
@@ -255,35 +295,37 @@ def _load_decisions(directory: Path, report: LoadReport, user) -> None:
 
 def _load_requests(directory: Path, report: LoadReport, user) -> None:
     projects = {p.slug: p for p in Project.objects.all()}
-    for row in _csv_rows(directory / "requests.csv"):
-        lookup = {
-            "project": projects[row["project"]],
-            "municipality_id": row["municipality"],
-            "kind": row["kind"],
-            "received_on": date.fromisoformat(row["received_on"]),
-        }
-        if TransferRequest.objects.filter(**lookup).exists():
-            report.unchanged["Anfragen"] += 1
-            continue
-        request = TransferRequest(
-            **lookup,
-            status=row["status"],
-            contact_name=row["contact_name"],
-            contact_email=row["contact_email"],
-            message=row["message"],
-            source=row["source"],
-        )
-        request.full_clean()
-        request.save()
-        if row["status"] != RequestStatus.RECEIVED:
-            RequestStatusChange.objects.create(
-                request=request,
-                from_status=RequestStatus.RECEIVED,
-                to_status=row["status"],
-                note="Stand laut Programmdaten (illustrativ).",
-                changed_by=user,
+    path = directory / "requests.csv"
+    for line, row in _numbered_rows(path):
+        with _row_of(path, line):
+            lookup = {
+                "project": projects[row["project"]],
+                "municipality_id": row["municipality"],
+                "kind": row["kind"],
+                "received_on": date.fromisoformat(row["received_on"]),
+            }
+            if TransferRequest.objects.filter(**lookup).exists():
+                report.unchanged["Anfragen"] += 1
+                continue
+            request = TransferRequest(
+                **lookup,
+                status=row["status"],
+                contact_name=row["contact_name"],
+                contact_email=row["contact_email"],
+                message=row["message"],
+                source=row["source"],
             )
-        report.created["Anfragen"] += 1
+            request.full_clean()
+            request.save()
+            if row["status"] != RequestStatus.RECEIVED:
+                RequestStatusChange.objects.create(
+                    request=request,
+                    from_status=RequestStatus.RECEIVED,
+                    to_status=row["status"],
+                    note="Stand laut Programmdaten (illustrativ).",
+                    changed_by=user,
+                )
+            report.created["Anfragen"] += 1
 
 
 def _money_or_date(column: str, text: str):
@@ -310,29 +352,33 @@ def _load_payments_ledger(directory: Path, report: LoadReport, user) -> None:
         ("recoveries.csv", Recovery, "Rückforderungen und Erstattungen"),
     ):
         existing = {entry.reference: entry for entry in model.objects.all()}
-        for row in _csv_rows(directory / filename):
-            fields = {column: _money_or_date(column, value) for column, value in row.items()}
-            fields["decision"] = grants[row["decision"]]
-            if fields.get("payment_request"):
-                fields["payment_request"] = payment_requests[row["payment_request"]]
-            entry = existing.get(row["reference"])
-            if entry is None:
-                entry = payment_services.entry_record_released(model, released_by=user, **fields)
-                report.created[kind] += 1
-            elif all(getattr(entry, name) == value for name, value in fields.items()):
-                report.unchanged[kind] += 1
-            else:
-                report.conflicts.append(
-                    f"{kind} {entry.reference}: die Datei weicht von der gespeicherten Buchung ab; sie bleibt unverändert."
-                )
-            if model is PaymentRequest:
-                payment_requests[entry.reference] = entry
+        path = directory / filename
+        for line, row in _numbered_rows(path):
+            with _row_of(path, line):
+                fields = {column: _money_or_date(column, value) for column, value in row.items()}
+                fields["decision"] = grants[row["decision"]]
+                if fields.get("payment_request"):
+                    fields["payment_request"] = payment_requests[row["payment_request"]]
+                entry = existing.get(row["reference"])
+                if entry is None:
+                    entry = payment_services.entry_record_released(model, released_by=user, **fields)
+                    report.created[kind] += 1
+                elif all(getattr(entry, name) == value for name, value in fields.items()):
+                    report.unchanged[kind] += 1
+                else:
+                    report.conflicts.append(
+                        f"{kind} {entry.reference}: die Datei weicht von der gespeicherten Buchung ab; sie bleibt unverändert."
+                    )
+                if model is PaymentRequest:
+                    payment_requests[entry.reference] = entry
     proofs = {proof.decision_id: proof for proof in ProofOfUse.objects.all()}
-    for row in _csv_rows(directory / "proofs_of_use.csv"):
-        decision = grants[row.pop("decision")]
-        if decision.pk in proofs:
-            report.unchanged["Verwendungsnachweise"] += 1
-            continue
-        fields = {column: _money_or_date(column, value) for column, value in row.items()}
-        payment_services.proof_of_use_record(decision=decision, user=user, **fields)
-        report.created["Verwendungsnachweise"] += 1
+    path = directory / "proofs_of_use.csv"
+    for line, row in _numbered_rows(path):
+        with _row_of(path, line):
+            decision = grants[row.pop("decision")]
+            if decision.pk in proofs:
+                report.unchanged["Verwendungsnachweise"] += 1
+                continue
+            fields = {column: _money_or_date(column, value) for column, value in row.items()}
+            payment_services.proof_of_use_record(decision=decision, user=user, **fields)
+            report.created["Verwendungsnachweise"] += 1

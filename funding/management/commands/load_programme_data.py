@@ -5,7 +5,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from funding.importing import ImportFailed
-from funding.programme_data import FIXTURES_DIR, load_programme_data
+from funding.programme_data import FIXTURES_DIR, ProgrammeDataError, load_programme_data
 
 
 class Command(BaseCommand):
@@ -26,6 +26,8 @@ class Command(BaseCommand):
             raise CommandError(
                 "Die Bescheide der Programmdaten wurden abgelehnt; es wurde nichts gespeichert."
             ) from failure
+        except ProgrammeDataError as failure:
+            raise CommandError(f"{failure} Es wurde nichts gespeichert.") from failure
         for line in report.lines():
             self.stdout.write(line)
         for conflict in report.conflicts:
