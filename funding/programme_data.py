@@ -100,7 +100,11 @@ def _row_of(path: Path, line: int):
 
 
 def _numbered_rows(path: Path):
-    """(line in the file, row) for each row: line 1 is the header."""
+    """(row number, row) for each row, numbered as a spreadsheet shows them (the header is 1).
+
+    As in the decision import's messages: a description with line breaks is one row, so in a
+    text editor a row of projects.csv may start further down.
+    """
     for index, row in enumerate(_csv_rows(path)):
         yield index + 2, row
 

@@ -11,9 +11,11 @@ from decimal import Decimal
 
 import pytest
 from django.db import OperationalError
+from django.http import HttpResponse
 
 from funding.figures.engine import recompute_figures
 from modellregionen import wsgi
+from modellregionen.api.replay import ReplayingHandler
 from projects.models import Project
 from tests.api.conftest import released
 from tests.api.wsgi_calls import call
@@ -172,7 +174,7 @@ def test_a_new_figures_version_is_answered_at_once(application, ledger, approver
     assert b'"id":' in after[2] and after[2] != before[2]
 
 
-def test_downloads_errors_and_cookies_are_never_kept(application, django_handler):
+def test_downloads_and_errors_are_never_kept(application, django_handler):
     for path in ("/api/v1/projects/?format=csv", "/api/v1/projects/?region=nirgendwo", "/api/v1/gibt-es-nicht/"):
         call(application.api_read, path)
         calls = django_handler.calls
@@ -205,3 +207,40 @@ def test_when_the_rate_limit_cannot_be_counted_django_answers(application, djang
     calls = django_handler.calls
     assert call(application.api_read, path)[0] == "200 OK"
     assert django_handler.calls == calls + 1
+
+
+def _answering(response: HttpResponse):
+    """A WSGI handler that gives `response` to every request, as Django's handler would."""
+
+    def handler(environ, start_response):
+        headers = [*response.items(), *(("Set-Cookie", c.output(header="")) for c in response.cookies.values())]
+        start_response(f"{response.status_code} {response.reason_phrase}", headers)
+        return response
+
+    return handler
+
+
+@pytest.mark.django_db
+def test_an_answer_with_a_cookie_or_an_unknown_vary_is_never_kept():
+    marked = HttpResponse(b"{}", content_type="application/json")
+    marked.replayable = True
+    with_cookie = HttpResponse(b"{}", content_type="application/json")
+    with_cookie.replayable = True
+    with_cookie.set_cookie("django_language", "en")
+    varies_on_more = HttpResponse(b"{}", content_type="application/json")
+    varies_on_more.replayable = True
+    varies_on_more["Vary"] = "Accept, X-Tenant"
+    unmarked = HttpResponse(b"{}", content_type="application/json")
+
+    kept = {}
+    for name, response in (
+        ("marked", marked),
+        ("cookie", with_cookie),
+        ("vary", varies_on_more),
+        ("unmarked", unmarked),
+    ):
+        replaying = ReplayingHandler(_answering(response), max_bytes=1_000_000)
+        call(replaying, "/api/v1/regions/")
+        kept[name] = len(replaying.answers)
+
+    assert kept == {"marked": 1, "cookie": 0, "vary": 0, "unmarked": 0}
