@@ -1,31 +1,29 @@
-from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.utils.translation import gettext_lazy as _
-from simple_history.admin import SimpleHistoryAdmin
+from django.contrib import admin
 
 from funding import services
 from funding.admin_roles import FourEyesAdminMixin
 from funding.models import FundingDecision, GrantingAuthority, Programme, Recipient
 from modellregionen import roles
+from modellregionen.admin_history import GuardedHistoryAdmin
 from modellregionen.forms import ADMIN_FORMFIELD_OVERRIDES
 
 
 @admin.register(Programme)
-class ProgrammeAdmin(SimpleHistoryAdmin):
+class ProgrammeAdmin(GuardedHistoryAdmin):
     list_display = ("name", "budget", "start_date", "end_date")
     prepopulated_fields = {"slug": ("name",)}
     formfield_overrides = ADMIN_FORMFIELD_OVERRIDES
 
 
 @admin.register(GrantingAuthority)
-class GrantingAuthorityAdmin(SimpleHistoryAdmin):
+class GrantingAuthorityAdmin(GuardedHistoryAdmin):
     list_display = ("name", "kind")
     prepopulated_fields = {"slug": ("name",)}
     search_fields = ("name",)
 
 
 @admin.register(Recipient)
-class RecipientAdmin(SimpleHistoryAdmin):
+class RecipientAdmin(GuardedHistoryAdmin):
     """Recipients, with their organisation identifier: Sachbearbeitung keeps them up to date.
 
     The model's validators check the identifier against its scheme, so a bad one is a form
@@ -55,10 +53,12 @@ class RecipientAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(FundingDecision)
-class FundingDecisionAdmin(FourEyesAdminMixin, SimpleHistoryAdmin):
+class FundingDecisionAdmin(FourEyesAdminMixin, GuardedHistoryAdmin):
     """The staff fallback. Writes go through funding.services, like every other path.
 
     The permissions follow the roles (funding.admin_roles), not Django's model permissions.
+    There is no release here: an approver releases on the staff confirmation page (or the API),
+    which pins the draft they reviewed (funding.four_eyes).
     """
 
     list_display = ("reference", "project", "kind", "decision_date", "amount", "state", "drafted_by", "released_by")
@@ -66,7 +66,6 @@ class FundingDecisionAdmin(FourEyesAdminMixin, SimpleHistoryAdmin):
     search_fields = ("reference", "project__title", "recipient__name")
     date_hierarchy = "decision_date"
     autocomplete_fields = ("project", "recipient", "authority", "amends")
-    actions = ["release_selected"]
     fields = services.EDITABLE_FIELDS
 
     def save_model(self, request, obj, form, change):
@@ -80,22 +79,6 @@ class FundingDecisionAdmin(FourEyesAdminMixin, SimpleHistoryAdmin):
 
     def delete_model(self, request, obj):
         services.decision_delete_draft(decision=obj, user=request.user)
-
-    @admin.action(description=_("Ausgewählte Entwürfe freigeben"), permissions=["release"])
-    def release_selected(self, request, queryset):
-        for decision in queryset:
-            try:
-                services.decision_release(decision=decision, user=request.user)
-            except (PermissionDenied, ValidationError) as error:
-                self.message_user(request, f"{decision.reference}: {' '.join(_messages(error))}", messages.ERROR)
-            else:
-                self.message_user(request, f"{decision.reference}: {_('freigegeben')}", messages.SUCCESS)
-
-
-def _messages(error: Exception) -> list[str]:
-    if isinstance(error, ValidationError):
-        return list(error.messages)
-    return [str(error)]
 
 
 # The payments ledger's admin registers its models (payments, recoveries, proofs of use).

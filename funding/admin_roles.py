@@ -2,8 +2,8 @@
 
 The permissions follow the roles, not Django's model permissions, so the admin offers exactly
 what the services would allow (and the services check again): every staff member reads,
-Sachbearbeitung adds and changes or deletes its own drafts, Freigabe releases, and a released
-record is read-only for everyone.
+Sachbearbeitung adds and changes or deletes its own drafts, and a released record is read-only
+for everyone (Freigabe releases on the staff confirmation pages, which pin what was reviewed).
 """
 
 from modellregionen import roles
@@ -29,9 +29,6 @@ class FourEyesAdminMixin:
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return roles.can_draft_decisions(request.user) if obj is None else self._may_edit(request, obj)
-
-    def has_release_permission(self, request) -> bool:
-        return roles.can_release_decisions(request.user)
 
     def _may_edit(self, request, obj) -> bool:
         """Only the author's own draft; released records are read-only for everyone."""

@@ -4,7 +4,9 @@ Writes to the ledger go through `funding.services`, so the API obeys the same ru
 roles as the staff pages and the import.
 """
 
+from django.core.exceptions import PermissionDenied
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, status, viewsets
@@ -13,6 +15,7 @@ from rest_framework.response import Response
 
 from funding import services
 from funding.filters import DecisionFilter
+from funding.four_eyes import DraftChangedSinceReview, review_digest
 from funding.models import (
     DecisionKind,
     FinancingType,
@@ -23,6 +26,7 @@ from funding.models import (
 )
 from modellregionen import roles
 from modellregionen.api.base import ApiMixin
+from modellregionen.api.errors import ErrorSerializer, validation_error
 from modellregionen.api.fields import ExactDecimalField
 from modellregionen.api.filtering import StrictOrderingFilter
 from projects.models import Project
@@ -121,6 +125,43 @@ class DecisionSerializer(serializers.ModelSerializer):
             "source",
             "rate_exception_reason",
         ]
+
+
+class ReleaseRequestSerializer(serializers.Serializer):
+    reviewed = serializers.CharField(
+        max_length=64, help_text="The digest of the draft as reviewed, from GET on the same URL."
+    )
+
+
+class ReleaseReviewSerializer(serializers.Serializer):
+    reviewed = serializers.CharField(help_text="Name this digest in the release (POST) to release this very draft.")
+    draft = serializers.DictField(help_text="The draft as it stands.")
+
+
+def release_as_reviewed(request, *, entry, release, serializer):
+    """The API's four-eyes release of any ledger: GET shows the draft and its digest, POST releases it."""
+    if not roles.can_release_decisions(request.user):
+        raise PermissionDenied(_("Nur die Freigabe kann freigeben."))
+    if request.method == "GET":
+        return Response({"reviewed": review_digest(entry), "draft": serializer(entry).data})
+    reviewed = request.data.get("reviewed") if hasattr(request.data, "get") else None
+    try:
+        # The service checks the role and the author before the digest: an author learns "four eyes".
+        released = release(reviewed if isinstance(reviewed, str) else None)
+    except DraftChangedSinceReview as error:
+        if not reviewed:
+            raise validation_error(
+                "reviewed", _("Bitte nennen Sie den geprüften Stand (reviewed) aus GET auf dieser Adresse.")
+            ) from None
+        return Response(
+            {
+                "detail": " ".join(error.messages),
+                "errors": {"reviewed": list(error.messages)},
+                "reviewed": review_digest(entry),
+            },
+            status=status.HTTP_409_CONFLICT,
+        )
+    return Response(serializer(released).data)
 
 
 @extend_schema_field({"type": "string", "description": "Recipient name, or the AGS of the municipality it is."})
@@ -260,12 +301,31 @@ class DecisionViewSet(
         services.decision_delete_draft(decision=self.get_object(), user=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
-    @extend_schema(request=None, responses={200: DecisionSerializer})
-    @action(detail=True, methods=["post"])
+    @extend_schema(
+        methods=["GET"],
+        request=None,
+        responses={200: ReleaseReviewSerializer, 403: ErrorSerializer},
+        description="The draft as it stands, with the digest a release must name (Freigabe).",
+    )
+    @extend_schema(
+        methods=["POST"],
+        request=ReleaseRequestSerializer,
+        responses={200: DecisionSerializer, 400: ErrorSerializer, 403: ErrorSerializer, 409: ErrorSerializer},
+    )
+    @action(detail=True, methods=["get", "post"])
     def release(self, request, reference=None):
-        """Release a draft (Freigabe), by someone other than its author."""
-        decision = services.decision_release(decision=self.get_object(), user=request.user)
-        return Response(DecisionSerializer(decision).data)
+        """Release a draft (Freigabe), by someone other than its author, exactly as reviewed.
+
+        GET shows the draft and its digest; POST {"reviewed": digest} releases it. A draft that
+        changed since is refused with 409 and its new digest.
+        """
+        decision = self.get_object()
+        return release_as_reviewed(
+            request,
+            entry=decision,
+            release=lambda reviewed: services.decision_release(decision=decision, user=request.user, reviewed=reviewed),
+            serializer=DecisionSerializer,
+        )
 
     def csv_filename(self) -> str:
         return f"bescheide-{timezone.localdate().isoformat()}.csv"

@@ -11,6 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from funding import four_eyes
 from funding.models import DecisionState, FundingDecision
 from funding.rules import check_decision
 from modellregionen import roles
@@ -95,22 +96,16 @@ def decision_delete_draft(*, decision: FundingDecision, user) -> None:
 
 
 @transaction.atomic
-def decision_release(*, decision: FundingDecision, user) -> FundingDecision:
-    """Release a draft by a second person, re-checking the rules against the current ledger."""
-    if user is None or not roles.can_release_decisions(user):
-        raise PermissionDenied(_("Nur die Freigabe kann Bescheide freigeben."))
-    # Lock the project so that two releases for it cannot both pass the totals check.
-    Project.objects.select_for_update().filter(pk=decision.project_id).first()
-    decision = FundingDecision.objects.select_for_update().get(pk=decision.pk)
-    if decision.is_released:
-        raise ValidationError(_("Der Bescheid %(ref)s ist bereits freigegeben.") % {"ref": decision.reference})
-    if decision.drafted_by_id is not None and decision.drafted_by_id == user.pk:
-        raise PermissionDenied(_("Vier-Augen-Prinzip: Sie können Ihren eigenen Entwurf nicht freigeben."))
-    check_decision(decision)
-    decision.release(by=user, at=timezone.now())
-    decision._history_user = user
-    decision.save()
-    return decision
+def decision_release(*, decision: FundingDecision, user, reviewed: str | None) -> FundingDecision:
+    """Release a draft by a second person if it is what they reviewed, re-checking the rules against the ledger."""
+
+    def lock_project() -> None:
+        # Two releases for one project must not both pass the totals check.
+        Project.objects.select_for_update().filter(pk=decision.project_id).first()
+
+    return four_eyes.release_reviewed(
+        entry=decision, user=user, reviewed=reviewed, lock=lock_project, check=check_decision, what=_("Bescheide")
+    )
 
 
 def _refuse_unknown_fields(fields: dict) -> None:
@@ -120,19 +115,10 @@ def _refuse_unknown_fields(fields: dict) -> None:
 
 
 def _refuse_unless_clerk(user) -> None:
-    if user is None or not roles.can_draft_decisions(user):
-        raise PermissionDenied(_("Nur die Sachbearbeitung kann Bescheide erfassen, ändern oder löschen."))
+    four_eyes.refuse_unless_clerk(user, what=_("Bescheide"))
 
 
 def _refuse_unless_own_draft(decision: FundingDecision, user) -> None:
-    _refuse_unless_clerk(user)
-    if decision.is_released:
-        raise ValidationError(
-            _(
-                "Der Bescheid %(ref)s ist freigegeben und kann nicht mehr geändert werden; "
-                "erfassen Sie einen Änderungsbescheid oder Widerruf."
-            )
-            % {"ref": decision.reference}
-        )
-    if decision.drafted_by_id != user.pk:
-        raise PermissionDenied(_("Nur die Person, die den Entwurf erfasst hat, kann ihn ändern oder löschen."))
+    four_eyes.refuse_unless_own_draft(
+        decision, user, what=_("Bescheide"), correct_by=_("erfassen Sie einen Änderungsbescheid oder Widerruf.")
+    )

@@ -40,7 +40,11 @@ urlpatterns = [
     path("projects/<path:slug>/", ProjectViewSet.as_view({"get": "retrieve"}), name="project-detail"),
     path("topics/", TopicViewSet.as_view({"get": "list"}), name="topic-list"),
     path("decisions/", DecisionViewSet.as_view({"get": "list", "post": "create"}), name="decision-list"),
-    path("decisions/<path:reference>/release/", DecisionViewSet.as_view({"post": "release"}), name="decision-release"),
+    path(
+        "decisions/<path:reference>/release/",
+        DecisionViewSet.as_view({"get": "release", "post": "release"}),
+        name="decision-release",
+    ),
     path("decisions/<path:reference>/", decision_detail, name="decision-detail"),
     path("payments/", PaymentViewSet.as_view({"get": "list"}), name="payment-list"),
     path("payments/<path:reference>/", PaymentViewSet.as_view({"get": "retrieve"}), name="payment-detail"),

@@ -1,19 +1,19 @@
 from django.contrib import admin
-from simple_history.admin import SimpleHistoryAdmin
 
+from modellregionen.admin_history import GuardedHistoryAdmin
 from modellregionen.forms import ADMIN_FORMFIELD_OVERRIDES
 from projects.models import Project, RequestStatusChange, Topic, TransferRequest
 
 
 @admin.register(Topic)
-class TopicAdmin(SimpleHistoryAdmin):
+class TopicAdmin(GuardedHistoryAdmin):
     list_display = ("name", "name_en", "slug")
     prepopulated_fields = {"slug": ("name",)}
     search_fields = ("name",)
 
 
 @admin.register(Project)
-class ProjectAdmin(SimpleHistoryAdmin):
+class ProjectAdmin(GuardedHistoryAdmin):
     list_display = ("title", "region", "strand", "topic", "kind", "status", "transferable")
     list_filter = ("region", "strand", "kind", "status", "topic", "transferable", "maturity")
     search_fields = ("title", "summary", "slug")
@@ -33,7 +33,7 @@ class RequestStatusChangeInline(admin.TabularInline):
 
 
 @admin.register(TransferRequest)
-class TransferRequestAdmin(SimpleHistoryAdmin):
+class TransferRequestAdmin(GuardedHistoryAdmin):
     list_display = ("project", "municipality", "kind", "received_on", "status")
     list_filter = ("kind", "status", "project__region")
     search_fields = ("project__title", "municipality__name", "municipality__ags")

@@ -1,21 +1,21 @@
 from django.contrib import admin
 from django.contrib.auth.admin import GroupAdmin, UserAdmin
 from django.contrib.auth.models import Group, User
-from simple_history.admin import SimpleHistoryAdmin
 
 from modellregionen import roles
+from modellregionen.admin_history import GuardedHistoryAdmin
 from regions.models import Municipality, Region, RoleChange, StaffProfile
 
 
 @admin.register(Region)
-class RegionAdmin(SimpleHistoryAdmin):
+class RegionAdmin(GuardedHistoryAdmin):
     list_display = ("name", "slug", "administrative_district", "lead_municipality")
     prepopulated_fields = {"slug": ("name",)}
     autocomplete_fields = ("lead_municipality",)
 
 
 @admin.register(Municipality)
-class MunicipalityAdmin(SimpleHistoryAdmin):
+class MunicipalityAdmin(GuardedHistoryAdmin):
     list_display = ("name", "ags", "kind", "parent", "region")
     list_filter = ("kind", "region")
     search_fields = ("name", "ags")

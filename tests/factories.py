@@ -133,3 +133,19 @@ class TransferRequestFactory(factory.django.DjangoModelFactory):
     received_on = dt.date(2020, 2, 1)
     contact_name = "Servicestelle Digitalisierung"
     contact_email = "digitalisierung@example.org"
+
+
+def release_reviewed_decision(*, decision, user):
+    """Release a draft as an approver does: naming the digest of the draft as it stands."""
+    from funding import services
+    from funding.four_eyes import review_digest
+
+    return services.decision_release(decision=decision, user=user, reviewed=review_digest(decision))
+
+
+def release_reviewed_entry(*, entry, user):
+    """Release a draft payment request, payment or recovery as an approver does."""
+    from funding.four_eyes import review_digest
+    from funding.payments import services
+
+    return services.entry_release(entry=entry, user=user, reviewed=review_digest(entry))

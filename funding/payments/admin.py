@@ -1,24 +1,21 @@
 """The admin of the payments ledger: the staff fallback, writing through funding.payments.services.
 
 Registered by funding/admin.py. As for decisions, the permissions follow the roles: only
-Sachbearbeitung drafts and changes its own drafts, only Freigabe releases (never its own),
-released entries are read-only, and nothing released is ever deleted.
+Sachbearbeitung drafts and changes its own drafts, released entries are read-only, and nothing
+released is ever deleted. Releases happen on the staff confirmation pages (funding.four_eyes), not here.
 """
 
-from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.utils.translation import gettext_lazy as _
-from simple_history.admin import SimpleHistoryAdmin
+from django.contrib import admin
 
 from funding.admin_roles import FourEyesAdminMixin
 from funding.payments import services
 from funding.payments.models import Payment, PaymentRequest, ProofOfUse, Recovery
 from modellregionen import roles
+from modellregionen.admin_history import GuardedHistoryAdmin
 
 
-class EntryAdmin(FourEyesAdminMixin, SimpleHistoryAdmin):
+class EntryAdmin(FourEyesAdminMixin, GuardedHistoryAdmin):
     autocomplete_fields = ("decision",)
-    actions = ["release_selected"]
     search_fields = ("reference", "decision__reference", "decision__project__title", "decision__recipient__name")
     list_filter = ("state", "decision__authority", "decision__project__region")
 
@@ -35,17 +32,6 @@ class EntryAdmin(FourEyesAdminMixin, SimpleHistoryAdmin):
 
     def delete_model(self, request, obj):
         services.entry_delete_draft(entry=obj, user=request.user)
-
-    @admin.action(description=_("Ausgewählte Entwürfe freigeben"), permissions=["release"])
-    def release_selected(self, request, queryset):
-        for entry in queryset:
-            try:
-                services.entry_release(entry=entry, user=request.user)
-            except (PermissionDenied, ValidationError) as error:
-                text = " ".join(error.messages) if isinstance(error, ValidationError) else str(error)
-                self.message_user(request, f"{entry.reference}: {text}", messages.ERROR)
-            else:
-                self.message_user(request, f"{entry.reference}: {_('freigegeben')}", messages.SUCCESS)
 
 
 @admin.register(PaymentRequest)
@@ -69,7 +55,7 @@ class RecoveryAdmin(EntryAdmin):
 
 
 @admin.register(ProofOfUse)
-class ProofOfUseAdmin(SimpleHistoryAdmin):
+class ProofOfUseAdmin(GuardedHistoryAdmin):
     list_display = ("decision", "due_on", "received_on", "checked_on", "result", "reviewer")
     list_filter = ("result", "decision__authority")
     search_fields = ("decision__reference", "decision__project__title", "decision__recipient__name")

@@ -11,6 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from funding import four_eyes
 from funding.choices import DecisionState
 from funding.models import FundingDecision
 from funding.payments.models import LedgerEntry, Payment, PaymentRequest, ProofOfUse, Recovery
@@ -39,19 +40,11 @@ def _refuse_unknown_fields(model, fields: dict) -> None:
 
 
 def _refuse_unless_clerk(user) -> None:
-    if user is None or not roles.can_draft_decisions(user):
-        raise PermissionDenied(_("Nur die Sachbearbeitung kann Buchungen erfassen, ändern oder löschen."))
+    four_eyes.refuse_unless_clerk(user, what=_("Buchungen"))
 
 
 def _refuse_unless_own_draft(entry: LedgerEntry, user) -> None:
-    _refuse_unless_clerk(user)
-    if entry.is_released:
-        raise ValidationError(
-            _("%(ref)s ist freigegeben und wird nicht mehr geändert; erfassen Sie eine Gegenbuchung.")
-            % {"ref": entry.reference}
-        )
-    if entry.drafted_by_id != user.pk:
-        raise PermissionDenied(_("Nur die Person, die den Entwurf erfasst hat, kann ihn ändern oder löschen."))
+    four_eyes.refuse_unless_own_draft(entry, user, what=_("Buchungen"), correct_by=_("erfassen Sie eine Gegenbuchung."))
 
 
 def _lock_grant(decision_id) -> None:
@@ -103,21 +96,16 @@ def entry_delete_draft(*, entry: LedgerEntry, user) -> None:
 
 
 @transaction.atomic
-def entry_release(*, entry: LedgerEntry, user) -> LedgerEntry:
-    """Release a draft by a second person, re-checking the rules against the current ledger."""
-    if user is None or not roles.can_release_decisions(user):
-        raise PermissionDenied(_("Nur die Freigabe kann Buchungen freigeben."))
-    _lock_grant(entry.decision_id)
-    entry = type(entry).objects.select_for_update().get(pk=entry.pk)
-    if entry.is_released:
-        raise ValidationError(_("%(ref)s ist bereits freigegeben.") % {"ref": entry.reference})
-    if entry.drafted_by_id is not None and entry.drafted_by_id == user.pk:
-        raise PermissionDenied(_("Vier-Augen-Prinzip: Sie können Ihren eigenen Entwurf nicht freigeben."))
-    check_entry(entry)
-    entry.release(by=user, at=timezone.now())
-    entry._history_user = user
-    entry.save()
-    return entry
+def entry_release(*, entry: LedgerEntry, user, reviewed: str | None) -> LedgerEntry:
+    """Release a draft by a second person if it is what they reviewed, re-checking the rules against the ledger."""
+    return four_eyes.release_reviewed(
+        entry=entry,
+        user=user,
+        reviewed=reviewed,
+        lock=lambda: _lock_grant(entry.decision_id),
+        check=check_entry,
+        what=_("Buchungen"),
+    )
 
 
 @transaction.atomic

@@ -22,6 +22,7 @@ from funding import services
 from funding.figures.freshness import figures_freshness
 from funding.figures.selectors import current_figures_version
 from funding.figures.tasks import recompute_figures
+from funding.four_eyes import DraftChangedSinceReview, review_digest
 from funding.importing import ImportFailed, import_decisions, preview_decision_import, read_decision_file
 from funding.models import ZERO, DecisionKind, DecisionState, FundingDecision
 from modellregionen import roles
@@ -333,7 +334,11 @@ def decision_delete(request, pk: int):
 
 @staff_view
 def decision_release(request, pk: int):
-    """A confirmation page (GET) and the release itself (POST), by a second person only."""
+    """A confirmation page (GET) and the release itself (POST), by a second person only.
+
+    The page carries a digest of the draft it shows; the release is refused if the draft
+    changed since, and the page shows the current draft to confirm again.
+    """
     decision = _get_decision(pk)
     if not roles.can_release_decisions(request.user):
         raise PermissionDenied(_("Nur die Freigabe kann Bescheide freigeben."))
@@ -347,12 +352,17 @@ def decision_release(request, pk: int):
         status = 403
     if request.method == "POST" and not errors:
         try:
-            services.decision_release(decision=decision, user=request.user)
+            services.decision_release(decision=decision, user=request.user, reviewed=request.POST.get("reviewed"))
         except PermissionDenied as error:
             errors.append(str(error))
             status = 403
+        except DraftChangedSinceReview as error:
+            errors.extend(error.messages)
+            status = 409
+            decision = _get_decision(pk)
         except ValidationError as error:
             errors.extend(error.messages)
+            status = 400
         else:
             messages.success(
                 request,
@@ -364,7 +374,15 @@ def decision_release(request, pk: int):
         "amount": totals.amount + decision.amount,
         "eligible_costs": totals.eligible_costs + decision.eligible_costs,
     }
-    context = {"decision": decision, "errors": errors, "totals": totals, "after": after}
+    context = {
+        "decision": decision,
+        "errors": errors,
+        "totals": totals,
+        "after": after,
+        "rate": _percent(decision.funding_rate),
+        "rate_after": _percent(after["amount"] / after["eligible_costs"] if after["eligible_costs"] else None),
+        "reviewed": review_digest(decision),
+    }
     return render(request, "staff/decision_confirm_release.html", context, status=status)
 
 

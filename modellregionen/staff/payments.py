@@ -14,12 +14,12 @@ from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from funding.choices import ZERO, DecisionKind, RecoveryKind
+from funding.four_eyes import DraftChangedSinceReview, review_digest
 from funding.importing import ImportFailed, preview_import, read_import_file, run_import
 from funding.models import FundingDecision
 from funding.payments import services
@@ -43,6 +43,13 @@ MODELS = {
     "auszahlung": Payment,
     "rueckforderung": Recovery,
     "erstattung": Recovery,
+}
+
+KIND_LABELS = {
+    "mittelanforderung": gettext_lazy("Mittelanforderung"),
+    "auszahlung": gettext_lazy("Auszahlung"),
+    "rueckforderung": gettext_lazy("Rückforderung"),
+    "erstattung": gettext_lazy("Erstattung"),
 }
 
 
@@ -92,6 +99,7 @@ def entry_create(request, grant_pk: int, kind: str):
     """A draft payment, claim or repayment on a grant (Sachbearbeitung)."""
     _refuse_unless_clerk(request.user)
     grant = _grant(grant_pk)
+    _model_for(kind)
     model, form_class, recovery_kind, title = ENTRY_KINDS[kind]
     form = form_class(request.POST or None, grant=grant)
     status = 200
@@ -114,32 +122,76 @@ def entry_create(request, grant_pk: int, kind: str):
     return render(request, "staff/entry_form.html", context, status=status)
 
 
-@require_POST
+def _model_for(kind: str):
+    """The ledger model a URL word names; an unknown word is a 404, not a 500."""
+    if kind not in MODELS:
+        raise Http404(_("Unbekannte Buchungsart."))
+    return MODELS[kind]
+
+
+def _entry_date(entry):
+    return getattr(entry, "value_date", None) or getattr(entry, "received_on", None) or entry.booked_on
+
+
 @staff_view
 def entry_release(request, kind: str, pk: int):
-    """Release a draft by a second person (Freigabe); the rules are checked again against the ledger."""
-    entry = get_object_or_404(MODELS[kind], pk=pk)
-    try:
-        services.entry_release(entry=entry, user=request.user)
-    except PermissionDenied as error:
-        messages.error(request, f"{entry.reference}: {error}")
-    except ValidationError as error:
-        messages.error(request, f"{entry.reference}: {' '.join(error.messages)}")
-    else:
-        messages.success(
-            request, _("%(ref)s freigegeben; die Kennzahlen werden neu berechnet.") % {"ref": entry.reference}
-        )
-    # Back to where the button was, but only within this site (no open redirect).
-    back = request.POST.get("next", "")
-    if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
-        back = "staff-overview"
-    return redirect(back)
+    """A confirmation page (GET) and the release (POST) of a draft payment request, payment or recovery.
+
+    Only Freigabe, never the author; the page shows the grant and what the approver checks, and
+    carries a digest of the draft: a release of a draft that changed since is refused.
+    """
+    if not roles.can_release_decisions(request.user):
+        raise PermissionDenied(_("Nur die Freigabe kann Buchungen freigeben."))
+    model = _model_for(kind)
+    entry = get_object_or_404(model.objects.select_related("decision__project", "drafted_by"), pk=pk)
+    if entry.is_released:
+        messages.info(request, _("%(ref)s ist bereits freigegeben.") % {"ref": entry.reference})
+        return redirect("staff-project-detail", pk=entry.decision.project_id)
+    errors: list[str] = []
+    status = 200
+    if entry.drafted_by_id == request.user.pk:
+        errors.append(_("Vier-Augen-Prinzip: Sie können Ihren eigenen Entwurf nicht freigeben."))
+        status = 403
+    if request.method == "POST" and not errors:
+        try:
+            services.entry_release(entry=entry, user=request.user, reviewed=request.POST.get("reviewed"))
+        except PermissionDenied as error:
+            errors.append(str(error))
+            status = 403
+        except DraftChangedSinceReview as error:
+            errors.extend(error.messages)
+            status = 409
+            entry = get_object_or_404(model.objects.select_related("decision__project", "drafted_by"), pk=pk)
+        except ValidationError as error:
+            errors.extend(error.messages)
+            status = 400
+        else:
+            messages.success(
+                request, _("%(ref)s freigegeben; die Kennzahlen werden neu berechnet.") % {"ref": entry.reference}
+            )
+            return redirect("staff-project-detail", pk=entry.decision.project_id)
+    entry.url_kind = kind
+    context = {
+        "entry": entry,
+        "kind_label": KIND_LABELS[kind],
+        "entry_date": _entry_date(entry),
+        "summary": grant_summary(entry.decision),
+        "errors": errors,
+        "reviewed": review_digest(entry),
+    }
+    summary = context["summary"]
+    rate = summary["grant"].funding_rate
+    context["rate"] = None if rate is None else rate * 100
+    context["still_to_pay"] = summary["granted"] - summary["paid"]
+    if isinstance(entry, Payment):
+        context["still_to_pay_after"] = context["still_to_pay"] - entry.amount
+    return render(request, "staff/entry_confirm_release.html", context, status=status)
 
 
 @require_POST
 @staff_view
 def entry_delete(request, kind: str, pk: int):
-    entry = get_object_or_404(MODELS[kind], pk=pk)
+    entry = get_object_or_404(_model_for(kind), pk=pk)
     project_id = entry.decision.project_id
     try:
         services.entry_delete_draft(entry=entry, user=request.user)

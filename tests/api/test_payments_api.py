@@ -7,22 +7,21 @@ from decimal import Decimal
 
 import pytest
 
-from funding import services as decision_services
 from funding.choices import RecoveryKind
 from funding.payments import services
 from funding.payments.models import Payment, PaymentRequest, Recovery
-from tests.factories import DecisionFactory
+from tests.factories import DecisionFactory, release_reviewed_decision, release_reviewed_entry
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def entries(clerk, approver):
-    grant = decision_services.decision_release(decision=DecisionFactory(reference="AZ-1"), user=approver)
+    grant = release_reviewed_decision(decision=DecisionFactory(reference="AZ-1"), user=approver)
 
     def book(model, release=True, **fields):
         entry = services.entry_create_draft(model, user=clerk, decision=grant, **fields)
-        return services.entry_release(entry=entry, user=approver) if release else entry
+        return release_reviewed_entry(entry=entry, user=approver) if release else entry
 
     first = book(Payment, reference="AUS-1", amount=Decimal("50000.00"), value_date=dt.date(2019, 7, 1))
     book(Payment, reference="AUS-2", amount=Decimal("-500.00"), value_date=dt.date(2019, 7, 5), corrects=first)
@@ -96,7 +95,7 @@ def test_a_new_payment_changes_the_lists_etag_at_once(api, entries, clerk, appro
         amount=Decimal("10.00"),
         value_date=dt.date(2020, 5, 4),
     )
-    services.entry_release(entry=payment, user=approver)
+    release_reviewed_entry(entry=payment, user=approver)
     # Before any figures recompute: the list's own validators know the ledger changed.
     after = api.get("/api/v1/payments/", HTTP_IF_NONE_MATCH=before["ETag"])
 

@@ -136,12 +136,46 @@ def test_a_clerk_cannot_release(ledger, clerk):
     assert response.status_code == 403
 
 
-def test_a_second_person_with_freigabe_releases_and_it_becomes_public(ledger, approver, api):
-    response = token_client(approver).post(f"/api/v1/decisions/{ledger['draft'].reference}/release/")
+def test_a_second_person_with_freigabe_releases_what_they_reviewed_and_it_becomes_public(ledger, approver, api):
+    url = f"/api/v1/decisions/{ledger['draft'].reference}/release/"
+    review = token_client(approver).get(url)
+    assert review.status_code == 200 and review.json()["draft"]["amount"] == "1000.00"
+
+    response = token_client(approver).post(url, {"reviewed": review.json()["reviewed"]}, format="json")
 
     assert response.status_code == 200
     assert response.json()["state"] == "released"
     assert api.get("/api/v1/decisions/AZ-ENTWURF/").status_code == 200
+
+
+def test_a_release_without_the_reviewed_digest_is_a_400_naming_it(ledger, approver):
+    response = token_client(approver).post(f"/api/v1/decisions/{ledger['draft'].reference}/release/")
+
+    assert response.status_code == 400
+    assert "reviewed" in response.json()["errors"]
+    assert FundingDecision.objects.get(reference="AZ-ENTWURF").state == DecisionState.DRAFT
+
+
+def test_a_draft_changed_after_review_is_refused_with_409_and_its_new_digest(ledger, clerk, approver):
+    url = f"/api/v1/decisions/{ledger['draft'].reference}/release/"
+    seen = token_client(approver).get(url).json()["reviewed"]
+    changed = token_client(clerk).patch(
+        f"/api/v1/decisions/{ledger['draft'].reference}/", {"amount": "799.00"}, format="json"
+    )
+    assert changed.status_code == 200
+
+    response = token_client(approver).post(url, {"reviewed": seen}, format="json")
+
+    assert response.status_code == 409
+    assert response.json()["reviewed"] != seen and "reviewed" in response.json()["errors"]
+    assert FundingDecision.objects.get(reference="AZ-ENTWURF").state == DecisionState.DRAFT
+
+
+def test_anonymous_and_clerks_cannot_read_a_draft_through_its_release_review(ledger, clerk, api):
+    url = f"/api/v1/decisions/{ledger['draft'].reference}/release/"
+
+    assert api.get(url).status_code in (401, 403)
+    assert token_client(clerk).get(url).status_code == 403
 
 
 def test_staff_may_read_a_draft_by_its_reference(ledger, approver):

@@ -5,14 +5,19 @@ from decimal import Decimal
 
 import pytest
 
-from funding import services as decision_services
 from funding.choices import DecisionKind, ProofOfUseResult, RecoveryKind
 from funding.figures import engine
 from funding.figures.selectors import figures_for
 from funding.figures.verify import figures_verify
 from funding.payments import services
 from funding.payments.models import Payment, Recovery
-from tests.factories import DecisionFactory, GrantingAuthorityFactory, ProjectFactory
+from tests.factories import (
+    DecisionFactory,
+    GrantingAuthorityFactory,
+    ProjectFactory,
+    release_reviewed_decision,
+    release_reviewed_entry,
+)
 
 pytestmark = pytest.mark.django_db
 D = Decimal
@@ -21,11 +26,11 @@ D = Decimal
 @pytest.fixture
 def ledger(clerk, approver):
     """Two grants in two regions: payments, a correction, a partial revocation with a claim, proofs of use."""
-    first = decision_services.decision_release(
+    first = release_reviewed_decision(
         decision=DecisionFactory(amount=D("100000.00"), eligible_costs=D("125000.00"), own_share=D("25000.00")),
         user=approver,
     )
-    second = decision_services.decision_release(
+    second = release_reviewed_decision(
         decision=DecisionFactory(
             project=ProjectFactory(),
             authority=GrantingAuthorityFactory(slug="bezreg-detmold", name="Bezirksregierung Detmold"),
@@ -40,7 +45,7 @@ def ledger(clerk, approver):
     def book(model, **fields):
         reference = f"B-{Payment.objects.count() + Recovery.objects.count() + 1}"
         entry = services.entry_create_draft(model, user=clerk, reference=reference, **fields)
-        return services.entry_release(entry=entry, user=approver)
+        return release_reviewed_entry(entry=entry, user=approver)
 
     paid = book(Payment, decision=first, amount=D("60000.00"), value_date=dt.date(2019, 9, 2))
     book(Payment, decision=first, amount=D("-1000.00"), value_date=dt.date(2019, 9, 20), corrects=paid)
@@ -58,7 +63,7 @@ def ledger(clerk, approver):
         eligible_costs=D("0.00"),
         own_share=D("0.00"),
     )
-    decision_services.decision_release(decision=revocation, user=approver)
+    release_reviewed_decision(decision=revocation, user=approver)
     book(
         Recovery,
         decision=first,
@@ -143,7 +148,7 @@ def test_verify_recomputes_every_new_figure_from_the_ledger_and_finds_no_drift(l
 
 
 def test_a_drafted_payment_changes_no_figure(ledger, clerk, approver):
-    third = decision_services.decision_release(decision=DecisionFactory(project=ProjectFactory()), user=approver)
+    third = release_reviewed_decision(decision=DecisionFactory(project=ProjectFactory()), user=approver)
     services.entry_create_draft(
         Payment,
         user=clerk,

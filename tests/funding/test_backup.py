@@ -14,7 +14,7 @@ from django.db import connection
 from funding.figures import engine
 from funding.models import FundingDecision
 from projects.models import TransferRequest
-from tests.factories import DecisionFactory, MunicipalityFactory, ProjectFactory
+from tests.factories import DecisionFactory, MunicipalityFactory, ProjectFactory, release_reviewed_decision
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -35,9 +35,8 @@ def manage(env: dict[str, str], *args: str) -> subprocess.CompletedProcess:
 def ledger(transactional_db, clerk, approver):
     project = ProjectFactory()
     decision = DecisionFactory(project=project, drafted_by=clerk)
-    from funding import services
 
-    services.decision_release(decision=decision, user=approver)
+    release_reviewed_decision(decision=decision, user=approver)
     TransferRequest.objects.create(
         project=project,
         municipality=MunicipalityFactory(),

@@ -10,7 +10,14 @@ from django.db.utils import DatabaseError
 
 from funding import services
 from funding.models import DecisionKind, DecisionState, FundingDecision
-from tests.factories import DecisionFactory, GrantingAuthorityFactory, ProjectFactory, RecipientFactory, UserFactory
+from tests.factories import (
+    DecisionFactory,
+    GrantingAuthorityFactory,
+    ProjectFactory,
+    RecipientFactory,
+    UserFactory,
+    release_reviewed_decision,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -24,7 +31,7 @@ def _draft_fields(project, **overrides):
 
 def _released(project, releaser, **overrides) -> FundingDecision:
     decision = DecisionFactory(project=project, **overrides)
-    return services.decision_release(decision=decision, user=releaser)
+    return release_reviewed_decision(decision=decision, user=releaser)
 
 
 def test_it_refuses_a_negative_amount_on_an_initial_decision(clerk):
@@ -101,7 +108,7 @@ def test_a_revocation_of_part_of_the_grant_is_accepted(clerk, approver):
             own_share=Decimal("0.00"),
         ),
     )
-    services.decision_release(decision=revocation, user=approver)
+    release_reviewed_decision(decision=revocation, user=approver)
 
     net = sum(d.amount for d in FundingDecision.objects.released().filter(project=project))
     assert net == Decimal("600.00")
@@ -137,7 +144,7 @@ def test_it_refuses_release_by_the_author(clerk):
     draft = services.decision_create_draft(user=clerk, **_draft_fields(ProjectFactory()))
 
     with pytest.raises(PermissionDenied):
-        services.decision_release(decision=draft, user=clerk)
+        release_reviewed_decision(decision=draft, user=clerk)
 
     draft.refresh_from_db()
     assert draft.state == DecisionState.DRAFT
@@ -146,7 +153,7 @@ def test_it_refuses_release_by_the_author(clerk):
 def test_release_by_a_second_person_records_who_and_when(clerk, approver):
     draft = services.decision_create_draft(user=clerk, **_draft_fields(ProjectFactory()))
 
-    released = services.decision_release(decision=draft, user=approver)
+    released = release_reviewed_decision(decision=draft, user=approver)
 
     assert released.state == DecisionState.RELEASED
     assert released.released_by == approver
@@ -155,7 +162,7 @@ def test_release_by_a_second_person_records_who_and_when(clerk, approver):
 
 
 def test_a_released_decision_cannot_be_changed_or_deleted_through_the_services(clerk, approver):
-    released = services.decision_release(
+    released = release_reviewed_decision(
         decision=services.decision_create_draft(user=clerk, **_draft_fields(ProjectFactory())), user=approver
     )
 
@@ -219,7 +226,7 @@ def test_drafts_can_be_changed_and_deleted_only_by_their_author(clerk):
 def test_every_change_is_kept_in_the_history(clerk, approver):
     draft = services.decision_create_draft(user=clerk, **_draft_fields(ProjectFactory()))
     services.decision_update_draft(decision=draft, user=clerk, amount=Decimal("150000.00"))
-    services.decision_release(decision=draft, user=approver)
+    release_reviewed_decision(decision=draft, user=approver)
 
     records = list(draft.history.order_by("history_date").values_list("history_type", "amount", "state"))
 

@@ -12,9 +12,8 @@ import pytest
 from django.db import DatabaseError, connection, transaction
 from django.db.migrations.executor import MigrationExecutor
 
-from funding import services as decision_services
 from funding.payments.models import Payment, PaymentRequest
-from tests.factories import DecisionFactory
+from tests.factories import DecisionFactory, release_reviewed_decision
 
 BEFORE = ("funding", "0014_payments_figures")
 
@@ -27,7 +26,7 @@ def migrate(target=None):
 
 @pytest.mark.django_db(transaction=True)
 def test_request_fields_become_payment_requests(approver):
-    grant = decision_services.decision_release(decision=DecisionFactory(reference="AZ-MIG"), user=approver)
+    grant = release_reviewed_decision(decision=DecisionFactory(reference="AZ-MIG"), user=approver)
     old_apps = migrate(BEFORE)
     try:
         OldPayment = old_apps.get_model("funding", "Payment")

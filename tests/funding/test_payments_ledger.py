@@ -9,13 +9,12 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.utils import DatabaseError
 
-from funding import services as decision_services
 from funding.choices import DecisionKind, ProofOfUseResult, RecoveryKind
 from funding.payments import services
 from funding.payments.models import Payment, PaymentRequest, ProofOfUse, Recovery
 from funding.payments.rules import net_granted, paid_on_request, proof_of_use_due_on
 from modellregionen import roles
-from tests.factories import DecisionFactory
+from tests.factories import DecisionFactory, release_reviewed_decision, release_reviewed_entry
 
 pytestmark = pytest.mark.django_db
 D = Decimal
@@ -25,7 +24,7 @@ D = Decimal
 def grant(approver):
     """A released grant of 100.000,00 € from 01.06.2019, funding period until 30.06.2021."""
     decision = DecisionFactory(amount=D("100000.00"), eligible_costs=D("125000.00"), own_share=D("25000.00"))
-    return decision_services.decision_release(decision=decision, user=approver)
+    return release_reviewed_decision(decision=decision, user=approver)
 
 
 def pay(user, grant, amount, day, reference=None, **fields):
@@ -41,7 +40,7 @@ def pay(user, grant, amount, day, reference=None, **fields):
 
 
 def released_payment(clerk, approver, grant, amount, day, **fields):
-    return services.entry_release(entry=pay(clerk, grant, amount, day, **fields), user=approver)
+    return release_reviewed_entry(entry=pay(clerk, grant, amount, day, **fields), user=approver)
 
 
 def revoke(grant, approver, amount, day):
@@ -56,7 +55,7 @@ def revoke(grant, approver, amount, day):
         eligible_costs=D("0.00"),
         own_share=D("0.00"),
     )
-    return decision_services.decision_release(decision=revocation, user=approver)
+    return release_reviewed_decision(decision=revocation, user=approver)
 
 
 def test_a_payment_drafted_by_one_person_is_released_by_a_second(clerk, approver, grant):
@@ -64,8 +63,8 @@ def test_a_payment_drafted_by_one_person_is_released_by_a_second(clerk, approver
 
     assert not payment.is_released
     with pytest.raises(PermissionDenied):
-        services.entry_release(entry=payment, user=clerk)
-    released = services.entry_release(entry=payment, user=approver)
+        release_reviewed_entry(entry=payment, user=clerk)
+    released = release_reviewed_entry(entry=payment, user=approver)
 
     assert released.is_released and released.released_by == approver
     assert [h.history_user for h in released.history.order_by("history_date")] == [clerk, approver]
@@ -77,7 +76,7 @@ def test_an_approver_cannot_release_a_draft_of_their_own(approver, grant):
     payment = pay(approver, grant, "10.00", dt.date(2019, 9, 2))
 
     with pytest.raises(PermissionDenied, match="Vier-Augen-Prinzip"):
-        services.entry_release(entry=payment, user=approver)
+        release_reviewed_entry(entry=payment, user=approver)
 
 
 def test_payments_never_exceed_the_grant_as_of_their_value_date(clerk, approver, grant):
@@ -140,7 +139,7 @@ def test_a_released_payment_is_corrected_only_by_a_counter_entry(clerk, approver
         pay(clerk, grant, "-100.00", dt.date(2019, 9, 3))
     with pytest.raises(ValidationError) as too_much:
         pay(clerk, grant, "-30000.01", dt.date(2019, 9, 3), corrects=payment)
-    correction = services.entry_release(
+    correction = release_reviewed_entry(
         entry=pay(clerk, grant, "-27000.00", dt.date(2019, 9, 3), corrects=payment), user=approver
     )
 
@@ -188,7 +187,7 @@ def test_claims_never_exceed_what_was_paid_and_repayments_never_what_was_claimed
         recovery(RecoveryKind.CLAIM, "1000.00", dt.date(2021, 3, 2))
     with pytest.raises(ValidationError) as too_much:
         recovery(RecoveryKind.CLAIM, "50000.01", dt.date(2021, 3, 2), reason="Teilwiderruf")
-    claim = services.entry_release(
+    claim = release_reviewed_entry(
         entry=recovery(RecoveryKind.CLAIM, "10000.00", dt.date(2021, 3, 2), reason="Teilwiderruf vom 01.03.2021"),
         user=approver,
     )
@@ -216,7 +215,7 @@ def test_the_net_grant_follows_amendments_of_amendments(approver, grant):
         eligible_costs=D("-5000.00"),
         own_share=D("0.00"),
     )
-    decision_services.decision_release(decision=second, user=approver)
+    release_reviewed_decision(decision=second, user=approver)
 
     assert net_granted(grant, as_of=dt.date(2019, 12, 31)) == D("100000.00")
     assert net_granted(grant, as_of=dt.date(2020, 1, 15)) == D("90000.00")
@@ -266,7 +265,7 @@ def _admin(client, user):
     return client
 
 
-def test_the_admin_books_through_the_services_and_releases_only_other_peoples_drafts(client, clerk, approver, grant):
+def test_the_admin_books_through_the_services_and_releases_nothing(client, clerk, approver, grant):
     _admin(client, clerk)
     over = client.post(
         "/admin/funding/payment/add/",
@@ -294,9 +293,10 @@ def test_the_admin_books_through_the_services_and_releases_only_other_peoples_dr
     _admin(client, approver)
     client.post("/admin/funding/payment/", {"action": "release_selected", "_selected_action": [payment.pk]})
     payment.refresh_from_db()
-    change = client.post(f"/admin/funding/payment/{payment.pk}/change/", {"amount": "1.00"})
+    assert not payment.is_released  # releases happen on the confirmation page, which pins what was reviewed
 
-    assert payment.is_released and payment.released_by == approver
+    release_reviewed_entry(entry=payment, user=approver)
+    change = client.post(f"/admin/funding/payment/{payment.pk}/change/", {"amount": "1.00"})
     assert change.status_code == 403
 
 
@@ -314,7 +314,7 @@ def request_money(clerk, approver, grant, amount, day, reference=None):
         received_on=day,
         purpose="1. Teilbetrag",
     )
-    return services.entry_release(entry=draft, user=approver)
+    return release_reviewed_entry(entry=draft, user=approver)
 
 
 def test_a_payment_request_is_four_eyes_and_immutable_once_released(clerk, approver, grant):
@@ -327,8 +327,8 @@ def test_a_payment_request_is_four_eyes_and_immutable_once_released(clerk, appro
         received_on=dt.date(2019, 8, 20),
     )
     with pytest.raises(PermissionDenied):
-        services.entry_release(entry=draft, user=clerk)
-    released = services.entry_release(entry=draft, user=approver)
+        release_reviewed_entry(entry=draft, user=clerk)
+    released = release_reviewed_entry(entry=draft, user=approver)
 
     assert released.is_released
     with pytest.raises(ValidationError):
@@ -362,17 +362,17 @@ def test_payments_on_a_request_stay_within_it_and_a_correction_frees_its_room(cl
         pay(clerk, grant, "10000.01", dt.date(2019, 9, 3), payment_request=payment_request)
     # Two drafts that fit one by one: the second release is checked against the first.
     second, third = (pay(clerk, grant, "10000.00", dt.date(2019, 9, 3), payment_request=payment_request) for _ in "23")
-    services.entry_release(entry=second, user=approver)
+    release_reviewed_entry(entry=second, user=approver)
     with pytest.raises(ValidationError):
-        services.entry_release(entry=third, user=approver)
+        release_reviewed_entry(entry=third, user=approver)
     with pytest.raises(ValidationError) as too_early:
         pay(clerk, grant, "10.00", dt.date(2019, 8, 19), payment_request=payment_request)
     with pytest.raises(ValidationError) as correction_with_request:
         pay(clerk, grant, "-10.00", dt.date(2019, 9, 4), corrects=first, payment_request=payment_request)
 
-    services.entry_release(entry=pay(clerk, grant, "-5000.00", dt.date(2019, 9, 4), corrects=first), user=approver)
+    release_reviewed_entry(entry=pay(clerk, grant, "-5000.00", dt.date(2019, 9, 4), corrects=first), user=approver)
     services.entry_update_draft(entry=third, user=clerk, amount=D("5000.00"))
-    services.entry_release(entry=Payment.objects.get(pk=third.pk), user=approver)
+    release_reviewed_entry(entry=Payment.objects.get(pk=third.pk), user=approver)
 
     assert "angefordert sind 40.000,00 €" in over.value.message_dict["amount"][0]
     assert "vor dem Eingang der Mittelanforderung MA-1" in too_early.value.message_dict["value_date"][0]
@@ -381,7 +381,7 @@ def test_payments_on_a_request_stay_within_it_and_a_correction_frees_its_room(cl
 
 
 def test_a_payment_is_made_on_a_released_request_of_the_same_grant(clerk, approver, grant):
-    other = decision_services.decision_release(
+    other = release_reviewed_decision(
         decision=DecisionFactory(reference="AZ-OTHER", amount=D("5000.00"), eligible_costs=D("6250.00")),
         user=approver,
     )

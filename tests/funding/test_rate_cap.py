@@ -7,7 +7,13 @@ from django.core.exceptions import ValidationError
 
 from funding import services
 from funding.models import DecisionKind, FundingDecision
-from tests.factories import DecisionFactory, GrantingAuthorityFactory, ProjectFactory, RecipientFactory
+from tests.factories import (
+    DecisionFactory,
+    GrantingAuthorityFactory,
+    ProjectFactory,
+    RecipientFactory,
+    release_reviewed_decision,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -63,7 +69,7 @@ def test_the_cap_is_compared_in_whole_cents(clerk):
 
 def test_an_amendment_is_checked_on_the_recipients_total(clerk, approver):
     initial = draft(clerk, kind="municipality", amount="80000.00", eligible="100000.00")
-    initial = services.decision_release(decision=initial, user=approver)
+    initial = release_reviewed_decision(decision=initial, user=approver)
     fields = {name: getattr(initial, name) for name in services.EDITABLE_FIELDS}
     fields.update(
         reference="DMR-A1",

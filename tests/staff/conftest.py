@@ -2,6 +2,7 @@
 and a request in each region, and the ministry's clerks and approvers."""
 
 import datetime as dt
+import re
 from decimal import Decimal
 
 import pytest
@@ -19,9 +20,17 @@ from tests.factories import (
     RegionFactory,
     TransferRequestFactory,
     UserFactory,
+    release_reviewed_decision,
 )
 
 MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
+
+
+def confirm_release(client, url: str, **data):
+    """Open a release confirmation page and confirm it, as an approver does: returns the POST's answer."""
+    page = client.get(url)
+    found = re.search(r'name="reviewed" value="([0-9a-f]+)"', page.content.decode())
+    return client.post(url, {"reviewed": found.group(1) if found else "", **data})
 
 
 def login(client, user):
@@ -162,4 +171,4 @@ def released_decision(project_soest, recipient, authority, approver) -> FundingD
         own_share=Decimal("200000.00"),
         decision_date=dt.date(2019, 7, 1),
     )
-    return services.decision_release(decision=draft, user=approver)
+    return release_reviewed_decision(decision=draft, user=approver)

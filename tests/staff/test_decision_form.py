@@ -5,10 +5,9 @@ from decimal import Decimal
 
 import pytest
 
-from funding import services
 from funding.models import DecisionKind, DecisionState, FundingDecision
 from modellregionen.staff.decision_forms import parse_euro
-from tests.factories import DecisionFactory
+from tests.factories import DecisionFactory, release_reviewed_decision
 from tests.staff.conftest import form_data, login
 
 pytestmark = pytest.mark.django_db
@@ -235,7 +234,7 @@ def test_the_ledger_shows_running_totals_and_who_drafted_and_released(
         own_share=Decimal("10000.00"),
         drafted_by=clerk,
     )
-    services.decision_release(decision=amendment, user=approver)
+    release_reviewed_decision(decision=amendment, user=approver)
 
     response = login(client, office_soest).get(f"/intern/projekte/{released_decision.project_id}/")
 

@@ -1,11 +1,16 @@
-"""Four-eyes: nobody releases their own draft, on any path (workspace, API, admin, services)."""
+"""Four-eyes: nobody releases their own draft, on any path (workspace, API, admin, services), and an
+approver releases exactly what they reviewed."""
+
+import re
+from decimal import Decimal
 
 import pytest
 from django.core.exceptions import PermissionDenied
 from django.urls import Resolver404, resolve
 
 from funding import services
-from funding.models import DecisionState
+from funding.models import DecisionState, FundingDecision
+from tests.factories import release_reviewed_decision
 from tests.staff.conftest import decision_fields, login
 
 pytestmark = pytest.mark.django_db
@@ -20,7 +25,7 @@ def own_draft(clerk_and_approver, project_soest, recipient, authority):
 
 def test_it_refuses_release_by_the_author_in_the_service(own_draft, clerk_and_approver):
     with pytest.raises(PermissionDenied, match="Vier-Augen-Prinzip"):
-        services.decision_release(decision=own_draft, user=clerk_and_approver)
+        release_reviewed_decision(decision=own_draft, user=clerk_and_approver)
 
     own_draft.refresh_from_db()
     assert own_draft.state == DecisionState.DRAFT
@@ -53,7 +58,8 @@ def test_a_second_person_releases_after_a_confirmation(client, draft_by_clerk, c
     login(client, clerk_and_approver)
 
     confirmation = client.get(f"/intern/bescheide/{draft_by_clerk.pk}/freigeben/")
-    response = client.post(f"/intern/bescheide/{draft_by_clerk.pk}/freigeben/", follow=True)
+    reviewed = re.search(r'name="reviewed" value="(\w+)"', confirmation.content.decode()).group(1)
+    response = client.post(f"/intern/bescheide/{draft_by_clerk.pk}/freigeben/", {"reviewed": reviewed}, follow=True)
 
     assert "Bescheid AZ-2019-001 freigeben?" in confirmation.content.decode()
     assert "Zuwendung des Projekts nach Freigabe" in confirmation.content.decode()
@@ -90,8 +96,11 @@ def test_the_api_releases_a_draft_of_someone_else(client, draft_by_clerk, approv
 
     url = _api_release_url(draft_by_clerk.reference)
     token = Token.objects.create(user=approver)
+    reviewed = client.get(url, HTTP_AUTHORIZATION=f"Token {token.key}").json()["reviewed"]
 
-    response = client.post(url, HTTP_AUTHORIZATION=f"Token {token.key}")
+    response = client.post(
+        url, {"reviewed": reviewed}, content_type="application/json", HTTP_AUTHORIZATION=f"Token {token.key}"
+    )
 
     assert response.status_code == 200
     draft_by_clerk.refresh_from_db()
@@ -104,22 +113,9 @@ def _admin(client, user):
     return login(client, user)
 
 
-def test_it_refuses_release_by_the_author_in_the_admin(client, own_draft, clerk_and_approver):
-    _admin(client, clerk_and_approver)
-
-    response = client.post(
-        "/admin/funding/fundingdecision/",
-        {"action": "release_selected", "_selected_action": [own_draft.pk]},
-        follow=True,
-    )
-
-    assert "AZ-OWN: Vier-Augen-Prinzip: Sie können Ihren eigenen Entwurf nicht freigeben." in response.content.decode()
-    own_draft.refresh_from_db()
-    assert own_draft.state == DecisionState.DRAFT
-
-
-def test_the_admin_releases_a_draft_of_someone_else(client, draft_by_clerk, approver):
-    _admin(client, approver)
+@pytest.mark.parametrize("who", ["approver", "clerk_and_approver"])
+def test_the_admin_releases_nothing_an_approver_releases_on_the_confirmation_page(client, request, who, draft_by_clerk):
+    _admin(client, request.getfixturevalue(who))
 
     response = client.post(
         "/admin/funding/fundingdecision/",
@@ -127,9 +123,53 @@ def test_the_admin_releases_a_draft_of_someone_else(client, draft_by_clerk, appr
         follow=True,
     )
 
-    assert "AZ-2019-001: freigegeben" in response.content.decode()
+    assert response.status_code == 200
     draft_by_clerk.refresh_from_db()
-    assert draft_by_clerk.released_by == approver
+    assert draft_by_clerk.state == DecisionState.DRAFT
+
+
+def test_a_draft_changed_after_the_approver_opened_it_is_not_released(
+    client, clerk, approver, draft_by_clerk, project_soest, recipient, authority
+):
+    """The attack of issue 26: the approver saw 100 €, the author changed it to 799 € with a reason."""
+    services.decision_update_draft(decision=draft_by_clerk, user=clerk, amount=Decimal("100.00"))
+    login(client, approver)
+    url = f"/intern/bescheide/{draft_by_clerk.pk}/freigeben/"
+    page = client.get(url).content.decode()
+    reviewed = re.search(r'name="reviewed" value="(\w+)"', page).group(1)
+    assert "100,00 €" in page
+
+    services.decision_update_draft(
+        decision=FundingDecision.objects.get(pk=draft_by_clerk.pk),
+        user=clerk,
+        amount=Decimal("799.00"),
+        rate_exception_reason="Ausnahme",
+    )
+    refused = client.post(url, {"reviewed": reviewed})
+
+    draft_by_clerk.refresh_from_db()
+    assert draft_by_clerk.state == DecisionState.DRAFT
+    assert refused.status_code == 409
+    fresh = refused.content.decode()
+    assert "wurde geändert, seit Sie den Entwurf zur Freigabe geöffnet haben" in fresh
+    assert "799,00 €" in fresh and "Ausnahme" in fresh
+    new_digest = re.search(r'name="reviewed" value="(\w+)"', fresh).group(1)
+    assert new_digest != reviewed
+
+    assert client.post(url, {"reviewed": new_digest}).status_code == 302
+    draft_by_clerk.refresh_from_db()
+    assert draft_by_clerk.state == DecisionState.RELEASED and draft_by_clerk.amount == Decimal("799.00")
+
+
+def test_a_release_with_no_or_a_made_up_digest_changes_nothing(client, approver, draft_by_clerk):
+    login(client, approver)
+    url = f"/intern/bescheide/{draft_by_clerk.pk}/freigeben/"
+
+    responses = [client.post(url), client.post(url, {"reviewed": "0" * 32}), client.post(url, {"reviewed": "\x00"})]
+
+    assert [r.status_code for r in responses] == [409, 409, 409]
+    draft_by_clerk.refresh_from_db()
+    assert draft_by_clerk.state == DecisionState.DRAFT
 
 
 def test_the_admin_offers_no_release_to_a_clerk(client, draft_by_clerk, second_clerk):

@@ -6,6 +6,7 @@ import pytest
 
 from funding import services as funding_services
 from projects import services as project_services
+from tests.factories import release_reviewed_decision
 from tests.staff.conftest import login
 
 pytestmark = pytest.mark.django_db
@@ -13,7 +14,7 @@ pytestmark = pytest.mark.django_db
 
 def test_the_decision_history_shows_who_changed_what(client, clerk, approver, draft_by_clerk):
     funding_services.decision_update_draft(decision=draft_by_clerk, user=clerk, amount=Decimal("400000.00"))
-    funding_services.decision_release(decision=draft_by_clerk, user=approver)
+    release_reviewed_decision(decision=draft_by_clerk, user=approver)
 
     response = login(client, approver).get(f"/intern/bescheide/{draft_by_clerk.pk}/verlauf/")
 

@@ -5,9 +5,8 @@ from decimal import Decimal
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from funding import services as decision_services
 from funding.payments.models import Payment, ProofOfUse, Recovery
-from tests.factories import DecisionFactory
+from tests.factories import DecisionFactory, release_reviewed_decision, release_reviewed_entry
 from tests.staff.conftest import login
 
 pytestmark = pytest.mark.django_db
@@ -17,7 +16,7 @@ HEADER = "reference,decision,amount,value_date,corrects,payment_request,source\n
 @pytest.fixture
 def grant(approver):
     decision = DecisionFactory(reference="AZ-IMP-1", amount=Decimal("100000.00"), eligible_costs=Decimal("125000.00"))
-    return decision_services.decision_release(decision=decision, user=approver)
+    return release_reviewed_decision(decision=decision, user=approver)
 
 
 def upload(client, text: str, name: str = "auszahlungen.csv", kind: str = "auszahlungen"):
@@ -90,7 +89,7 @@ def test_claims_and_repayments_and_proofs_of_use_import_the_same_way(client, cle
         amount=Decimal("50000.00"),
         value_date=grant.decision_date,
     )
-    services.entry_release(entry=paid, user=approver)
+    release_reviewed_entry(entry=paid, user=approver)
     login(client, clerk)
     recoveries = upload(
         client,
@@ -127,7 +126,6 @@ def test_an_unknown_import_is_not_found(client, clerk):
 
 def test_payment_requests_import_then_payments_on_them(client, clerk, approver, grant):
     """Requests come in as drafts; once released, a payments file names them, and their sum is checked."""
-    from funding.payments import services
     from funding.payments.models import PaymentRequest
 
     login(client, clerk)
@@ -146,7 +144,7 @@ def test_payment_requests_import_then_payments_on_them(client, clerk, approver, 
     assert early.status_code == 400
     assert "Spalte payment_request" in early.content.decode()  # not yet released
 
-    services.entry_release(entry=request, user=approver)
+    release_reviewed_entry(entry=request, user=approver)
     too_much = upload(
         client,
         HEADER

@@ -5,11 +5,11 @@ from decimal import Decimal
 
 import pytest
 
-from funding import services as decision_services
+from funding.four_eyes import review_digest
 from funding.payments import services
 from funding.payments.models import Payment, PaymentRequest, ProofOfUse
-from tests.factories import DecisionFactory, UserFactory
-from tests.staff.conftest import login
+from tests.factories import DecisionFactory, UserFactory, release_reviewed_decision, release_reviewed_entry
+from tests.staff.conftest import confirm_release, login
 
 pytestmark = pytest.mark.django_db
 
@@ -17,7 +17,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def grant(approver):
     decision = DecisionFactory(reference="AZ-PAY-1", amount=Decimal("100000.00"), eligible_costs=Decimal("125000.00"))
-    return decision_services.decision_release(decision=decision, user=approver)
+    return release_reviewed_decision(decision=decision, user=approver)
 
 
 def book(client, grant, **data):
@@ -49,14 +49,16 @@ def test_an_approver_releases_from_the_queue_but_never_their_own_draft(client, c
     login(client, clerk)
     book(client, grant)
     payment = Payment.objects.get()
-    refused = client.post(f"/intern/buchungen/auszahlung/{payment.pk}/freigeben/", follow=True)
+    refused = client.post(f"/intern/buchungen/auszahlung/{payment.pk}/freigeben/", {"reviewed": review_digest(payment)})
     payment.refresh_from_db()
-    assert not payment.is_released and "Nur die Freigabe" in refused.content.decode()
+    assert not payment.is_released and refused.status_code == 403
 
     login(client, approver)
     overview = client.get("/intern/").content.decode()
     assert "Buchungen, die auf meine Freigabe warten" in overview and "AUS-1" in overview
-    client.post(f"/intern/buchungen/auszahlung/{payment.pk}/freigeben/")
+    confirmation = client.get(f"/intern/buchungen/auszahlung/{payment.pk}/freigeben/").content.decode()
+    assert "AZ-PAY-1" in confirmation and "noch auszuzahlen nach dieser Auszahlung" in confirmation
+    confirm_release(client, f"/intern/buchungen/auszahlung/{payment.pk}/freigeben/")
     payment.refresh_from_db()
 
     assert payment.is_released and payment.released_by == approver
@@ -91,20 +93,17 @@ def test_someone_without_a_staff_role_cannot_book(client, grant):
     assert not Payment.objects.exists()
 
 
-def test_release_goes_back_only_to_a_page_of_this_site(client, clerk, approver, grant):
+def test_a_release_ends_on_the_grants_project_page_whatever_next_says(client, clerk, approver, grant):
     login(client, clerk)
     book(client, grant)
-    book(client, grant, reference="AUS-2", amount="10,00")
-    first, second = Payment.objects.order_by("reference")
+    payment = Payment.objects.get()
     login(client, approver)
 
-    inside = client.post(f"/intern/buchungen/auszahlung/{first.pk}/freigeben/", {"next": "/intern/projekte/"})
-    outside = client.post(
-        f"/intern/buchungen/auszahlung/{second.pk}/freigeben/", {"next": "https://evil.example/intern/"}
+    response = confirm_release(
+        client, f"/intern/buchungen/auszahlung/{payment.pk}/freigeben/", next="https://evil.example/intern/"
     )
 
-    assert inside["Location"] == "/intern/projekte/"
-    assert outside["Location"] == "/intern/"
+    assert response["Location"] == f"/intern/projekte/{grant.project_id}/"
 
 
 def test_the_admin_view_on_site_link_leads_to_the_grants_project_page(client, clerk, approver, grant):
@@ -139,7 +138,7 @@ def test_a_payment_request_is_recorded_released_paid_and_leaves_the_open_list(cl
     assert not payment_request.is_released and payment_request.drafted_by == clerk
 
     login(client, approver)
-    client.post(f"/intern/buchungen/mittelanforderung/{payment_request.pk}/freigeben/")
+    confirm_release(client, f"/intern/buchungen/mittelanforderung/{payment_request.pk}/freigeben/")
     open_page = client.get("/intern/mittelanforderungen/offen/").content.decode()
     assert "MA-1" in open_page and "40.000,00 €" in open_page
 
@@ -147,7 +146,7 @@ def test_a_payment_request_is_recorded_released_paid_and_leaves_the_open_list(cl
     refused = book(client, grant, amount="40.000,01", payment_request=payment_request.pk)
     assert refused.status_code == 400 and "angefordert sind 40.000,00 €" in refused.content.decode()
     book(client, grant, amount="25.000,00", payment_request=payment_request.pk)
-    services.entry_release(entry=Payment.objects.get(), user=approver)
+    release_reviewed_entry(entry=Payment.objects.get(), user=approver)
 
     login(client, approver)
     partly = client.get("/intern/mittelanforderungen/offen/").content.decode()
@@ -157,7 +156,7 @@ def test_a_payment_request_is_recorded_released_paid_and_leaves_the_open_list(cl
 
     login(client, clerk)
     book(client, grant, reference="AUS-2", amount="15.000,00", payment_request=payment_request.pk)
-    services.entry_release(entry=Payment.objects.get(reference="AUS-2"), user=approver)
+    release_reviewed_entry(entry=Payment.objects.get(reference="AUS-2"), user=approver)
     assert (
         "Keine Mittelanforderung wartet auf Geld" in client.get("/intern/mittelanforderungen/offen/").content.decode()
     )

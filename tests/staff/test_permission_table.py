@@ -10,6 +10,7 @@ import datetime as dt
 import pytest
 from django.forms.models import model_to_dict
 
+from funding.four_eyes import review_digest
 from funding.models import DecisionState, FiguresVersion, FundingDecision
 from projects.models import RequestStatus
 from tests.staff.conftest import form_data, login
@@ -93,7 +94,8 @@ def delete_clerks_draft(client, world):
 
 def release_clerks_draft(client, world):
     draft = world.draft_by_clerk
-    response = client.post(f"/intern/bescheide/{draft.pk}/freigeben/")
+    # The digest of the draft as stored: the role alone decides here, not a missing review.
+    response = client.post(f"/intern/bescheide/{draft.pk}/freigeben/", {"reviewed": review_digest(draft)})
     draft.refresh_from_db()
     return response, draft.state == DecisionState.RELEASED
 
