@@ -18,12 +18,14 @@ count the header as line 1, as a spreadsheet shows them.
 import contextlib
 import csv
 import io
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from types import SimpleNamespace
 from typing import Any, BinaryIO
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import DatabaseError, transaction
 from django.db.models import Q
@@ -156,7 +158,13 @@ def read_decision_file(*, file: BinaryIO, filename: str) -> list[dict[str, str]]
 
 
 def read_import_file(*, file: BinaryIO, filename: str, fmt: "ImportFormat") -> list[dict[str, str]]:
-    """Read a CSV or XLSX file of `fmt` into one dict per data row (blank rows kept, so lines count)."""
+    """Read a CSV or XLSX file of `fmt` into one dict per data row (blank rows kept, so lines count).
+
+    Bounded: at most settings.IMPORT_MAX_BYTES read, IMPORT_MAX_ROWS data rows and
+    MAX_CELL_CHARS characters per cell; an XLSX file is read in read-only (streaming) mode
+    after its zip directory was checked for a decompression bomb. Anything else is an
+    ImportFailed naming the line, never a 500.
+    """
     name = filename.lower()
     if name.endswith(".csv"):
         header, records = _read_csv(file)
@@ -167,8 +175,17 @@ def read_import_file(*, file: BinaryIO, filename: str, fmt: "ImportFormat") -> l
     columns = [_normalise_column(name) for name in header]
     _check_header(columns, fmt)
     rows = []
-    for record in records:
-        values = list(record) + [""] * (len(columns) - len(record))
+    for line, record in enumerate(records, start=2):
+        if len(rows) >= settings.IMPORT_MAX_ROWS:
+            raise ImportFailed(
+                [
+                    ImportLineError(
+                        line, "", f"Die Datei hat mehr als {settings.IMPORT_MAX_ROWS} Zeilen; bitte teilen Sie sie auf."
+                    )
+                ]
+            )
+        values = [_bounded(value, line) for value in record[: len(columns)]]
+        values += [""] * (len(columns) - len(values))
         rows.append({column: values[index].strip() for index, column in enumerate(columns)})
     # Trailing blank lines are spreadsheet noise, not rows.
     while rows and not any(rows[-1].values()):
@@ -178,37 +195,108 @@ def read_import_file(*, file: BinaryIO, filename: str, fmt: "ImportFormat") -> l
     return rows
 
 
-def _read_csv(file: BinaryIO) -> tuple[list[str], list[list[str]]]:
-    data = file.read()
+MAX_CELL_CHARS = 10_000
+# An XLSX file is a zip of XML: its parts may unpack to at most this much, and to at most this
+# many times their packed size (a 65 KB "zip bomb" otherwise keeps a worker busy for minutes).
+XLSX_MAX_UNPACKED_BYTES = 100 * 1024 * 1024
+XLSX_MAX_RATIO = 200
+XLSX_MAX_COLUMNS = 100
+
+
+def _bounded(value: str, line: int) -> str:
+    if len(value) > MAX_CELL_CHARS:
+        raise ImportFailed([ImportLineError(line, "", f"Eine Zelle ist länger als {MAX_CELL_CHARS} Zeichen.")])
+    return value
+
+
+def _read_limited(file: BinaryIO) -> bytes:
+    data = file.read(settings.IMPORT_MAX_BYTES + 1)
+    if len(data) > settings.IMPORT_MAX_BYTES:
+        raise ImportFailed(
+            [ImportLineError(0, "", f"Die Datei ist größer als {settings.IMPORT_MAX_BYTES // 2**20} MB.")]
+        )
+    return data
+
+
+def _read_csv(file: BinaryIO) -> tuple[list[str], Iterator[list[str]]]:
+    data = _read_limited(file)
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         raise ImportFailed(
             [ImportLineError(0, "", "Die Datei ist nicht UTF-8-kodiert; bitte als „CSV UTF-8“ speichern.")]
         ) from error
+    if "\x00" in text:
+        raise ImportFailed([ImportLineError(0, "", "Die Datei enthält NUL-Zeichen und ist keine CSV-Datei.")])
     first_line = text.split("\n", 1)[0]
     delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
-    records = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
-    if not records:
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+
+    def records() -> Iterator[list[str]]:
+        while True:
+            try:
+                record = next(reader)
+            except StopIteration:
+                return
+            except csv.Error as error:
+                if "field larger than field limit" in str(error):
+                    # csv's own cell limit (131 072 characters) lies above ours.
+                    message = f"Eine Zelle ist länger als {MAX_CELL_CHARS} Zeichen."
+                    raise ImportFailed([ImportLineError(reader.line_num, "", message)]) from error
+                raise ImportFailed(
+                    [ImportLineError(reader.line_num, "", f"Die Zeile ist keine gültige CSV-Zeile ({error}).")]
+                ) from error
+            yield record
+
+    rows = records()
+    header = next(rows, None)
+    if header is None:
         raise ImportFailed([ImportLineError(0, "", "Die Datei ist leer.")])
-    return records[0], records[1:]
+    return [_bounded(name, 1) for name in header], rows
 
 
-def _read_xlsx(file: BinaryIO) -> tuple[list[str], list[list[str]]]:
+def _read_xlsx(file: BinaryIO) -> tuple[list[str], Iterator[list[str]]]:
     import zipfile
 
     from openpyxl import load_workbook
 
+    unreadable = ImportFailed([ImportLineError(0, "", "Die Datei ist keine lesbare XLSX-Arbeitsmappe.")])
+    data = _read_limited(file)
     try:
-        workbook = load_workbook(io.BytesIO(file.read()), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, OSError, KeyError, ValueError) as error:
-        raise ImportFailed([ImportLineError(0, "", "Die Datei ist keine lesbare XLSX-Arbeitsmappe.")]) from error
-    sheet = workbook.worksheets[0]
-    records = [[_cell_text(value) for value in row] for row in sheet.iter_rows(values_only=True)]
-    workbook.close()
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            parts = archive.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError) as error:
+        raise unreadable from error
+    unpacked = sum(part.file_size for part in parts)
+    if len(parts) > 1000 or unpacked > XLSX_MAX_UNPACKED_BYTES or unpacked > XLSX_MAX_RATIO * max(len(data), 1):
+        raise ImportFailed(
+            [ImportLineError(0, "", "Die XLSX-Datei entpackt sich zu einer unzulässigen Größe und wird nicht gelesen.")]
+        )
+    try:
+        # defusedxml (installed) makes openpyxl refuse entity declarations (XXE, billion laughs).
+        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        sheet = workbook.worksheets[0]
+        records = [
+            [_cell_text(value) for value in row]
+            for row in _limited_rows(sheet.iter_rows(values_only=True, max_col=XLSX_MAX_COLUMNS))
+        ]
+        workbook.close()
+    except ImportFailed:
+        raise
+    except Exception as error:  # noqa: BLE001 - a malformed workbook fails in many ways inside openpyxl
+        raise unreadable from error
     if not records:
         raise ImportFailed([ImportLineError(0, "", "Die Datei ist leer.")])
-    return records[0], records[1:]
+    return records[0], iter(records[1:])
+
+
+def _limited_rows(rows):
+    for count, row in enumerate(rows):
+        if count > settings.IMPORT_MAX_ROWS:
+            raise ImportFailed(
+                [ImportLineError(count + 1, "", f"Die Datei hat mehr als {settings.IMPORT_MAX_ROWS} Zeilen.")]
+            )
+        yield row
 
 
 def _cell_text(value: Any) -> str:

@@ -225,8 +225,12 @@ class FundingDecision(models.Model):
         related_name="released_decisions",
     )
     released_at = models.DateTimeField(_("freigegeben am"), null=True, blank=True)
+    # No default: every path names where a decision comes from; "illustrative" marks only the
+    # programme's demo data (funding.programme_data), never a decision a clerk records.
     source = models.CharField(
-        _("Quelle"), max_length=300, default="illustrative", help_text=_("Veröffentlichung oder „illustrative“.")
+        _("Quelle"),
+        max_length=300,
+        help_text=_("Der Bescheid oder die Veröffentlichung, z. B. Aktenzeichen und Datum."),
     )
     rate_exception_reason = models.TextField(
         _("Begründung einer höheren Förderquote"),
@@ -320,6 +324,9 @@ class FundingDecision(models.Model):
 # The figures' stored versions live with the figures; importing them here registers them
 # with the funding app, whose migrations hold their tables.
 from funding.figures.models import FigureGroup, FigureStep, FiguresVersion, LedgerChange, LedgerState  # noqa: E402, F401
+
+# Import rows between preview and confirmation (funding.import_previews).
+from funding.import_previews import PendingImport  # noqa: E402, F401
 
 # The second ledger: payments, recoveries and proofs of use, booked on initial decisions.
 from funding.payments.models import Payment, PaymentRequest, ProofOfUse, Recovery  # noqa: E402, F401

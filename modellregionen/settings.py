@@ -30,6 +30,13 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]", "t
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 # Addresses of reverse proxies whose X-Forwarded-For is believed (modellregionen/client_ip.py).
 TRUSTED_PROXIES = frozenset(env_list("TRUSTED_PROXIES", []))
+# The largest request body accepted (bytes); a larger one is a 413 before it is read. The
+# largest import file is IMPORT_MAX_BYTES; nginx's client_max_body_size should say the same.
+IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 5 * 1024 * 1024, minimum=1024)
+IMPORT_MAX_ROWS = env_int("IMPORT_MAX_ROWS", 20_000, minimum=1)
+MAX_REQUEST_BYTES = env_int("MAX_REQUEST_BYTES", IMPORT_MAX_BYTES + 256 * 1024, minimum=IMPORT_MAX_BYTES)
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 2000
 # The request form's rate limit counts the same client address as the lockout and the throttle.
 RATELIMIT_IP_META_KEY = "modellregionen.client_ip.client_ip"
 
@@ -49,6 +56,9 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "simple_history",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "csp",
     "corsheaders",
     "regions",
@@ -57,6 +67,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: body limit, control characters, forwarded headers only from TRUSTED_PROXIES, no-store.
+    "modellregionen.request_guard.RequestGuardMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Before anything that may answer: a preflight gets its answer here.
     "corsheaders.middleware.CorsMiddleware",
@@ -66,6 +78,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # request.user.is_verified(), then: no staff page and no API write on a password alone.
+    "django_otp.middleware.OTPMiddleware",
+    "modellregionen.second_factor.SecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -83,6 +98,9 @@ SKIPPED_ON_ANONYMOUS_API_READS = {
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # request.user.is_verified(), then: no staff page and no API write on a password alone.
+    "django_otp.middleware.OTPMiddleware",
+    "modellregionen.second_factor.SecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",  # records who changed what: reads change nothing
     "axes.middleware.AxesMiddleware",
@@ -222,13 +240,17 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "login"
+OTP_TOTP_ISSUER = "Digitale Modellregionen NRW"
+# Days an API token works after it was made (modellregionen/api/auth.py).
+API_TOKEN_LIFETIME_DAYS = env_int("API_TOKEN_LIFETIME_DAYS", 90, minimum=1)
 LOGIN_REDIRECT_URL = "/intern/"
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5, minimum=1)
-AXES_COOLOFF_TIME = 1  # hours
-# Per account (five wrong passwords lock that account, from anywhere) and per account and
-# address; never per address alone: behind the ministry's proxy every member of staff shares
-# one address, and one attacker must not lock them all out.
-AXES_LOCKOUT_PARAMETERS = ["username", ["username", "ip_address"]]
+# Locks are per account *and* address, never per account alone: a stranger must not be able to
+# lock a colleague out. The lock grows from 1 minute to 1 hour; a second limit per address bounds
+# password spraying (modellregionen/login_limits.py).
+AXES_COOLOFF_TIME = "modellregionen.login_limits.cool_off"
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+LOGIN_ADDRESS_FAILURE_LIMIT = env_int("LOGIN_ADDRESS_FAILURE_LIMIT", 30, minimum=1)
 AXES_CLIENT_IP_CALLABLE = "modellregionen.client_ip.client_ip"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "staff/lockout.html"  # a German page instead of axes' English text
@@ -283,7 +305,7 @@ API_FIGURES_STATE = "funding.figures.scope.memoised_figures_state"
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
+        "modellregionen.api.auth.ExpiringTokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],

@@ -2,7 +2,7 @@ from django.conf import settings
 from django.contrib import admin
 from django.http import JsonResponse
 from django.urls import include, path
-from django.views.generic import TemplateView
+from django.views.generic import RedirectView, TemplateView
 
 from funding.figures import views as figures_views
 from projects import views as project_views
@@ -39,6 +39,8 @@ def healthz(request):
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
+    # One login for staff, with its limits and the second factor: the admin's own login form redirects there.
+    path("admin/login/", RedirectView.as_view(url="/intern/anmelden/?next=/admin/", query_string=False)),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", include("modellregionen.api_urls")),

@@ -35,8 +35,12 @@ def request_submit(
     message: str,
     consent: bool,
     received_on: dt.date | None = None,
+    site_url: str = "",
 ) -> TransferRequest:
-    """Record a municipality's reuse or consultation request and e-mail both sides."""
+    """Record a municipality's reuse or consultation request and e-mail both sides.
+
+    `site_url` ("https://host") makes the link in the confirmation absolute.
+    """
     if not consent:
         # Without consent we may not store the contact data at all (Art. 6 (1) a DSGVO).
         raise ValidationError(
@@ -62,13 +66,23 @@ def request_submit(
     request.full_clean()
     with transaction.atomic():
         request.save()
-    _send_request_emails(request)
+    _send_request_emails(request, site_url=site_url)
     return request
 
 
-def _send_request_emails(request: TransferRequest) -> None:
-    """Confirm to the requester and notify the project's contact; a mail failure keeps the request."""
-    context = {"request_obj": request, "project": request.project, "municipality": request.municipality}
+def _send_request_emails(request: TransferRequest, *, site_url: str = "") -> None:
+    """Confirm to the requester and notify the project's contact; a mail failure keeps the request.
+
+    The confirmation goes to an address anyone can type in, so it carries a fixed text with the
+    project and the municipality chosen from our own lists and a link, and nothing the requester
+    wrote (no name, no message): the form cannot relay a stranger's text from our address.
+    """
+    context = {
+        "request_obj": request,
+        "project": request.project,
+        "municipality": request.municipality,
+        "project_url": site_url + request.project.get_absolute_url(),
+    }
     subject = _("Ihre Anfrage zu „%(title)s“") % {"title": request.project.title}
     messages = [(subject, "projects/email/request_confirmation.txt", [request.contact_email])]
     if request.project.contact_email:

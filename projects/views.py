@@ -89,6 +89,7 @@ def request_form(request: HttpRequest, slug: str) -> HttpResponse:
                     contact_email=data["contact_email"],
                     message=data["message"],
                     consent=data["consent"],
+                    site_url=request.build_absolute_uri("/").rstrip("/"),
                 )
             except ValidationError as error:
                 for field, messages in error.message_dict.items():

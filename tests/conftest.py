@@ -37,7 +37,18 @@ def _no_memo_from_an_earlier_test():
     forget_scope()
     caching.forget_data_watermark()
     rendered.ANSWERS.clear()
+    _forget_login_failures()
     yield
+
+
+# Every client address a test logs in from: their failed logins count in the (shared) cache for an hour.
+TEST_CLIENT_ADDRESSES = ("127.0.0.1", "10.0.0.1", "203.0.113.9", "203.0.113.10", "203.0.113.11", "198.51.100.7")
+
+
+def _forget_login_failures() -> None:
+    from django.core.cache import cache
+
+    cache.delete_many([f"login-failures:{address}" for address in TEST_CLIENT_ADDRESSES])
 
 
 @pytest.fixture(autouse=True)

@@ -32,7 +32,8 @@ class MunicipalityFactory(factory.django.DjangoModelFactory):
         model = Municipality
         django_get_or_create = ("ags",)
 
-    ags = factory.Sequence(lambda n: f"05913{n:03d}")
+    # An 8-digit NRW key for every n (05913000, 05913001, ... 05914000 ...), however many a session makes.
+    ags = factory.Sequence(lambda n: f"05{913 + n // 1000:03d}{n % 1000:03d}")
     name = factory.Sequence(lambda n: f"Gemeinde {n}")
     kind = MunicipalityKind.DISTRICT_MUNICIPALITY
 
@@ -122,6 +123,7 @@ class DecisionFactory(factory.django.DjangoModelFactory):
     period_end = dt.date(2021, 6, 30)
     state = DecisionState.DRAFT
     drafted_by = factory.SubFactory(UserFactory)
+    source = "Testdaten"
 
 
 class TransferRequestFactory(factory.django.DjangoModelFactory):
@@ -149,3 +151,26 @@ def release_reviewed_entry(*, entry, user):
     from funding.payments import services
 
     return services.entry_release(entry=entry, user=user, reviewed=review_digest(entry))
+
+
+def verify_second_factor(client, user) -> None:
+    """Mark the client's session as past the second factor, as the code form does after a good code."""
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    if device is None:
+        device = TOTPDevice.objects.create(user=user, name="Testgerät", confirmed=True)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+
+
+def staff_login(client, user, *, backend: str = "django.contrib.auth.backends.ModelBackend"):
+    """Log `user` in with both factors where their role asks for a second one (tests of other things)."""
+    from modellregionen.second_factor import has_second_factor, requires_second_factor
+
+    client.force_login(user, backend=backend)
+    if requires_second_factor(user) or has_second_factor(user):
+        verify_second_factor(client, user)
+    return client

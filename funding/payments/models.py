@@ -34,9 +34,8 @@ class LedgerEntry(models.Model):
 
     reference = models.CharField(_("Buchungszeichen"), max_length=64, unique=True)
     amount = models.DecimalField(_("Betrag (€)"), **MONEY)
-    source = models.CharField(
-        _("Quelle"), max_length=300, default="illustrative", help_text=_("Buchungsbeleg oder „illustrative“.")
-    )
+    # No default, as for decisions: "illustrative" marks only the programme's demo data.
+    source = models.CharField(_("Quelle"), max_length=300, help_text=_("Der Buchungsbeleg, z. B. Kassenanordnung."))
     state = FSMField(_("Status"), max_length=16, choices=DecisionState.choices, default=DecisionState.DRAFT)
     drafted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

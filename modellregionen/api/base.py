@@ -10,7 +10,7 @@ from django.utils.http import http_date
 from django.utils.module_loading import import_string
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
-from rest_framework.authentication import SessionAuthentication, TokenAuthentication
+from rest_framework.authentication import SessionAuthentication
 from rest_framework.exceptions import ValidationError
 from rest_framework.permissions import IsAuthenticatedOrReadOnly
 from rest_framework.renderers import JSONRenderer
@@ -18,6 +18,7 @@ from rest_framework.response import Response
 
 from modellregionen import roles
 from modellregionen.api import caching, rendered
+from modellregionen.api.auth import ExpiringTokenAuthentication
 from modellregionen.api.errors import api_exception_handler, validation_error
 from modellregionen.api.pagination import ApiPagination
 from modellregionen.api.renderers import (
@@ -84,7 +85,7 @@ class ApiMixin:
     """Mix into every API view (before the DRF class)."""
 
     # Token first, so that an anonymous write gets 401 with `WWW-Authenticate: Token`.
-    authentication_classes = [TokenAuthentication, SessionAuthentication]
+    authentication_classes = [ExpiringTokenAuthentication, SessionAuthentication]
     permission_classes = [IsAuthenticatedOrReadOnly]
     throttle_classes = [AnonymousRateThrottle]
     pagination_class = ApiPagination

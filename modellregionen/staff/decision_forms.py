@@ -4,6 +4,7 @@ import re
 from decimal import Decimal
 
 from django import forms
+from django.conf import settings
 from django.utils import formats
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -17,7 +18,6 @@ from projects.models import Project
 GERMAN_AMOUNT = re.compile(r"^-?(\d{1,3}(\.\d{3})+|\d+)(,\d{1,2})?$")
 POINT_AMOUNT = re.compile(r"^-?\d+\.\d{1,2}$")
 LARGEST_AMOUNT = Decimal("999999999999.99")  # DecimalField(max_digits=14, decimal_places=2)
-MAX_IMPORT_BYTES = 5 * 1024 * 1024
 
 
 def parse_euro(text: str) -> Decimal:
@@ -63,6 +63,19 @@ class EuroField(forms.Field):
             raise forms.ValidationError(str(error), code="invalid") from error
 
 
+DEMO_MARKER = "illustrative"
+
+
+def clean_source_of_record(value: str) -> str:
+    """Quelle of a decision or booking recorded by staff: required, and never the demo data's marker."""
+    value = (value or "").strip()
+    if value.casefold() == DEMO_MARKER:
+        raise forms.ValidationError(
+            _("„illustrative“ kennzeichnet nur die Demodaten des Programms; nennen Sie Bescheid, Schreiben oder Beleg.")
+        )
+    return value
+
+
 class DateInput(forms.DateInput):
     input_type = "date"
 
@@ -89,6 +102,7 @@ class DecisionForm(forms.ModelForm):
 
     def __init__(self, *args, fixed_correction: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["source"].required = True
         self.fields["project"].queryset = Project.objects.select_related("region").order_by("title")
         self.fields["amends"].queryset = (
             FundingDecision.objects.released().select_related("project").order_by("reference")
@@ -105,6 +119,9 @@ class DecisionForm(forms.ModelForm):
             self.fields["kind"].choices = [(DecisionKind.INITIAL, DecisionKind.INITIAL.label)]
             self.fields["amends"].disabled = True
 
+    def clean_source(self):
+        return clean_source_of_record(self.cleaned_data.get("source"))
+
     def _post_clean(self):
         # The ledger rules run once every field parses; otherwise a missing amount would be
         # reported twice ("required" and the rule's "Bitte geben Sie die Zuwendung an").
@@ -117,6 +134,14 @@ class DecisionForm(forms.ModelForm):
         return {name: self.cleaned_data[name] for name in services.EDITABLE_FIELDS if name in self.cleaned_data}
 
 
+def import_limits_text() -> str:
+    """The limits of every import, as the upload page states them."""
+    return _("Höchstens %(mb)s MB und %(rows)s Zeilen je Datei.") % {
+        "mb": formats.number_format(settings.IMPORT_MAX_BYTES / 2**20, 1),
+        "rows": formats.number_format(settings.IMPORT_MAX_ROWS, 0, force_grouping=True),
+    }
+
+
 class DecisionImportForm(forms.Form):
     file = forms.FileField(
         label=gettext_lazy("Datei (CSV oder XLSX)"),
@@ -124,10 +149,17 @@ class DecisionImportForm(forms.Form):
         widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx"}),
     )
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["file"].help_text = f"{self.fields['file'].help_text} {import_limits_text()}"
+
     def clean_file(self):
         upload = self.cleaned_data["file"]
         if not upload.name.lower().endswith((".csv", ".xlsx")):
             raise forms.ValidationError(_("Nur CSV- und XLSX-Dateien können importiert werden."))
-        if upload.size > MAX_IMPORT_BYTES:
-            raise forms.ValidationError(_("Die Datei ist größer als 5 MB."))
+        if upload.size > settings.IMPORT_MAX_BYTES:
+            raise forms.ValidationError(
+                _("Die Datei ist größer als %(mb)s MB.")
+                % {"mb": formats.number_format(settings.IMPORT_MAX_BYTES / 2**20, 1)}
+            )
         return upload

@@ -5,7 +5,6 @@ Views stay thin: they check the role for the page, hand the data to funding.serv
 """
 
 import datetime as dt
-import uuid
 from decimal import Decimal
 
 from django.conf import settings
@@ -23,6 +22,7 @@ from funding.figures.freshness import figures_freshness
 from funding.figures.selectors import current_figures_version
 from funding.figures.tasks import recompute_figures
 from funding.four_eyes import DraftChangedSinceReview, review_digest
+from funding.import_previews import drop_previews, keep_preview, take_preview
 from funding.importing import ImportFailed, import_decisions, preview_decision_import, read_decision_file
 from funding.models import ZERO, DecisionKind, DecisionState, FundingDecision
 from modellregionen import roles
@@ -40,7 +40,7 @@ from modellregionen.staff.request_selectors import may_see_requests, requests_vi
 from projects.models import Project, RequestStatus
 
 RECOMPUTE_SESSION_KEY = "staff_figures_recompute"
-IMPORT_SESSION_KEY = "staff_decision_import"
+IMPORT_KIND = "decisions"
 
 
 # --- Overview and figures ------------------------------------------------------------------
@@ -275,7 +275,6 @@ def decision_correct(request, pk: int, kind: str):
         amount=None,
         own_share=ZERO,
         private_investment=ZERO,
-        source=amended.source,
     )
     form = DecisionForm(request.POST or None, instance=instance, fixed_correction=True)
     if request.method == "POST" and form.is_valid():
@@ -444,10 +443,9 @@ def decision_import(request):
         preview = preview_decision_import(rows=rows, user=request.user)
         token = ""
         if preview.is_valid:
-            token = uuid.uuid4().hex
-            request.session[IMPORT_SESSION_KEY] = {"token": token, "rows": rows, "filename": upload.name}
+            token = keep_preview(user=request.user, kind=IMPORT_KIND, filename=upload.name, rows=rows)
         else:
-            request.session.pop(IMPORT_SESSION_KEY, None)
+            drop_previews(user=request.user, kind=IMPORT_KIND)
         return render(request, "staff/import_preview.html", _preview_context(preview, upload.name, token))
     return render(request, "staff/import_upload.html", {"form": form})
 
@@ -457,20 +455,18 @@ def decision_import(request):
 def decision_import_confirm(request):
     """Import all previewed rows as drafts, or none of them."""
     _refuse_unless_importer(request.user)
-    pending = request.session.get(IMPORT_SESSION_KEY)
-    if not pending or pending["token"] != request.POST.get("token"):
+    pending = take_preview(user=request.user, kind=IMPORT_KIND, token=request.POST.get("token", ""))
+    if pending is None:
         messages.error(request, _("Die Vorschau ist abgelaufen; bitte laden Sie die Datei erneut hoch."))
         return redirect("staff-decision-import")
     try:
-        created = import_decisions(rows=pending["rows"], user=request.user)
+        created = import_decisions(rows=pending.rows, user=request.user)
     except ImportFailed:
         # The ledger changed since the preview (a reference taken, a decision released): show why.
-        request.session.pop(IMPORT_SESSION_KEY, None)
-        preview = preview_decision_import(rows=pending["rows"], user=request.user)
-        context = _preview_context(preview, pending["filename"], "")
+        preview = preview_decision_import(rows=pending.rows, user=request.user)
+        context = _preview_context(preview, pending.filename, "")
         context["import_failed"] = True
         return render(request, "staff/import_preview.html", context)
-    request.session.pop(IMPORT_SESSION_KEY, None)
     messages.success(
         request,
         _("%(count)d Bescheide als Entwürfe importiert. Sie zählen erst nach der Freigabe durch eine zweite Person.")

@@ -5,13 +5,16 @@ from django.utils.translation import gettext_lazy
 
 from funding.choices import ProofOfUseResult
 from funding.payments.models import Payment, PaymentRequest, ProofOfUse, Recovery
-from modellregionen.staff.decision_forms import DateInput, EuroField
+from modellregionen.staff.decision_forms import DateInput, EuroField, clean_source_of_record
 
 
 class EntryForm(forms.ModelForm):
     """The fields of one entry on a known grant; the rules run in the services on save."""
 
     amount = EuroField(label=gettext_lazy("Betrag (€)"))
+
+    def clean_source(self):
+        return clean_source_of_record(self.cleaned_data.get("source"))
 
     def _post_clean(self):
         # The model's clean (the ledger's rules) needs the grant, which the view sets; the

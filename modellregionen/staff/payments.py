@@ -5,8 +5,6 @@ on a grant and records its proof of use; Freigabe releases other people's drafts
 funding.payments.services, so the same rules hold here as in the admin and the import.
 """
 
-import uuid
-
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import DecimalField, F, OuterRef, Subquery, Sum, Value
@@ -20,6 +18,7 @@ from django.views.decorators.http import require_POST
 
 from funding.choices import ZERO, DecisionKind, RecoveryKind
 from funding.four_eyes import DraftChangedSinceReview, review_digest
+from funding.import_previews import drop_previews, keep_preview, take_preview
 from funding.importing import ImportFailed, preview_import, read_import_file, run_import
 from funding.models import FundingDecision
 from funding.payments import services
@@ -28,7 +27,7 @@ from funding.payments.models import Payment, PaymentRequest, ProofOfUse, Recover
 from funding.payments.rules import net_granted, net_paid, paid_on_request
 from modellregionen import roles
 from modellregionen.staff.access import add_service_errors, staff_view
-from modellregionen.staff.decision_forms import DecisionImportForm
+from modellregionen.staff.decision_forms import DecisionImportForm, import_limits_text
 from modellregionen.staff.payment_forms import PaymentForm, PaymentRequestForm, ProofOfUseForm, RecoveryForm
 
 # URL word -> (model, form, recovery kind, title)
@@ -347,10 +346,6 @@ IMPORTS = {
 }
 
 
-def _import_session_key(kind: str) -> str:
-    return f"staff_ledger_import_{kind}"
-
-
 def _import_context(kind: str, **context) -> dict:
     fmt, title, columns_help, preview_columns = IMPORTS[kind]
     return {
@@ -372,7 +367,9 @@ def ledger_import(request, kind: str):
         raise Http404(_("Diesen Import gibt es nicht."))
     fmt = IMPORTS[kind][0]
     form = DecisionImportForm(request.POST or None, request.FILES or None)
-    form.fields["file"].help_text = _("Eine Zeile je Buchung, mit der Kopfzeile des Importformats.")
+    form.fields["file"].help_text = _("Eine Zeile je Buchung, mit der Kopfzeile des Importformats.") + (
+        " " + import_limits_text()
+    )
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         try:
@@ -383,10 +380,9 @@ def ledger_import(request, kind: str):
         preview = preview_import(rows=rows, fmt=fmt, user=request.user)
         token = ""
         if preview.is_valid:
-            token = uuid.uuid4().hex
-            request.session[_import_session_key(kind)] = {"token": token, "rows": rows, "filename": upload.name}
+            token = keep_preview(user=request.user, kind=kind, filename=upload.name, rows=rows)
         else:
-            request.session.pop(_import_session_key(kind), None)
+            drop_previews(user=request.user, kind=kind)
         context = _import_context(kind, preview=_preview_rows(preview, kind), filename=upload.name, token=token)
         return render(request, "staff/ledger_import_preview.html", context, status=200 if token else 400)
     return render(request, "staff/ledger_import_upload.html", _import_context(kind, form=form))
@@ -407,18 +403,17 @@ def ledger_import_confirm(request, kind: str):
     if kind not in IMPORTS:
         raise Http404(_("Diesen Import gibt es nicht."))
     fmt = IMPORTS[kind][0]
-    pending = request.session.get(_import_session_key(kind))
-    if not pending or pending["token"] != request.POST.get("token"):
+    pending = take_preview(user=request.user, kind=kind, token=request.POST.get("token", ""))
+    if pending is None:
         messages.error(request, _("Die Vorschau ist abgelaufen; bitte laden Sie die Datei erneut hoch."))
         return redirect("staff-ledger-import", kind=kind)
-    request.session.pop(_import_session_key(kind), None)
     try:
-        created = run_import(rows=pending["rows"], fmt=fmt, user=request.user)
+        created = run_import(rows=pending.rows, fmt=fmt, user=request.user)
     except ImportFailed:
         # The ledger changed since the preview (a reference taken, a payment released): show why.
-        preview = preview_import(rows=pending["rows"], fmt=fmt, user=request.user)
+        preview = preview_import(rows=pending.rows, fmt=fmt, user=request.user)
         context = _import_context(
-            kind, preview=_preview_rows(preview, kind), filename=pending["filename"], token="", import_failed=True
+            kind, preview=_preview_rows(preview, kind), filename=pending.filename, token="", import_failed=True
         )
         return render(request, "staff/ledger_import_preview.html", context, status=409)
     messages.success(

@@ -3,16 +3,19 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
+from modellregionen.staff import account as account_views
 from modellregionen.staff import decisions as decision_views
 from modellregionen.staff import payments as payment_views
 from modellregionen.staff import projects as project_views
 
 urlpatterns = [
-    path(
-        "anmelden/",
-        auth_views.LoginView.as_view(template_name="staff/login.html", redirect_authenticated_user=True),
-        name="login",
-    ),
+    path("anmelden/", account_views.StaffLoginView.as_view(), name="login"),
+    path("anmelden/code/", account_views.second_factor_verify, name="second-factor-verify"),
+    path("konto/", account_views.account, name="staff-account"),
+    path("konto/zweiter-faktor/", account_views.second_factor_setup, name="second-factor-setup"),
+    path("konto/wiederherstellungscodes/", account_views.recovery_codes_renew, name="staff-recovery-codes"),
+    path("konto/api-token/", account_views.api_token_create, name="staff-api-token-create"),
+    path("konto/api-token/widerrufen/", account_views.api_token_revoke, name="staff-api-token-revoke"),
     path("abmelden/", auth_views.LogoutView.as_view(next_page="login"), name="logout"),
     path("", decision_views.overview, name="staff-overview"),
     path("kennzahlen/neu-berechnen/", decision_views.figures_recompute, name="staff-figures-recompute"),

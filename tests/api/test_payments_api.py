@@ -20,7 +20,7 @@ def entries(clerk, approver):
     grant = release_reviewed_decision(decision=DecisionFactory(reference="AZ-1"), user=approver)
 
     def book(model, release=True, **fields):
-        entry = services.entry_create_draft(model, user=clerk, decision=grant, **fields)
+        entry = services.entry_create_draft(model, source="Testbeleg", user=clerk, decision=grant, **fields)
         return release_reviewed_entry(entry=entry, user=approver) if release else entry
 
     first = book(Payment, reference="AUS-1", amount=Decimal("50000.00"), value_date=dt.date(2019, 7, 1))
@@ -89,6 +89,7 @@ def test_a_new_payment_changes_the_lists_etag_at_once(api, entries, clerk, appro
     before = api.get("/api/v1/payments/")
     payment = services.entry_create_draft(
         Payment,
+        source="Testbeleg",
         user=clerk,
         decision=entries,
         reference="AUS-4",

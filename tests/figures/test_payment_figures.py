@@ -44,7 +44,7 @@ def ledger(clerk, approver):
 
     def book(model, **fields):
         reference = f"B-{Payment.objects.count() + Recovery.objects.count() + 1}"
-        entry = services.entry_create_draft(model, user=clerk, reference=reference, **fields)
+        entry = services.entry_create_draft(model, source="Testbeleg", user=clerk, reference=reference, **fields)
         return release_reviewed_entry(entry=entry, user=approver)
 
     paid = book(Payment, decision=first, amount=D("60000.00"), value_date=dt.date(2019, 9, 2))
@@ -151,6 +151,7 @@ def test_a_drafted_payment_changes_no_figure(ledger, clerk, approver):
     third = release_reviewed_decision(decision=DecisionFactory(project=ProjectFactory()), user=approver)
     services.entry_create_draft(
         Payment,
+        source="Testbeleg",
         user=clerk,
         reference="DRAFT-1",
         decision=third,

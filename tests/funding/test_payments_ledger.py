@@ -14,7 +14,7 @@ from funding.payments import services
 from funding.payments.models import Payment, PaymentRequest, ProofOfUse, Recovery
 from funding.payments.rules import net_granted, paid_on_request, proof_of_use_due_on
 from modellregionen import roles
-from tests.factories import DecisionFactory, release_reviewed_decision, release_reviewed_entry
+from tests.factories import DecisionFactory, release_reviewed_decision, release_reviewed_entry, staff_login
 
 pytestmark = pytest.mark.django_db
 D = Decimal
@@ -30,6 +30,7 @@ def grant(approver):
 def pay(user, grant, amount, day, reference=None, **fields):
     return services.entry_create_draft(
         Payment,
+        source="Testbeleg",
         user=user,
         reference=reference or f"AUS-{Payment.objects.count() + 1}",
         decision=grant,
@@ -174,6 +175,7 @@ def test_claims_never_exceed_what_was_paid_and_repayments_never_what_was_claimed
     def recovery(kind, amount, day, reason=""):
         return services.entry_create_draft(
             Recovery,
+            source="Testbeleg",
             user=clerk,
             reference=f"RF-{Recovery.objects.count() + 1}",
             decision=grant,
@@ -252,7 +254,7 @@ def test_only_the_clerk_role_books_and_unknown_fields_are_named(approver, clerk,
     with pytest.raises(PermissionDenied):
         pay(approver, grant, "10.00", dt.date(2019, 9, 2))
     with pytest.raises(ValidationError) as unknown:
-        services.entry_create_draft(Payment, user=clerk, colour="blue")
+        services.entry_create_draft(Payment, source="Testbeleg", user=clerk, colour="blue")
 
     assert unknown.value.message_dict == {"colour": ["Unbekanntes Feld."]}
     assert not Payment.objects.exists()
@@ -261,7 +263,7 @@ def test_only_the_clerk_role_books_and_unknown_fields_are_named(approver, clerk,
 def _admin(client, user):
     user.is_staff = True
     user.save()
-    client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+    staff_login(client, user)
     return client
 
 
@@ -307,6 +309,7 @@ def request_money(clerk, approver, grant, amount, day, reference=None):
     """A released payment request of `amount`, received on `day`."""
     draft = services.entry_create_draft(
         PaymentRequest,
+        source="Testbeleg",
         user=clerk,
         reference=reference or f"MA-{PaymentRequest.objects.count() + 1}",
         decision=grant,
@@ -320,6 +323,7 @@ def request_money(clerk, approver, grant, amount, day, reference=None):
 def test_a_payment_request_is_four_eyes_and_immutable_once_released(clerk, approver, grant):
     draft = services.entry_create_draft(
         PaymentRequest,
+        source="Testbeleg",
         user=clerk,
         reference="MA-1",
         decision=grant,
@@ -388,6 +392,7 @@ def test_a_payment_is_made_on_a_released_request_of_the_same_grant(clerk, approv
     elsewhere = request_money(clerk, approver, other, "5000.00", dt.date(2019, 8, 1))
     draft = services.entry_create_draft(
         PaymentRequest,
+        source="Testbeleg",
         user=clerk,
         reference="MA-DRAFT",
         decision=grant,

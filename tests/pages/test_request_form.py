@@ -167,3 +167,21 @@ def test_the_service_records_the_day_of_receipt(small_programme):
 def test_the_request_form_needs_a_constant_number_of_queries(client, small_programme, django_assert_max_num_queries):
     with django_assert_max_num_queries(6):
         client.get(URL)
+
+
+def test_the_confirmation_echoes_nothing_the_requester_typed(client, small_programme):
+    """No relay: a stranger's name and message never go out from our address to an address they typed."""
+    client.post(
+        URL,
+        valid_data(
+            contact_name="Gewinnspiel! Klicken Sie http://evil.example",
+            contact_email="opfer@example.org",
+            message="Ihr Konto wird gesperrt: http://evil.example/login",
+        ),
+    )
+
+    confirmation = mail.outbox[0]
+    assert confirmation.to == ["opfer@example.org"]
+    assert "evil.example" not in confirmation.body and "evil.example" not in confirmation.subject
+    assert "Gewinnspiel" not in confirmation.body and "gesperrt" not in confirmation.body
+    assert "http://testserver/loesungen/buergerportal-soest/" in confirmation.body

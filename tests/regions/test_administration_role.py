@@ -3,14 +3,14 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 
 from modellregionen import roles
-from tests.factories import UserFactory
+from tests.factories import UserFactory, staff_login
 
 pytestmark = pytest.mark.django_db
 
 
 def test_administration_manages_users_and_roles_in_the_admin(client):
     admin_user = UserFactory(username="ada", is_staff=True, roles=[roles.ADMINISTRATION])
-    client.force_login(admin_user)
+    staff_login(client, admin_user)
 
     users_page = client.get("/admin/auth/user/")
     groups_page = client.get("/admin/auth/group/")
@@ -23,7 +23,7 @@ def test_administration_manages_users_and_roles_in_the_admin(client):
 
 def test_a_clerk_cannot_manage_users(client):
     clerk = UserFactory(username="clara", is_staff=True, roles=[roles.CLERK])
-    client.force_login(clerk)
+    staff_login(client, clerk)
 
     assert client.get("/admin/auth/user/").status_code == 403
 
@@ -38,7 +38,7 @@ MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
 
 
 def admin_client(client, user):
-    client.force_login(user, backend=MODEL_BACKEND)
+    staff_login(client, user, backend=MODEL_BACKEND)
     return client
 
 

@@ -21,6 +21,7 @@ from tests.factories import (
     TransferRequestFactory,
     UserFactory,
     release_reviewed_decision,
+    staff_login,
 )
 
 MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
@@ -36,7 +37,7 @@ def confirm_release(client, url: str, **data):
 def login(client, user):
     """Log `user` in (the axes backend comes first in settings and cannot load a session user)."""
     if user is not None:
-        client.force_login(user, backend=MODEL_BACKEND)
+        staff_login(client, user, backend=MODEL_BACKEND)
     return client
 
 
@@ -148,7 +149,7 @@ def form_data(project, recipient, authority, **overrides) -> dict:
         "private_investment": "0",
         "period_start": "2020-01-01",
         "period_end": "2021-12-31",
-        "source": "illustrative",
+        "source": "Bescheid der Bezirksregierung",
     }
     data.update(overrides)
     return data

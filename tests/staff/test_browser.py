@@ -5,6 +5,8 @@ import re
 from decimal import Decimal
 
 import pytest
+from django_otp.oath import totp
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from funding.figures.selectors import current_figures_version, figures_for
 from funding.figures.tasks import recompute_figures
@@ -29,7 +31,8 @@ def world():
     region = RegionFactory(slug="soest", name="Soest", administrative_district="9")
     project = ProjectFactory(programme=programme, region=region, title="Bürgerportal Soest", slug="buergerportal")
     UserFactory(username="clara", first_name="Clara", roles=[roles.CLERK])
-    UserFactory(username="anton", first_name="Anton", roles=[roles.APPROVER])
+    anton = UserFactory(username="anton", first_name="Anton", roles=[roles.APPROVER])
+    TOTPDevice.objects.create(user=anton, name="App", confirmed=True)  # Freigabe needs a second factor
     RecipientFactory(name="Stadt Soest")
     GrantingAuthorityFactory()
     recompute_figures()
@@ -41,6 +44,12 @@ def _log_in(page, base_url, username):
     page.get_by_label("Benutzername").fill(username)
     page.get_by_label("Passwort").fill(PASSWORD)
     page.get_by_role("button", name="Anmelden").click()
+    device = TOTPDevice.objects.filter(user__username=username, confirmed=True).first()
+    if device is not None:
+        page.wait_for_url(re.compile(r".*/intern/anmelden/code/.*"))
+        code = totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits)
+        page.get_by_label("Code").fill(f"{code:06d}")
+        page.get_by_role("button", name="Bestätigen").click()
     page.wait_for_url(f"{base_url}/intern/")
 
 
@@ -72,6 +81,8 @@ def test_a_clerk_drafts_an_approver_releases_and_the_public_figures_show_it(live
     expect(page.locator("#check-messages")).to_have_text("Keine Auffälligkeiten.")
     page.get_by_label("Bewilligungszeitraum ab").fill("2020-01-01")
     page.get_by_label("Bewilligungszeitraum bis").fill("2021-12-31")
+    expect(page.get_by_label("Quelle")).to_have_value("")  # starts empty: the clerk names the Bescheid
+    page.get_by_label("Quelle").fill("Bescheid der Bezirksregierung Arnsberg vom 06.12.2019")
     page.get_by_role("button", name="Entwurf speichern").click()
     expect(page.locator(".messages")).to_contain_text("Entwurf III B 4 - 12/2019 gespeichert.")
     assert _funding_granted() == Decimal("0")  # a draft does not count

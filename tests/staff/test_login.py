@@ -94,20 +94,54 @@ def fail_five_times(client, username, **meta):
         client.post("/intern/anmelden/", {"username": username, "password": "falsch"}, **meta)
 
 
-def test_one_account_locked_from_the_shared_proxy_address_does_not_lock_the_others(client, clerk, approver):
-    # Behind the ministry's proxy everyone comes from 10.0.0.1.
-    fail_five_times(client, "clara", REMOTE_ADDR="10.0.0.1")
+def test_an_attacker_locks_only_their_own_address_never_a_colleagues_account(client, clerk):
+    fail_five_times(client, "clara", REMOTE_ADDR="203.0.113.9")
 
-    locked = client.post(
-        "/intern/anmelden/", {"username": "clara", "password": "a-long-test-password"}, REMOTE_ADDR="10.0.0.1"
+    attacker = client.post(
+        "/intern/anmelden/", {"username": "clara", "password": "a-long-test-password"}, REMOTE_ADDR="203.0.113.9"
     )
     colleague = Client().post(
-        "/intern/anmelden/", {"username": "anton", "password": "a-long-test-password"}, REMOTE_ADDR="10.0.0.1"
+        "/intern/anmelden/", {"username": "clara", "password": "a-long-test-password"}, REMOTE_ADDR="198.51.100.7"
     )
 
-    assert locked.status_code == 429
-    assert "Die Sperre endet 60 Minuten nach dem letzten Fehlversuch" in locked.content.decode()
-    assert colleague.status_code == 302  # logged in
+    assert attacker.status_code == 429
+    assert "Die Sperre endet 1 Minute nach dem letzten Fehlversuch" in attacker.content.decode()
+    assert colleague.status_code == 302  # clara herself logs in from her own address
+
+
+def test_the_lock_grows_with_every_round_of_failures_up_to_an_hour(rf, settings):
+    from django.core.cache import cache
+
+    from modellregionen import login_limits
+
+    request = rf.post("/intern/anmelden/", REMOTE_ADDR="203.0.113.10")
+    cache.delete(login_limits._key(request))
+    locks = []
+    for _round in range(9):
+        for _attempt in range(settings.AXES_FAILURE_LIMIT):
+            login_limits.record_failure(request)
+        locks.append(login_limits.cool_off(request))
+
+    assert [lock.total_seconds() / 60 for lock in locks] == [1, 2, 4, 8, 16, 32, 60, 60, 60]
+
+
+def test_password_spraying_from_one_address_is_stopped(client, clerk, settings):
+    settings.LOGIN_ADDRESS_FAILURE_LIMIT = 12
+    for number in range(12):
+        client.post(
+            "/intern/anmelden/", {"username": f"user{number}", "password": "Sommer2026!"}, REMOTE_ADDR="203.0.113.11"
+        )
+
+    refused = client.post(
+        "/intern/anmelden/", {"username": "clara", "password": "a-long-test-password"}, REMOTE_ADDR="203.0.113.11"
+    )
+    elsewhere = Client().post(
+        "/intern/anmelden/", {"username": "clara", "password": "a-long-test-password"}, REMOTE_ADDR="198.51.100.8"
+    )
+
+    assert refused.status_code == 429 and "zu viele fehlgeschlagene Anmeldungen" in refused.content.decode()
+    assert "_auth_user_id" not in client.session
+    assert elsewhere.status_code == 302
 
 
 def test_the_client_address_comes_from_x_forwarded_for_only_behind_a_trusted_proxy(client, clerk, settings):

@@ -83,6 +83,7 @@ def test_claims_and_repayments_and_proofs_of_use_import_the_same_way(client, cle
 
     paid = services.entry_create_draft(
         Payment,
+        source="Testbeleg",
         user=clerk,
         reference="AUS-0",
         decision=grant,
