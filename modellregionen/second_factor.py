@@ -57,7 +57,12 @@ class SecondFactorMiddleware:
 
     def __call__(self, request):
         path = request.path
-        if path.startswith(STAFF_PREFIXES) and path not in _free_paths() and needs_verification(request.user):
+        if (
+            path.startswith(STAFF_PREFIXES)
+            and path not in _free_paths()
+            and not path.startswith("/intern/passwort/")
+            and needs_verification(request.user)
+        ):
             target = "second-factor-verify" if has_second_factor(request.user) else "second-factor-setup"
             return redirect(f"{reverse(target)}?{urlencode({'next': request.get_full_path()})}")
         if path.startswith("/api/") and needs_verification(request.user):

@@ -216,3 +216,58 @@ class RoleChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user}: {self.before or '—'} → {self.after or '—'}"
+
+
+class RoleGrant(models.Model):
+    """Giving or taking a role, as asked by one administrator; giving needs a second one.
+
+    Four eyes for accounts (regions.accounts): a role is given only when an administrator other
+    than the one who asked, other than the person it is for and other than whoever created that
+    account approves it. Taking a role away needs one administrator and applies at once.
+    """
+
+    class Change(models.TextChoices):
+        GRANT = "grant", _("Rolle geben")
+        REVOKE = "revoke", _("Rolle entziehen")
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("wartet auf Genehmigung")
+        APPROVED = "approved", _("genehmigt")
+        REFUSED = "refused", _("abgelehnt")
+
+    user = models.ForeignKey(
+        "auth.User", verbose_name=_("Benutzer"), on_delete=models.CASCADE, related_name="role_grants"
+    )
+    role = models.ForeignKey("auth.Group", verbose_name=_("Rolle"), on_delete=models.PROTECT, related_name="+")
+    change = models.CharField(_("Änderung"), max_length=8, choices=Change.choices, default=Change.GRANT)
+    reason = models.TextField(_("Begründung"), blank=True)
+    state = models.CharField(_("Status"), max_length=10, choices=State.choices, default=State.PENDING)
+    requested_by = models.ForeignKey(
+        "auth.User", verbose_name=_("beantragt von"), on_delete=models.PROTECT, related_name="role_grants_requested"
+    )
+    requested_at = models.DateTimeField(_("beantragt am"), auto_now_add=True)
+    decided_by = models.ForeignKey(
+        "auth.User",
+        verbose_name=_("entschieden von"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="role_grants_decided",
+    )
+    decided_at = models.DateTimeField(_("entschieden am"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("Rollenantrag")
+        verbose_name_plural = _("Rollenanträge")
+        ordering = ["-requested_at", "-id"]
+        constraints = [
+            # Four eyes for a grant, also for writes that bypass the services.
+            models.CheckConstraint(
+                condition=~models.Q(change="grant", state="approved")
+                | (~models.Q(decided_by=models.F("requested_by")) & ~models.Q(decided_by=models.F("user"))),
+                name="role_grant_approved_by_a_second_person",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_change_display()}: {self.role} → {self.user} ({self.get_state_display()})"

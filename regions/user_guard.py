@@ -1,5 +1,6 @@
 """Separation of duties for accounts, on every path: only a superuser makes a superuser, nobody
-changes their own roles, and every change of roles is recorded (regions.RoleChange).
+changes their own roles, a role is given only through an approved RoleGrant (regions.accounts),
+and every change of roles is recorded (regions.RoleChange).
 
 The admin shows these fields read-only to the Administration role (regions/admin.py); these
 signal receivers are the rule itself, so a form, the shell in a request or any future view
@@ -65,9 +66,15 @@ def guard_and_record_roles(sender, instance, action, reverse, pk_set, **kwargs) 
         users = list(instance.user_set.all())
     actor = acting_user()
     if action.startswith("pre_"):
+        from regions.accounts import grant_in_progress
+
         for user in users:
             if actor is not None and actor.pk == user.pk and not _is_superuser(actor):
                 raise PermissionDenied("Die eigenen Rollen kann nur eine andere Person ändern.")
+            if action == "pre_add" and actor is not None and not grant_in_progress():
+                raise PermissionDenied(
+                    "Eine Rolle gibt es nur über einen Rollenantrag, den eine zweite Person genehmigt."
+                )
             user._roles_before = _roles_text(user)
     elif action.startswith("post_"):
         for user in users:

@@ -1,7 +1,7 @@
 """Routes of the staff workspace under /intern/ (included once from modellregionen/urls.py)."""
 
 from django.contrib.auth import views as auth_views
-from django.urls import path
+from django.urls import path, reverse_lazy
 
 from modellregionen.staff import account as account_views
 from modellregionen.staff import decisions as decision_views
@@ -17,6 +17,14 @@ urlpatterns = [
     path("konto/api-token/", account_views.api_token_create, name="staff-api-token-create"),
     path("konto/api-token/widerrufen/", account_views.api_token_revoke, name="staff-api-token-revoke"),
     path("abmelden/", auth_views.LogoutView.as_view(next_page="login"), name="logout"),
+    # The only way a password is set: by its owner, through a link to their e-mail (regions.accounts).
+    path(
+        "passwort/<uidb64>/<token>/",
+        auth_views.PasswordResetConfirmView.as_view(
+            template_name="staff/password_set.html", success_url=reverse_lazy("login"), post_reset_login=False
+        ),
+        name="password-set",
+    ),
     path("", decision_views.overview, name="staff-overview"),
     path("kennzahlen/neu-berechnen/", decision_views.figures_recompute, name="staff-figures-recompute"),
     path("kennzahlen/status/", decision_views.figures_status, name="staff-figures-status"),
