@@ -14,7 +14,7 @@
 import re
 
 from django.conf import settings
-from django.http import HttpResponse
+from django.http import HttpResponse, JsonResponse
 
 FORWARDED_HEADERS = ("HTTP_X_FORWARDED_PROTO", "HTTP_X_FORWARDED_HOST", "HTTP_X_FORWARDED_PORT", "HTTP_X_FORWARDED_FOR")
 PRIVATE_PREFIXES = ("/intern/", "/admin/")
@@ -27,12 +27,24 @@ def _plain(status: int, text: str) -> HttpResponse:
     return response
 
 
-def _has_control_characters(request) -> bool:
+def _field_with_control_characters(request) -> str | None:
+    """The URL part with a control character: "path", or the query parameter's name; None if clean."""
     if _CONTROL.search(request.path):
-        return True
-    return any(
-        _CONTROL.search(name) or any(_CONTROL.search(value) for value in values) for name, values in request.GET.lists()
-    )
+        return "path"
+    for name, values in request.GET.lists():
+        if _CONTROL.search(name) or any(_CONTROL.search(value) for value in values):
+            return _CONTROL.sub("", name) or "query"
+    return None
+
+
+def _bad_url(request, field: str) -> HttpResponse:
+    message = "Die Adresse enthält unzulässige Steuerzeichen."
+    if request.path.startswith("/api/"):
+        # The API's error format, naming the parameter (modellregionen.api.errors).
+        response = JsonResponse({"detail": f"{message} ({field})", "errors": {field: [message]}}, status=400)
+        response["Cache-Control"] = "no-store"
+        return response
+    return _plain(400, message)
 
 
 class RequestGuardMiddleware:
@@ -53,8 +65,9 @@ class RequestGuardMiddleware:
                 413,
                 f"Die Anfrage ist zu groß (höchstens {settings.MAX_REQUEST_BYTES // (1024 * 1024)} MB).",
             )
-        if _has_control_characters(request):
-            return _plain(400, "Die Adresse enthält unzulässige Steuerzeichen.")
+        field = _field_with_control_characters(request)
+        if field is not None:
+            return _bad_url(request, field)
         response = self.get_response(request)
         if request.path.startswith(PRIVATE_PREFIXES):
             response["Cache-Control"] = "no-store"

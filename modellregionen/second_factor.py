@@ -7,6 +7,7 @@ session at /intern/ and /admin/ and refuses it on the API (403). Tokens for the 
 on the account page, which needs the second factor first, and they expire (API_TOKEN_LIFETIME_DAYS).
 """
 
+from django.conf import settings
 from django.http import JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -56,6 +57,9 @@ class SecondFactorMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
+        if settings.SESSION_COOKIE_NAME not in request.COOKIES:
+            # No session, no password-only login to stop; and no session read (no "Vary: Cookie").
+            return self.get_response(request)
         path = request.path
         if (
             path.startswith(STAFF_PREFIXES)
