@@ -36,7 +36,8 @@ data: migrate ## Load the programme data (safe to repeat: nothing is duplicated)
 figures: data ## Recompute the stored figures from the ledger
 	$(MANAGE) recompute_figures
 
-run: figures ## Set up everything and serve the app on http://127.0.0.1:8000
+run: figures ## Set up everything, create the demo logins (DEBUG only) and serve http://127.0.0.1:8000
+	$(MANAGE) create_demo_accounts
 	$(MANAGE) runserver $(HOST):$(PORT)
 
 test: install ## Run the whole test suite
