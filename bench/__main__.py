@@ -99,7 +99,6 @@ def median_ms(runs: int, action) -> float:
 
 def measure(size: int) -> dict:
     from django.db import connection
-    from django.test import override_settings
 
     from bench import ledger
     from funding.figures import engine
@@ -137,12 +136,11 @@ def measure(size: int) -> dict:
         started = time.perf_counter()
         published = engine.publish_figures()
         recompute_times.append(time.perf_counter() - started)
-        engine.prune_figure_versions()
+        engine.prune_figure_versions(keep=2)
         started = time.perf_counter()
         floor()
         floor_times.append(time.perf_counter() - started)
-    with override_settings(FIGURES_VERSIONS_KEPT=1):
-        prune_seconds, pruned = best_of(1, engine.prune_figure_versions)
+    prune_seconds, pruned = best_of(1, lambda: engine.prune_figure_versions(keep=1))
     assert pruned == 1, f"expected to prune the older of the two versions, pruned {pruned}"  # noqa: S101
 
     # Incremental figures (issue 18): one released entry added to the current version, in
@@ -269,7 +267,7 @@ def render(results: list[dict], command: str, server_version: str) -> str:
         "  take turns, so both meet the same load on this shared machine.",
         "- *ratio*: fastest recompute / fastest floor; *ratio of medians*: median recompute /",
         "  median floor over the same runs.",
-        "- *pruning a version*: `funding.figures.engine.prune_figure_versions()` deleting one old",
+        "- *pruning a version*: `funding.figures.engine.prune_figure_versions(keep=2)` deleting one old",
         "  version (its steps and groups). `recompute_figures()` runs it after each publication, in",
         "  a transaction of its own, so publishing does not wait for it; it is listed here so that",
         "  the whole cost of a recompute is in the table (one run).",
@@ -327,8 +325,6 @@ def main() -> None:
     ensure_database(url, name)
     os.environ["DATABASE_URL"] = url
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "modellregionen.settings")
-    # Old versions are not what is measured; keeping two saves disk at 1 M decisions.
-    os.environ["FIGURES_VERSIONS_KEPT"] = "2"
     sys.path.insert(0, str(ROOT))
 
     import django

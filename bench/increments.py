@@ -103,7 +103,7 @@ def in_process(runs: int, seed: int = 18) -> dict:
                 (published,) = engine.publish_figures(full=False)
                 timings[kind].append(time.perf_counter() - started)
                 assert published.version.based_on_id is not None, "the change was not added incrementally"  # noqa: S101
-                engine.prune_figure_versions()
+                engine.prune_figure_versions(keep=2)
     return {kind: sorted(values) for kind, values in timings.items()}
 
 

@@ -222,8 +222,6 @@ CORS_PREFLIGHT_MAX_AGE = 86400
 REQUEST_RETENTION_DAYS = env_int("REQUEST_RETENTION_DAYS", 730, minimum=1)
 
 # --- Figures --------------------------------------------------------------------------
-# How many published figures versions are kept, so that a cited version stays reproducible.
-FIGURES_VERSIONS_KEPT = env_int("FIGURES_VERSIONS_KEPT", 50, minimum=1)
 # Seconds a scheduled recompute waits, so that a burst of changes is counted in one run (an
 # increment takes well under a second, so a released entry is in the figures within about two).
 FIGURES_RECOMPUTE_DELAY = env_int("FIGURES_RECOMPUTE_DELAY", 1, minimum=0)

@@ -91,7 +91,7 @@ class FiguresVersionSerializer(serializers.Serializer):
         return version.get(name) if isinstance(version, dict) else getattr(version, name, None)
 
     def get_includes_latest_change(self, version) -> bool:
-        count = self._field(version, "ledger_change_count")
+        count = self._field(version, "includes_change_count")
         return count is not None and count >= self._freshness().ledger_change_count
 
     def get_behind_since(self, version) -> dt.datetime | None:
@@ -153,10 +153,21 @@ def kept_version(version_id: int, *, programme: Programme | None, parameter: str
     """A kept figures version of `programme` (any, if None); otherwise a 400 naming `parameter`."""
     version = selectors.figures_version_by_id(version_id=version_id)
     if version is None:
-        raise validation_error(parameter, _("Die Version %(id)d gibt es nicht (mehr).") % {"id": version_id})
+        raise validation_error(parameter, _("Die Version %(id)d gibt es nicht.") % {"id": version_id})
     if programme is not None and version.programme_id != programme.pk:
         raise validation_error(
-            parameter, _("Die Version %(id)d gehört zu einem anderen Programm.") % {"id": version_id}
+            parameter,
+            _(
+                "Die Version %(id)d gehört zum Programm „%(its)s“ (programme=%(its_slug)s), nicht zu „%(asked)s“ "
+                "(programme=%(asked_slug)s)."
+            )
+            % {
+                "id": version_id,
+                "its": version.programme.name,
+                "its_slug": version.programme.slug,
+                "asked": programme.name,
+                "asked_slug": programme.slug,
+            },
         )
     return version
 
@@ -184,12 +195,12 @@ class FiguresScopeQuerySerializer(serializers.Serializer):
     def validate(self, attrs):
         version_id = attrs.get("version")
         programme = attrs.get("programme")
+        # Without programme=, the default programme's: a version of another one is a 400 naming both.
+        programme = programme or memoised_default_programme()
         if version_id is None:
-            programme = programme or memoised_default_programme()
             version = memoised_current_version(programme=programme) if programme else None
         else:
             version = kept_version(version_id, programme=programme, parameter="version")
-            programme = version.programme
         if version is None:
             raise FiguresNotPublished()
         attrs["programme"] = programme
@@ -250,7 +261,7 @@ def _meta(request, *, programme: Programme, version: FiguresVersion, path: str, 
             "computed_at": version.computed_at,
             "ledger_watermark": version.ledger_watermark,
             "is_current": version.is_current,
-            "ledger_change_count": version.ledger_change_count,
+            "includes_change_count": version.includes_change_count,
         },
         "licence": LICENCE,
         "source": {"programme": programme.name, "ministry": programme.funder, "url": programme.url},
@@ -315,7 +326,8 @@ class FiguresApiView(ApiMixin, APIView):
 
 def _figures_parts(*, programme: Programme, version: FiguresVersion, as_of: dt.date) -> tuple[list[str], dt.datetime]:
     """What a figures answer depends on (for its ETag), and when it last changed."""
-    parts = [str(version.pk), str(version.ledger_watermark), as_of.isoformat(), programme.slug]
+    # What the version includes moves when a recompute finds the figures unchanged (engine.same_figures).
+    parts = [str(version.pk), str(version.includes_change_count), as_of.isoformat(), programme.slug]
     return [*parts, str(memoised_ledger_change_count())], version.computed_at
 
 
@@ -327,6 +339,7 @@ def _rendered_key(request, *, version: FiguresVersion, as_of: dt.date, query, me
         request.path,
         version.pk,
         version.computed_at,  # with the id: unique even if a database hands out an id again
+        version.includes_change_count,  # moves when a recompute finds the figures unchanged
         memoised_ledger_change_count(),  # the answer says whether the version is behind the ledger
         as_of.isoformat(),
         tuple(sorted(query.items())),

@@ -3,10 +3,10 @@
 A recompute writes new versions (one per programme) with one SQL statement each
 (funding.figures.statements: the whole ledger, or an increment of the current version),
 then one FigureGroup row per group with its key and label. Nothing loops over the ledger
-in Python. It makes the new versions current in the same transaction, under a database
-lock, so readers see the old set or the new one and two recomputes publish one after the
-other (publish_figures); then it deletes the versions no longer kept, in a transaction of
-its own (prune_figure_versions). Whether the published figures are behind the ledger is
+in Python. A new version whose figures equal the current one's is dropped again (nothing to
+publish, nothing to cite); otherwise it becomes current in the same transaction, under a
+database lock, so readers see the old set or the new one and two recomputes publish one
+after the other (publish_figures). Published versions are never deleted: a citation lasts. Whether the published figures are behind the ledger is
 funding.figures.freshness; when a recompute runs is funding.figures.scheduling.
 """
 
@@ -15,7 +15,6 @@ import time
 from contextlib import contextmanager
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Min
 from django.utils import timezone
@@ -145,6 +144,8 @@ def _new_version(programme: Programme, *, computed_at, watermark, change_count: 
         computed_at=computed_at,
         ledger_watermark=watermark,
         ledger_change_count=change_count,
+        includes_watermark=watermark,
+        includes_change_count=change_count,
         budget=programme.budget,
         nrw_gemeinden=nrw_gemeinden,
         nrw_population=nrw_population,
@@ -214,6 +215,46 @@ def _increment_version(
     return PublishedVersion(version=version, steps_written=FigureStep.objects.filter(version=version).count())
 
 
+# Every column of a step but its version: two versions have the same figures when these rows agree.
+_STEP_COLUMNS = [field.column for field in FigureStep._meta.concrete_fields if field.name != "version"]
+_GROUP_COLUMNS = ["grouping", "member", "key", "label", "population"]
+_VERSION_FIELDS = ("budget", "nrw_gemeinden", "nrw_population", "population_date")
+
+
+def _rows_differ(table: str, columns: list[str], first_id: int, second_id: int) -> bool:
+    """Does `table` hold different rows (apart from the version) for the two versions? Checked in the database."""
+    listed = ", ".join(f'"{column}"' for column in columns)
+    # Table and column names come from the models, never from input.
+    one_way = f'SELECT {listed} FROM "{table}" WHERE version_id = %s EXCEPT SELECT {listed} FROM "{table}" WHERE version_id = %s'  # noqa: S608
+    sql = f"SELECT EXISTS ({one_way}) OR EXISTS ({one_way})"  # noqa: S608
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [first_id, second_id, second_id, first_id])
+        return bool(cursor.fetchone()[0])
+
+
+def same_figures(new: FiguresVersion, current: FiguresVersion | None) -> bool:
+    """Would publishing `new` change any figure, label or denominator that `current` publishes?"""
+    if current is None:
+        return False
+    if any(getattr(new, name) != getattr(current, name) for name in _VERSION_FIELDS):
+        return False
+    if FigureStep.objects.filter(version=new).count() != FigureStep.objects.filter(version=current).count():
+        return False
+    return not _rows_differ(FigureStep._meta.db_table, _STEP_COLUMNS, new.pk, current.pk) and not _rows_differ(
+        FigureGroup._meta.db_table, _GROUP_COLUMNS, new.pk, current.pk
+    )
+
+
+def _confirm_unchanged(new: FiguresVersion, current: FiguresVersion) -> None:
+    """The figures did not change: drop the new version and note what the current one now includes."""
+    FigureStep.objects.filter(version=new).delete()
+    FigureGroup.objects.filter(version=new).delete()
+    new.delete()
+    FiguresVersion.objects.filter(pk=current.pk).update(
+        includes_change_count=new.includes_change_count, includes_watermark=new.includes_watermark
+    )
+
+
 def _publish(published: PublishedVersion) -> None:
     version = published.version
     FiguresVersion.objects.filter(programme_id=version.programme_id, is_current=True).update(is_current=False)
@@ -221,18 +262,18 @@ def _publish(published: PublishedVersion) -> None:
     version.save(update_fields=["is_current", "rows_read", "duration_ms"])
 
 
-def prune_figure_versions() -> int:
-    """Delete all but the newest FIGURES_VERSIONS_KEPT versions of each programme.
+def prune_figure_versions(*, keep: int) -> int:
+    """Delete all but the newest `keep` versions of each programme; for `make bench` only.
 
-    Runs after publication, in a transaction of its own: publishing does not wait for the
-    deletes, and a failed prune leaves the new version published. A current version is
-    never deleted. Returns the number of versions deleted.
+    The app never calls this: every published version stays citable (a version is published
+    only when a figure changed, see same_figures). The benchmark throws away its own versions
+    with it, to keep a database of 1 M decisions small. A current version is never deleted.
     """
     deleted = 0
     with transaction.atomic():
         for programme_id in Programme.objects.order_by("id").values_list("id", flat=True):
             newest_first = FiguresVersion.objects.filter(programme_id=programme_id).order_by("-id")
-            kept = list(newest_first.values_list("id", flat=True)[: settings.FIGURES_VERSIONS_KEPT])
+            kept = list(newest_first.values_list("id", flat=True)[:keep])
             stale = list(newest_first.exclude(id__in=kept).exclude(is_current=True).values_list("id", flat=True))
             if stale:
                 FigureStep.objects.filter(version_id__in=stale).delete()
@@ -243,6 +284,10 @@ def prune_figure_versions() -> int:
 
 def publish_figures(*, full: bool = True) -> list[PublishedVersion]:
     """Make every programme's figures of the ledger as it is now current, all at once.
+
+    A programme whose figures come out the same as its current version's publishes nothing: the
+    current version stays, and records that it includes the ledger up to now. Returns the
+    versions actually published.
 
     With `full`, each programme's figures are computed from the whole ledger; otherwise a
     programme whose changes since its current version can be added (funding.figures.increments)
@@ -276,22 +321,27 @@ def publish_figures(*, full: bool = True) -> list[PublishedVersion]:
                     published.append(_compute_version(programme, **moment))
                 else:
                     published.append(_increment_version(programme, increment, **moment))
+            changed = []
             for item in published:
-                _publish(item)
+                if same_figures(item.version, current.get(item.version.programme_id)):
+                    _confirm_unchanged(item.version, current[item.version.programme_id])
+                else:
+                    _publish(item)
+                    changed.append(item)
         _after_publication(change_count)
-    return published
+    return changed
 
 
 def _after_publication(change_count: int) -> None:
     """Caught up, unless a change came in since the count was read ("behind since" stays); forget the changes every current version includes."""
     LedgerState.objects.filter(pk=LEDGER_STATE_ID, change_count=change_count).update(first_unpublished_at=None)
-    included = FiguresVersion.objects.filter(is_current=True).aggregate(lowest=Min("ledger_change_count"))["lowest"]
+    included = FiguresVersion.objects.filter(is_current=True).aggregate(lowest=Min("includes_change_count"))["lowest"]
     if included is not None:
         LedgerChange.objects.filter(number__lte=included).delete()
 
 
 def recompute_figures(*, full: bool = True) -> list[PublishedVersion]:
-    """Publish every programme's figures (publish_figures), then prune the old versions.
+    """Publish every programme's figures whose figures changed (publish_figures).
 
     Without `full` nothing is published when the current versions already include every
     change: a run scheduled for a change that an earlier run has taken in.
@@ -299,7 +349,6 @@ def recompute_figures(*, full: bool = True) -> list[PublishedVersion]:
     if not full and figures_freshness().is_current:
         return []
     published = publish_figures(full=full)
-    prune_figure_versions()
     if full and published:
         _refresh_planner_statistics()
     return published

@@ -78,7 +78,7 @@ def figures_freshness() -> Freshness:
     state = LedgerState.objects.filter(pk=LEDGER_STATE_ID).first()
     count = state.change_count if state else 0
     current = list(
-        FiguresVersion.objects.filter(is_current=True).values_list("ledger_change_count", "ledger_watermark")
+        FiguresVersion.objects.filter(is_current=True).values_list("includes_change_count", "includes_watermark")
     )
     programmes = Programme.objects.count()
     published = min((c if c is not None else -1 for c, _watermark in current), default=-1)

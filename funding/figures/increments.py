@@ -39,17 +39,17 @@ def plan_increment(
     programme: Programme, *, base: FiguresVersion | None, change_count: int, directory_totals: tuple
 ) -> Increment | None:
     """How to add the changes up to `change_count` to `base`, or None if a full recompute is needed."""
-    if base is None or base.ledger_change_count is None or base.ledger_change_count > change_count:
+    if base is None or base.includes_change_count is None or base.includes_change_count > change_count:
         return None
     if base.budget != programme.budget or (base.nrw_gemeinden, base.nrw_population, base.population_date) != tuple(
         directory_totals
     ):
         return None
-    pending = change_count - base.ledger_change_count
+    pending = change_count - base.includes_change_count
     if pending > MAX_CHANGES:
         return None
     changes = list(
-        LedgerChange.objects.filter(number__gt=base.ledger_change_count, number__lte=change_count).values_list(
+        LedgerChange.objects.filter(number__gt=base.includes_change_count, number__lte=change_count).values_list(
             "kind", "entry_id", "project_id"
         )
     )

@@ -68,8 +68,8 @@ class LedgerChange(models.Model):
 class FiguresVersion(models.Model):
     """One published set of figures of a programme, computed from the ledger at once.
 
-    Exactly one version per programme is current; older ones are kept (FIGURES_VERSIONS_KEPT)
-    so that a cited version stays reproducible.
+    Exactly one version per programme is current; older ones are never deleted, so that a
+    cited version stays reproducible. A version is published only when a figure changed.
     """
 
     programme = models.ForeignKey(
@@ -83,6 +83,12 @@ class FiguresVersion(models.Model):
     rows_read = models.PositiveBigIntegerField(_("gelesene Zeilen"), default=0)
     # LedgerState.change_count when the version was computed (NULL before migration 0011).
     ledger_change_count = models.BigIntegerField(_("Änderungszähler des Hauptbuchs"), null=True, blank=True)
+    # The newest ledger change count and watermark this version is known to include. They start as
+    # the two above and move on when a recompute finds the figures unchanged: then nothing new is
+    # published (a citation of this version stays what it was) and freshness still knows exactly
+    # what the published figures include. Never shown in an answer: the version's own fields are.
+    includes_change_count = models.BigIntegerField(null=True, blank=True)
+    includes_watermark = models.DateTimeField(null=True, blank=True)
     # The programme's budget when the version was computed: the budget share of a cited
     # version stays what was published, also after the budget changes.
     budget = models.DecimalField(_("Budget (€)"), **MONEY)

@@ -100,7 +100,8 @@ def memoised_default_version() -> FiguresVersion | None:
 
 def _figures_state() -> tuple:
     current = FiguresVersion.objects.filter(is_current=True).order_by("programme_id")
-    return tuple(current.values_list("programme_id", "pk", "computed_at"))
+    # includes_change_count: what a current version includes moves when a recompute changes no figure.
+    return tuple(current.values_list("programme_id", "pk", "computed_at", "includes_change_count"))
 
 
 def memoised_figures_state() -> tuple:

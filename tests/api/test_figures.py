@@ -210,3 +210,50 @@ def test_the_stored_version_not_the_ledger_is_what_the_api_shows(published, ledg
 
     assert values["funding_granted"] == "13825222.50"
     assert current_figures_version().pk == published.pk
+
+
+def test_a_version_of_another_programme_without_programme_names_both(published, api):
+    other = ProgrammeFactory(slug="anderes-programm", name="Anderes Programm", start_date=dt.date(2030, 1, 1))
+    recompute_figures()
+    other_version = current_figures_version(programme=other)
+
+    response = api.get("/api/v1/figures/", {"version": other_version.pk})
+
+    assert response.status_code == 400
+    message = " ".join(response.json()["errors"]["version"])
+    assert "Anderes Programm" in message and published.programme.name in message
+
+
+def test_churn_keeps_every_cited_version_byte_identical_and_publishes_nothing(published, ledger, clerk, api):
+    """Hundreds of draft saves and deletes, and no-op recomputes, as a morning of drafting does."""
+    from funding import services
+    from funding.figures.freshness import figures_freshness
+    from funding.figures.models import FiguresVersion
+
+    cited_url = f"/api/v1/figures/?as_of=2020-12-31&group_by=region&version={published.pk}"
+    cited = api.get(cited_url).content
+    versions_before = FiguresVersion.objects.count()
+    draft_fields = {
+        "project": ledger["portal"],
+        "recipient": ledger["city_of_soest"],
+        "authority": ledger["authority"],
+        "decision_date": dt.date(2020, 6, 1),
+        "amount": Decimal("10.00"),
+        "eligible_costs": Decimal("20.00"),
+        "period_start": dt.date(2020, 6, 1),
+        "period_end": dt.date(2021, 6, 1),
+        "source": "Entwurf",
+    }
+    for number in range(150):
+        draft = services.decision_create_draft(user=clerk, reference=f"AZ-CHURN-{number}", **draft_fields)
+        services.decision_delete_draft(decision=draft, user=clerk)
+        if number % 10 == 0:
+            recompute_figures()
+    recompute_figures()
+    recompute_figures(full=False)
+
+    assert FiguresVersion.objects.count() == versions_before
+    assert figures_freshness().is_current
+    assert api.get(cited_url).content == cited
+    current = api.get("/api/v1/figures/").json()["version"]
+    assert current["id"] == published.pk and current["includes_latest_change"] is True

@@ -4,13 +4,12 @@ from decimal import Decimal
 import pytest
 from django.core.management import CommandError, call_command
 from django.db import transaction
-from django.db.models import QuerySet
 from django.utils import timezone
 
 from funding.figures import engine
 from funding.figures.definitions import FIGURES, GROUPING_NUMBERS, GROUPINGS
 from funding.figures.selectors import current_figures_version, figure_on_days, figure_series, figures_for
-from funding.models import DecisionKind, DecisionState, FigureGroup, FigureStep, FiguresVersion
+from funding.models import DecisionKind, DecisionState, FigureStep, FiguresVersion
 from tests.factories import (
     DecisionFactory,
     MunicipalityFactory,
@@ -297,48 +296,23 @@ def test_steps_store_money_in_whole_cents(project, approver):
     assert total(dt.date(2019, 6, 1))["funding_granted"] == Decimal("1234567.89")
 
 
-def test_it_keeps_only_the_configured_number_of_versions(project, settings):
-    settings.FIGURES_VERSIONS_KEPT = 2
-    versions = [engine.recompute_figures()[0].version.pk for _ in range(3)]
-
-    assert list(FiguresVersion.objects.order_by("pk").values_list("pk", flat=True)) == versions[1:]
-    assert not FigureStep.objects.filter(version_id=versions[0]).exists()
-    assert not FigureGroup.objects.filter(version_id=versions[0]).exists()
-
-
-def test_a_failed_prune_leaves_the_new_version_published(project, settings, monkeypatch):
-    settings.FIGURES_VERSIONS_KEPT = 1
+def test_a_recompute_with_unchanged_figures_publishes_nothing_and_stays_current(project):
     first = engine.recompute_figures()[0].version
 
-    def failing_delete(self):
-        raise RuntimeError("disk full")
-
-    monkeypatch.setattr(QuerySet, "delete", failing_delete)
-    with pytest.raises(RuntimeError):
-        engine.recompute_figures()
-    monkeypatch.undo()
-
-    second = FiguresVersion.objects.get(is_current=True)
-    assert second.pk != first.pk
-    # Nothing was pruned: the old version is still whole.
-    assert FiguresVersion.objects.filter(pk=first.pk).exists()
-    assert FigureStep.objects.filter(version_id=first.pk).exists()
-    assert engine.prune_figure_versions() == 1
-    assert list(FiguresVersion.objects.values_list("pk", flat=True)) == [second.pk]
+    assert engine.recompute_figures() == []
+    assert engine.recompute_figures(full=False) == []
+    assert list(FiguresVersion.objects.values_list("pk", flat=True)) == [first.pk]
+    assert FiguresVersion.objects.get(pk=first.pk).is_current
 
 
-def test_pruning_never_deletes_a_current_version(project, settings):
-    settings.FIGURES_VERSIONS_KEPT = 1
-    current = engine.recompute_figures()[0].version
-    # A newer version that is not current (made by hand here) does not push it out.
-    FiguresVersion.objects.create(
-        programme=current.programme, computed_at=current.computed_at, budget=current.budget, is_current=False
-    )
+def test_published_versions_are_never_deleted(project, approver):
+    versions = [engine.recompute_figures()[0].version.pk]
+    for day in (dt.date(2019, 6, 1), dt.date(2019, 7, 1), dt.date(2019, 8, 1)):
+        released(approver, project=project, decision_date=day)
+        versions.append(engine.recompute_figures()[0].version.pk)
 
-    engine.prune_figure_versions()
-
-    assert FiguresVersion.objects.filter(pk=current.pk, is_current=True).exists()
-    assert FigureStep.objects.filter(version_id=current.pk).exists()
+    assert sorted(FiguresVersion.objects.values_list("pk", flat=True)) == sorted(versions)
+    assert all(FigureStep.objects.filter(version_id=pk).exists() for pk in versions)
 
 
 def test_a_version_records_when_what_and_how_long(project, approver):

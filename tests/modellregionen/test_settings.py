@@ -33,8 +33,8 @@ def _run_django(env: dict[str, str], *args: str) -> subprocess.CompletedProcess:
     ("variable", "value", "message"),
     [
         ("DEBUG", "yes", "Unexpected value DEBUG=yes, use True or False"),
-        ("FIGURES_VERSIONS_KEPT", "many", "Unexpected value FIGURES_VERSIONS_KEPT=many, use a whole number"),
-        ("FIGURES_VERSIONS_KEPT", "0", "Unexpected value FIGURES_VERSIONS_KEPT=0, use a number >= 1"),
+        ("AXES_FAILURE_LIMIT", "many", "Unexpected value AXES_FAILURE_LIMIT=many, use a whole number"),
+        ("AXES_FAILURE_LIMIT", "0", "Unexpected value AXES_FAILURE_LIMIT=0, use a number >= 1"),
         ("DATABASE_URL", "mysql://db/x", "Unexpected value DATABASE_URL=mysql://db/x"),
         ("REDIS_URL", "localhost:6379", "Unexpected value REDIS_URL=localhost:6379"),
     ],
