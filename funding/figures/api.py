@@ -26,7 +26,7 @@ from funding.models import Programme
 from modellregionen.api.base import ApiMixin
 from modellregionen.api.errors import ErrorSerializer, validation_error
 from modellregionen.api.fields import DECIMAL_SCHEMA, MAX_ID, ExactDecimalField
-from modellregionen.api.licence import LICENCE
+from modellregionen.api.licence import LICENCE, citation
 from modellregionen.api.renderers import CsvTable
 from regions.api import RegionMembersSerializer, RegionViewSet
 from regions.models import Region
@@ -253,7 +253,6 @@ def _figure_definition(figure) -> dict:
 
 def _meta(request, *, programme: Programme, version: FiguresVersion, path: str, pinned: dict, stand: str) -> dict:
     permalink = request.build_absolute_uri(f"{path}?{urlencode({**pinned, 'version': version.pk})}")
-    computed = timezone.localtime(version.computed_at).strftime("%d.%m.%Y %H:%M")
     return {
         "programme": {"slug": programme.slug, "name": programme.name},
         "version": {
@@ -266,10 +265,7 @@ def _meta(request, *, programme: Programme, version: FiguresVersion, path: str, 
         "licence": LICENCE,
         "source": {"programme": programme.name, "ministry": programme.funder, "url": programme.url},
         "permalink": permalink,
-        "citation": (
-            f"{programme.name}, Kennzahlen {stand}, Version {version.pk} (berechnet {computed}); "
-            f"Quelle: {programme.funder}; {LICENCE['name']}; {permalink}"
-        ),
+        "citation": citation(programme=programme, version=version, stand=stand, permalink=permalink),
     }
 
 

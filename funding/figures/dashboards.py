@@ -322,10 +322,17 @@ def regions_by_key() -> dict[str, Region]:
     return keyed
 
 
-def programme_dashboard(*, as_of: dt.date) -> dict:
-    """Everything the programme dashboard shows as of the end of `as_of`."""
+def _version(programme, chosen):
+    """The version a page shows: the one its URL names, else the programme's current one."""
+    if chosen is not None:
+        return chosen
+    return _selectors().current_figures_version(programme=programme) if programme else None
+
+
+def programme_dashboard(*, as_of: dt.date, version=None) -> dict:
+    """Everything the programme dashboard shows as of the end of `as_of`, from `version` (default: current)."""
     programme = _selectors().default_programme()
-    version = _selectors().current_figures_version(programme=programme) if programme else None
+    version = _version(programme, version)
     if version is None:
         return {"programme": programme, "version": None, "as_of": as_of, "glossary": glossary()}
     total = _selectors().figures_for(as_of=as_of, programme=programme, version=version)
@@ -349,10 +356,10 @@ def programme_dashboard(*, as_of: dt.date) -> dict:
     }
 
 
-def region_dashboard(*, region: Region, as_of: dt.date) -> dict:
-    """One region's stored figures and its funding over time, as of the end of `as_of`."""
+def region_dashboard(*, region: Region, as_of: dt.date, version=None) -> dict:
+    """One region's stored figures and its funding over time, as of the end of `as_of`, from `version`."""
     programme = _selectors().default_programme()
-    version = _selectors().current_figures_version(programme=programme) if programme else None
+    version = _version(programme, version)
     if version is None:
         return {"version": None, "as_of": as_of}
     keys = {region.slug, str(region.pk)}

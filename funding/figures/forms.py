@@ -8,7 +8,18 @@ from django.utils.translation import gettext_lazy as _
 
 
 class AsOfForm(forms.Form):
-    """The "Stand" date of a dashboard, read from the query string so the URL can be shared."""
+    """The "Stand" date and the figures version of a page, read from the query string so the URL can be cited.
+
+    Without `version` the page shows the current version; with it, that published version, as
+    it was published (a citation's permalink names both).
+    """
+
+    version = forms.IntegerField(
+        required=False,
+        min_value=1,
+        widget=forms.HiddenInput,
+        error_messages={"invalid": _("Die Version muss eine Zahl sein.")},
+    )
 
     as_of = forms.DateField(
         label=_("Stand"),
@@ -26,7 +37,26 @@ class AsOfForm(forms.Form):
             raise forms.ValidationError(_("Bitte wählen Sie ein Datum ab dem Jahr 2000."))
         return value
 
+    def clean_version(self):
+        from funding.figures import selectors
+
+        number = self.cleaned_data["version"]
+        if number is None:
+            return None
+        programme = selectors.default_programme()
+        version = selectors.figures_version_by_id(version_id=number)
+        if version is None or programme is None or version.programme_id != programme.pk:
+            raise forms.ValidationError(
+                _("Die Version %(id)d gibt es für dieses Programm nicht; gezeigt wird die aktuelle.") % {"id": number}
+            )
+        return version
+
+    def chosen_version(self):
+        """The published version the URL names, or None for the current one."""
+        return self.cleaned_data.get("version") if self.is_valid() else None
+
     def as_of_or_today(self) -> dt.date:
-        if self.is_valid() and self.cleaned_data.get("as_of"):
+        self.is_valid()
+        if "as_of" in getattr(self, "cleaned_data", {}) and self.cleaned_data.get("as_of"):
             return self.cleaned_data["as_of"]
         return timezone.localdate()

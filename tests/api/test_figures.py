@@ -213,7 +213,9 @@ def test_the_stored_version_not_the_ledger_is_what_the_api_shows(published, ledg
 
 
 def test_a_version_of_another_programme_without_programme_names_both(published, api):
-    other = ProgrammeFactory(slug="anderes-programm", name="Anderes Programm", start_date=dt.date(2030, 1, 1))
+    other = ProgrammeFactory(
+        slug="anderes-programm", name="Anderes Programm", start_date=dt.date(2030, 1, 1), end_date=dt.date(2032, 12, 31)
+    )
     recompute_figures()
     other_version = current_figures_version(programme=other)
 
