@@ -1,3 +1,4 @@
+from axes.utils import reset as axes_reset
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.admin import GroupAdmin, UserAdmin
@@ -5,6 +6,7 @@ from django.contrib.auth.models import Group, User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
+from django_otp import devices_for_user
 
 from modellregionen import roles
 from modellregionen.admin_history import GuardedHistoryAdmin
@@ -76,7 +78,7 @@ class StaffUserAdmin(UserAdmin):
 
     add_form = StaffAccountCreationForm
     add_fieldsets = ((None, {"classes": ("wide",), "fields": ("username", "first_name", "last_name", "email")}),)
-    actions = ["send_password_links"]
+    actions = ["send_password_links", "reset_second_factor", "lift_login_locks"]
 
     def get_readonly_fields(self, request, obj=None):
         fields = list(super().get_readonly_fields(request, obj))
@@ -106,6 +108,25 @@ class StaffUserAdmin(UserAdmin):
                 self.message_user(request, f"{user.username}: {_('Link gesendet')}", messages.SUCCESS)
             else:
                 self.message_user(request, f"{user.username}: {_('keine E-Mail-Adresse')}", messages.ERROR)
+
+    @admin.action(description=_("Zweiten Faktor zurücksetzen (Gerät verloren)"), permissions=["change"])
+    def reset_second_factor(self, request, queryset):
+        """Delete the person's authenticator and recovery codes; they set up a new one at their next login."""
+        for user in queryset:
+            if user.pk == request.user.pk or (user.is_superuser and not request.user.is_superuser):
+                self.message_user(request, f"{user.username}: {_('nicht erlaubt')}", messages.ERROR)
+                continue
+            for device in devices_for_user(user, confirmed=None):
+                device.delete()
+            self.log_change(request, user, _("Zweiten Faktor zurückgesetzt"))
+            self.message_user(request, f"{user.username}: {_('zweiter Faktor zurückgesetzt')}", messages.SUCCESS)
+
+    @admin.action(description=_("Anmeldesperre aufheben"), permissions=["change"])
+    def lift_login_locks(self, request, queryset):
+        for user in queryset:
+            axes_reset(username=user.username)
+            self.log_change(request, user, _("Anmeldesperre aufgehoben"))
+            self.message_user(request, f"{user.username}: {_('Anmeldesperre aufgehoben')}", messages.SUCCESS)
 
     def has_change_permission(self, request, obj=None):
         if obj is not None and obj.is_superuser and not request.user.is_superuser:

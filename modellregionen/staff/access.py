@@ -8,7 +8,7 @@ from decimal import Decimal
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
-from django.utils import formats
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from modellregionen import roles
@@ -109,7 +109,8 @@ def display_value(field: models.Field, value) -> str:
     if isinstance(value, Decimal):
         return formats.number_format(value, decimal_pos=2, use_l10n=True, force_grouping=True)
     if isinstance(value, dt.datetime):
-        return formats.date_format(value, "SHORT_DATETIME_FORMAT")
+        # Stored in UTC; an auditor reads the local time (Europe/Berlin), as everywhere else.
+        return formats.date_format(timezone.localtime(value), "SHORT_DATETIME_FORMAT")
     if isinstance(value, dt.date):
         return formats.date_format(value, "SHORT_DATE_FORMAT")
     return str(value)

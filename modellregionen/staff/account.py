@@ -108,8 +108,8 @@ def second_factor_verify(request):
 
 
 def _qr_data_uri(uri: str) -> str:
-    svg = segno.make(uri, error="m").svg_inline(scale=4, dark="#000", light="#fff", omitsize=False)
-    return "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode()
+    """The QR code of the key as an SVG data URI (the CSP allows data: images; no image service)."""
+    return segno.make(uri, error="m").svg_data_uri(scale=5, dark="#000", light="#fff", border=4)
 
 
 def _new_recovery_codes(user) -> list[str]:

@@ -25,6 +25,7 @@ from funding.four_eyes import DraftChangedSinceReview, review_digest
 from funding.import_previews import drop_previews, keep_preview, take_preview
 from funding.importing import ImportFailed, import_decisions, preview_decision_import, read_decision_file
 from funding.models import ZERO, DecisionKind, DecisionState, FundingDecision
+from funding.rules import RATE_CAPS
 from modellregionen import roles
 from modellregionen.staff.access import add_service_errors, history_entries, staff_view
 from modellregionen.staff.decision_forms import DecisionForm, DecisionImportForm
@@ -37,7 +38,7 @@ from modellregionen.staff.ledger_selectors import (
 )
 from modellregionen.staff.payments import drafts_awaiting_release as payment_drafts_awaiting_release
 from modellregionen.staff.request_selectors import may_see_requests, requests_visible_to
-from projects.models import Project, RequestStatus
+from projects.models import ApplicationStatus, Project, RequestStatus
 
 RECOMPUTE_SESSION_KEY = "staff_figures_recompute"
 IMPORT_KIND = "decisions"
@@ -381,6 +382,8 @@ def decision_release(request, pk: int):
         "rate": _percent(decision.funding_rate),
         "rate_after": _percent(after["amount"] / after["eligible_costs"] if after["eligible_costs"] else None),
         "reviewed": review_digest(decision),
+        "rate_cap": _percent(RATE_CAPS.get(decision.recipient.kind)),
+        "project_not_approved": decision.project.status != ApplicationStatus.APPROVED,
     }
     return render(request, "staff/decision_confirm_release.html", context, status=status)
 

@@ -149,3 +149,18 @@ def test_other_roles_cannot_ask_for_or_approve_roles(role, ada):
     answer = _request(_as(someone), target, roles.APPROVER)
 
     assert answer.status_code == 403 and not RoleGrant.objects.exists()
+
+
+def test_an_administrator_resets_a_lost_second_factor_and_lifts_a_lock_but_not_their_own(ada):
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    frank = UserFactory(username="frank", is_staff=True, roles=[roles.APPROVER])
+    TOTPDevice.objects.create(user=frank, name="App", confirmed=True)
+    client = _as(ada)
+
+    client.post("/admin/auth/user/", {"action": "reset_second_factor", "_selected_action": [frank.pk, ada.pk]})
+
+    assert not TOTPDevice.objects.filter(user=frank).exists()
+    assert TOTPDevice.objects.filter(user=ada).exists()  # made by the login helper; not reset by ada herself
+    answer = client.post("/admin/auth/user/", {"action": "lift_login_locks", "_selected_action": [frank.pk]})
+    assert answer.status_code == 302

@@ -211,3 +211,26 @@ def test_the_admin_shows_a_released_decision_read_only(client, released_decision
     assert response.status_code == 403
     released_decision.refresh_from_db()
     assert released_decision.amount == 800000
+
+
+def test_the_confirmation_shows_the_rate_cap_and_warns_about_a_project_not_approved(
+    client, approver, draft_by_clerk, project_soest
+):
+    project_soest.status = "rejected"
+    project_soest.save()
+    login(client, approver)
+
+    page = client.get(f"/intern/bescheide/{draft_by_clerk.pk}/freigeben/").content.decode()
+
+    assert "Obergrenze der Förderquote" in page and "80,00 %" in page
+    assert "Achtung: der Antrag dieses Projekts hat den Status „abgelehnt“" in page
+
+
+def test_a_refusal_is_a_german_page_with_the_reason_and_a_way_back(client, clerk, draft_by_clerk):
+    login(client, clerk)
+
+    page = client.get(f"/intern/bescheide/{draft_by_clerk.pk}/freigeben/")
+
+    assert page.status_code == 403
+    text = page.content.decode()
+    assert "Kein Zugriff" in text and "Nur die Freigabe kann Bescheide freigeben." in text and 'href="/intern/"' in text

@@ -46,7 +46,7 @@ def test_an_approver_must_set_up_a_second_factor_before_any_staff_page(client, a
     assert client.post("/api/v1/decisions/AZ-1/release/").status_code == 403
 
     setup = client.get("/intern/konto/zweiter-faktor/")
-    assert setup.status_code == 200 and "data:image/svg+xml;base64," in setup.content.decode()
+    assert setup.status_code == 200 and "data:image/svg+xml;charset=utf-8,%3Csvg%20xmlns" in setup.content.decode()
     device = TOTPDevice.objects.get(user=approver, confirmed=False)
     wrong = client.post("/intern/konto/zweiter-faktor/", {"code": "000000"})
     assert wrong.status_code == 400 and "stimmt nicht" in wrong.content.decode()
