@@ -51,11 +51,6 @@ class ProgrammeSerializer(serializers.ModelSerializer):
         ]
 
 
-class ProgrammeRefSerializer(serializers.Serializer):
-    slug = serializers.CharField()
-    name = serializers.CharField()
-
-
 # --- Programmes ------------------------------------------------------------------------------
 
 
@@ -69,6 +64,13 @@ class ProgrammeViewSet(ApiMixin, mixins.ListModelMixin, viewsets.GenericViewSet)
 
 
 # --- Decisions -------------------------------------------------------------------------------
+
+
+class ProgrammeRefSerializer(serializers.Serializer):
+    """The programme a record belongs to: filter a download by it to reproduce a programme's figures."""
+
+    slug = serializers.CharField(help_text="Programme slug; the lists take it as ?programme=.")
+    name = serializers.CharField()
 
 
 class DecisionProjectSerializer(serializers.Serializer):
@@ -94,6 +96,7 @@ class DecisionAuthoritySerializer(serializers.Serializer):
 class DecisionSerializer(serializers.ModelSerializer):
     """A released decision (or, for staff, a draft) with every amount, as published."""
 
+    programme = ProgrammeRefSerializer(source="project.programme")
     project = DecisionProjectSerializer()
     recipient = DecisionRecipientSerializer()
     authority = DecisionAuthoritySerializer()
@@ -106,6 +109,7 @@ class DecisionSerializer(serializers.ModelSerializer):
         model = FundingDecision
         fields = [
             "reference",
+            "programme",
             "project",
             "recipient",
             "authority",
@@ -253,7 +257,7 @@ class DecisionViewSet(
 
     def get_queryset(self):
         decisions = FundingDecision.objects.select_related(
-            "project__region", "recipient", "authority", "amends"
+            "project__programme", "project__region", "recipient", "authority", "amends"
         ).order_by("decision_date", "id")
         if self.action == "list":
             return decisions.released()

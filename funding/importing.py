@@ -198,8 +198,8 @@ def read_import_file(*, file: BinaryIO, filename: str, fmt: "ImportFormat") -> l
 MAX_CELL_CHARS = 10_000
 # An XLSX file is a zip of XML: its parts may unpack to at most this much, and to at most this
 # many times their packed size (a 65 KB "zip bomb" otherwise keeps a worker busy for minutes).
-XLSX_MAX_UNPACKED_BYTES = 100 * 1024 * 1024
-XLSX_MAX_RATIO = 200
+XLSX_MAX_UNPACKED_BYTES = 10 * 1024 * 1024
+XLSX_MAX_RATIO = 50
 XLSX_MAX_COLUMNS = 100
 
 

@@ -41,7 +41,7 @@ from regions.models import Municipality, Region
 FIXTURES_DIR = Path(settings.BASE_DIR) / "fixtures"
 # The official directory of every NRW Kreis and Gemeinde (Destatis, dl-de/by-2-0).
 GEMEINDEVERZEICHNIS = Path("gemeindeverzeichnis") / "GV100AD_30112025_NRW.txt"
-SYSTEM_USERNAME = "programmdaten"
+SYSTEM_USERNAME = roles.SYSTEM_ACCOUNT
 
 
 @dataclass

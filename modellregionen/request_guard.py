@@ -29,7 +29,7 @@ def _plain(status: int, text: str) -> HttpResponse:
 
 def _field_with_control_characters(request) -> str | None:
     """The URL part with a control character: "path", or the query parameter's name; None if clean."""
-    if _CONTROL.search(request.path):
+    if _CONTROL.search(request.path_info) or _CONTROL.search(request.path):
         return "path"
     for name, values in request.GET.lists():
         if _CONTROL.search(name) or any(_CONTROL.search(value) for value in values):
@@ -39,7 +39,7 @@ def _field_with_control_characters(request) -> str | None:
 
 def _bad_url(request, field: str) -> HttpResponse:
     message = "Die Adresse enthält unzulässige Steuerzeichen."
-    if request.path.startswith("/api/"):
+    if request.path_info.startswith("/api/"):
         # The API's error format, naming the parameter (modellregionen.api.errors).
         response = JsonResponse({"detail": f"{message} ({field})", "errors": {field: [message]}}, status=400)
         response["Cache-Control"] = "no-store"
@@ -69,6 +69,7 @@ class RequestGuardMiddleware:
         if field is not None:
             return _bad_url(request, field)
         response = self.get_response(request)
-        if request.path.startswith(PRIVATE_PREFIXES):
+        # path_info: what the URL resolver routes on, whatever SCRIPT_NAME a client or server set.
+        if request.path_info.startswith(PRIVATE_PREFIXES):
             response["Cache-Control"] = "no-store"
         return response

@@ -13,6 +13,11 @@ ADMINISTRATION = "Administration"  # users and roles
 
 ALL_ROLES = (CLERK, APPROVER, PROJECT_OFFICE, ADMINISTRATION)
 
+# The account that loads and releases the programme data (funding.programme_data). It holds both
+# ledger roles for that, so no person may ever log in as it: it has no usable password, and
+# nobody can give it one (regions.accounts refuses a password link, the admin a change).
+SYSTEM_ACCOUNT = "programmdaten"
+
 
 def roles_of(user: User | AnonymousUser) -> set[str]:
     if not user.is_authenticated or not user.is_active:

@@ -12,7 +12,6 @@ from django.http import JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.http import urlencode
-from django_otp import devices_for_user
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from modellregionen import roles
@@ -42,12 +41,7 @@ def needs_verification(user) -> bool:
 
 def _free_paths() -> tuple[str, ...]:
     """Pages a password-only session may use: login, logout, the second-factor pages."""
-    return (
-        reverse("login"),
-        reverse("logout"),
-        reverse("second-factor-verify"),
-        reverse("second-factor-setup"),
-    )
+    return ("/intern/anmelden/", "/intern/abmelden/", "/intern/anmelden/code/", "/intern/konto/zweiter-faktor/")
 
 
 class SecondFactorMiddleware:
@@ -60,7 +54,8 @@ class SecondFactorMiddleware:
         if settings.SESSION_COOKIE_NAME not in request.COOKIES:
             # No session, no password-only login to stop; and no session read (no "Vary: Cookie").
             return self.get_response(request)
-        path = request.path
+        # path_info, not path: the URL resolver routes on it, and path carries any SCRIPT_NAME prefix.
+        path = request.path_info
         if (
             path.startswith(STAFF_PREFIXES)
             and path not in _free_paths()
@@ -74,7 +69,3 @@ class SecondFactorMiddleware:
                 {"detail": "Bitte melden Sie sich mit dem zweiten Faktor an (/intern/anmelden/code/)."}, status=403
             )
         return self.get_response(request)
-
-
-def confirmed_devices(user):
-    return list(devices_for_user(user, confirmed=True))

@@ -142,6 +142,7 @@ class RequestMunicipalitySerializer(serializers.Serializer):
 class TransferRequestSerializer(serializers.ModelSerializer):
     """A request as the public may see it: who (the municipality), what, when, where it stands."""
 
+    programme = serializers.CharField(source="project.programme.slug", read_only=True)
     project = serializers.SlugRelatedField(slug_field="slug", read_only=True)
     region = serializers.CharField(source="project.region.slug", read_only=True)
     municipality = RequestMunicipalitySerializer(read_only=True)
@@ -149,7 +150,7 @@ class TransferRequestSerializer(serializers.ModelSerializer):
     class Meta:
         model = TransferRequest
         # Deliberately no contact_name, contact_email, message, consent or notes.
-        fields = ["id", "project", "region", "municipality", "kind", "received_on", "status"]
+        fields = ["id", "programme", "project", "region", "municipality", "kind", "received_on", "status"]
 
 
 class RequestStatusChangeSerializer(serializers.Serializer):
@@ -169,7 +170,9 @@ class TransferRequestViewSet(ApiMixin, mixins.ListModelMixin, viewsets.GenericVi
     lookup_value_regex = "[0-9]{1,18}"
 
     def get_queryset(self):
-        return TransferRequest.objects.select_related("project__region", "municipality").order_by("-received_on", "-id")
+        return TransferRequest.objects.select_related("project__programme", "project__region", "municipality").order_by(
+            "-received_on", "-id"
+        )
 
     @extend_schema(request=RequestStatusChangeSerializer, responses={200: TransferRequestSerializer})
     @action(detail=True, methods=["post"], url_path="status")

@@ -157,8 +157,8 @@ def password_link(*, user: User, request) -> str:
 
 
 def send_password_link(*, user: User, request) -> bool:
-    """E-mail `user` a link to set their own password; False if the account has no address."""
-    if not user.email:
+    """E-mail `user` a link to set their own password; False if the account has no address or is the system's."""
+    if not user.email or user.username == roles.SYSTEM_ACCOUNT:
         return False
     body = render_to_string(
         "staff/email/password_link.txt", {"user": user, "link": password_link(user=user, request=request)}

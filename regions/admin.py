@@ -86,6 +86,10 @@ class StaffUserAdmin(UserAdmin):
         if request.user.is_superuser:
             return fields
         fields += [name for name in SUPERUSER_ONLY_FIELDS if name not in fields]
+        if obj is not None:
+            # The address a password link goes to: changing it would let one administrator take
+            # the account over (new address, link, password). Set once, at creation.
+            fields.append("email")
         if obj is not None and obj.pk == request.user.pk:
             fields += ["is_staff", "is_active"]
         return fields
@@ -131,6 +135,8 @@ class StaffUserAdmin(UserAdmin):
     def has_change_permission(self, request, obj=None):
         if obj is not None and obj.is_superuser and not request.user.is_superuser:
             return False
+        if obj is not None and obj.username == roles.SYSTEM_ACCOUNT:
+            return False  # the programme data's account: read-only for everyone
         return super().has_change_permission(request, obj)
 
     def has_delete_permission(self, request, obj=None):

@@ -12,7 +12,12 @@ from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, viewsets
 
-from funding.api import DecisionAuthoritySerializer, DecisionProjectSerializer, DecisionRecipientSerializer
+from funding.api import (
+    DecisionAuthoritySerializer,
+    DecisionProjectSerializer,
+    DecisionRecipientSerializer,
+    ProgrammeRefSerializer,
+)
 from funding.choices import RecoveryKind
 from funding.models import GrantingAuthority, Programme
 from funding.payments.models import Payment, Recovery
@@ -24,6 +29,7 @@ from regions.models import Region
 
 class EntrySerializer(serializers.ModelSerializer):
     decision = serializers.CharField(source="decision.reference", help_text="Aktenzeichen of the grant.")
+    programme = ProgrammeRefSerializer(source="decision.project.programme")
     project = DecisionProjectSerializer(source="decision.project")
     recipient = DecisionRecipientSerializer(source="decision.recipient")
     authority = DecisionAuthoritySerializer(source="decision.authority")
@@ -54,6 +60,7 @@ class PaymentSerializer(EntrySerializer):
         fields = [
             "reference",
             "decision",
+            "programme",
             "project",
             "recipient",
             "authority",
@@ -75,6 +82,7 @@ class RecoverySerializer(EntrySerializer):
         fields = [
             "reference",
             "decision",
+            "programme",
             "project",
             "recipient",
             "authority",
@@ -143,7 +151,12 @@ class EntryViewSet(ApiMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, v
     def get_queryset(self):
         return (
             self.model.objects.released()
-            .select_related("decision__project__region", "decision__recipient", "decision__authority")
+            .select_related(
+                "decision__project__programme",
+                "decision__project__region",
+                "decision__recipient",
+                "decision__authority",
+            )
             .order_by(self.date_field, "id")
         )
 

@@ -79,8 +79,15 @@ def entry_record_released(model: type[LedgerEntry], *, released_by, **fields) ->
     return _save(entry, released_by)
 
 
+def _lock_draft(entry: LedgerEntry) -> LedgerEntry:
+    """The entry as stored, locked in the order a release locks (its grant, then itself)."""
+    _lock_grant(entry.decision_id)
+    return type(entry).objects.select_for_update().get(pk=entry.pk)
+
+
 @transaction.atomic
 def entry_update_draft(*, entry: LedgerEntry, user, **fields) -> LedgerEntry:
+    entry = _lock_draft(entry)
     _refuse_unless_own_draft(entry, user)
     _refuse_unknown_fields(type(entry), fields)
     for name, value in fields.items():
@@ -90,6 +97,7 @@ def entry_update_draft(*, entry: LedgerEntry, user, **fields) -> LedgerEntry:
 
 @transaction.atomic
 def entry_delete_draft(*, entry: LedgerEntry, user) -> None:
+    entry = _lock_draft(entry)
     _refuse_unless_own_draft(entry, user)
     entry._history_user = user
     entry.delete()

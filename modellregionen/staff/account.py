@@ -96,6 +96,8 @@ def second_factor_verify(request):
     if request.method == "POST":
         device = form.is_valid() and match_token(request.user, form.cleaned_data["code"].replace(" ", ""))
         if device:
+            # A new session id for the verified session: the password-only one may have been fixed by someone.
+            request.session.cycle_key()
             otp_login(request, device)
             if isinstance(device, StaticDevice):
                 left = device.token_set.count()
@@ -139,6 +141,7 @@ def second_factor_setup(request):
                 device.confirmed = True
                 device.save()
                 codes = _new_recovery_codes(request.user)
+            request.session.cycle_key()
             otp_login(request, device)
             context = {"codes": codes, "next": _next_url(request)}
             return render(request, "staff/recovery_codes.html", context)

@@ -164,3 +164,32 @@ def test_an_administrator_resets_a_lost_second_factor_and_lifts_a_lock_but_not_t
     assert TOTPDevice.objects.filter(user=ada).exists()  # made by the login helper; not reset by ada herself
     answer = client.post("/admin/auth/user/", {"action": "lift_login_locks", "_selected_action": [frank.pk]})
     assert answer.status_code == 302
+
+
+def test_one_administrator_cannot_take_an_account_over_by_changing_its_address(ada):
+    """The attack: change a clerk's e-mail to one's own, send the password link, log in as the clerk."""
+    from tests.regions.test_administration_role import change_form_data
+
+    clara = UserFactory(username="clara5", is_staff=True, email="clara@example.org", roles=[roles.CLERK])
+    client = _as(ada)
+    data = change_form_data(client, clara)
+    data["email"] = "ada-private@example.org"
+
+    client.post(f"/admin/auth/user/{clara.pk}/change/", data)
+
+    assert User.objects.get(pk=clara.pk).email == "clara@example.org"
+
+
+def test_nobody_can_give_the_programme_data_account_a_password(ada, db):
+    from funding.programme_data import system_user
+
+    system = system_user()
+    system.email = "someone@example.org"
+    system.save()
+    client = _as(ada)
+
+    client.post("/admin/auth/user/", {"action": "send_password_links", "_selected_action": [system.pk]})
+
+    assert not any("passwort" in message.body for message in mail.outbox)
+    assert client.get(f"/admin/auth/user/{system.pk}/change/").status_code == 200
+    assert 'name="first_name"' not in client.get(f"/admin/auth/user/{system.pk}/change/").content.decode()

@@ -5,7 +5,7 @@ import re
 from decimal import Decimal
 
 import pytest
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import Resolver404, resolve
 
 from funding import services
@@ -234,3 +234,14 @@ def test_a_refusal_is_a_german_page_with_the_reason_and_a_way_back(client, clerk
     assert page.status_code == 403
     text = page.content.decode()
     assert "Kein Zugriff" in text and "Nur die Freigabe kann Bescheide freigeben." in text and 'href="/intern/"' in text
+
+
+def test_an_edit_that_loses_the_race_to_a_release_is_refused_not_a_500(clerk, approver, draft_by_clerk):
+    stale = FundingDecision.objects.get(pk=draft_by_clerk.pk)  # the clerk opened the form before the release
+    release_reviewed_decision(decision=draft_by_clerk, user=approver)
+
+    with pytest.raises(ValidationError, match="freigegeben"):
+        services.decision_update_draft(decision=stale, user=clerk, amount=Decimal("1.00"))
+    with pytest.raises(ValidationError, match="freigegeben"):
+        services.decision_delete_draft(decision=stale, user=clerk)
+    assert FundingDecision.objects.get(pk=draft_by_clerk.pk).amount != Decimal("1.00")

@@ -161,3 +161,27 @@ def test_a_code_is_accepted_only_once_within_its_window(client, approver):
     _password_step(replay, "anton")
     time.sleep(0.01)
     assert replay.post("/intern/anmelden/code/", {"code": code}).status_code == 400
+
+
+def test_a_script_name_prefix_does_not_get_a_password_only_session_past_the_second_factor(client, approver):
+    _password_step(client, "anton")
+
+    page = client.get("/intern/", SCRIPT_NAME="/x")
+    api = client.post("/api/v1/decisions/AZ-1/release/", {}, SCRIPT_NAME="/x")
+
+    assert page.status_code == 302 and "zweiter-faktor" in page["Location"]
+    assert api.status_code == 403
+    assert client.get("/intern/anmelden/", SCRIPT_NAME="/x")["Cache-Control"] == "no-store"
+
+
+def test_the_session_gets_a_new_id_when_the_code_is_accepted(client, approver):
+    from django.conf import settings
+
+    device = TOTPDevice.objects.create(user=approver, name="App", confirmed=True)
+    _password_step(client, "anton")
+    before = client.cookies[settings.SESSION_COOKIE_NAME].value
+
+    client.post("/intern/anmelden/code/", {"code": _code(device)})
+
+    assert client.cookies[settings.SESSION_COOKIE_NAME].value != before
+    assert client.get("/intern/").status_code == 200
