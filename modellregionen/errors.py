@@ -19,7 +19,7 @@ DATABASE_ERRORS = (OperationalError, InterfaceError)
 
 
 def _is_api(request) -> bool:
-    return request.path.startswith("/api/")
+    return request.path_info.startswith("/api/")
 
 
 def server_error(request, *args, **kwargs):
@@ -43,3 +43,13 @@ def server_error(request, *args, **kwargs):
     if _is_api(request):
         return JsonResponse({"detail": "Interner Fehler. Er wurde protokolliert.", "errors": {}}, status=500)
     return HttpResponse(loader.get_template("500.html").render({}), status=500)
+
+
+def not_found(request, exception=None):
+    """404: JSON in the API's error format under /api/, the site's German page elsewhere."""
+    if request.path_info.startswith("/api/"):
+        detail = "Diese Adresse gibt es in der API nicht; die Dokumentation steht unter /api/v1/docs/."
+        return JsonResponse({"detail": detail, "errors": {}}, status=404)
+    from django.views.defaults import page_not_found
+
+    return page_not_found(request, exception)

@@ -73,3 +73,5 @@ urlpatterns = [
 
 # 503 with Retry-After while the database is unreachable; see modellregionen/errors.py.
 handler500 = "modellregionen.errors.server_error"
+# A 404 under /api/ is JSON in the API's error format, like every other API error.
+handler404 = "modellregionen.errors.not_found"

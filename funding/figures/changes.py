@@ -182,6 +182,8 @@ class ChangesFeed(Feed):
     title = "Digitale Modellregionen NRW: neue Bescheide und Kennzahlen"
     subtitle = "Freigegebene Zuwendungsbescheide und neu berechnete Kennzahlen des Förderprogramms."
     link = "/daten/"
+    # RFC 4287 asks for an author of the feed (or of every entry): the ministry that publishes it.
+    author_name = "Ministerium für Wirtschaft, Innovation, Digitalisierung und Energie des Landes Nordrhein-Westfalen"
 
     def items(self):
         decisions = list(
@@ -222,7 +224,7 @@ class ChangesFeed(Feed):
         kind, _when, record = item
         if kind == "decision":
             return record.project.get_absolute_url()
-        return f"/api/v1/figures/?version={record.pk}"
+        return f"/api/v1/figures/?programme={record.programme.slug}&version={record.pk}"
 
     def item_guid(self, item):
         kind, _when, record = item

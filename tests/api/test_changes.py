@@ -86,3 +86,20 @@ def test_the_atom_feed_lists_released_decisions_and_new_versions(client, publish
     assert any(title.startswith("Kennzahlen neu berechnet: Version") for title in titles)
     assert any("Zuwendungsbescheid DMR-" in title and "€ für „" in title for title in titles)
     assert len(titles) == len({entry.find(f"{ATOM}id").text for entry in feed.findall(f"{ATOM}entry")})
+
+
+def test_the_feed_names_its_author_as_rfc_4287_asks(client, db):
+    from defusedxml import ElementTree as ET
+
+    feed = ET.fromstring(client.get("/api/v1/feed.atom").content)
+    atom = "{http://www.w3.org/2005/Atom}"
+
+    assert feed.find(f"{atom}author/{atom}name").text.startswith("Ministerium für Wirtschaft")
+
+
+def test_a_404_under_the_api_is_json_in_the_api_error_format(client, db):
+    response = client.get("/api/v1/gibt-es-nicht/")
+
+    assert response.status_code == 404
+    assert response["Content-Type"].startswith("application/json")
+    assert "detail" in response.json()
