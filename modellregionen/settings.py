@@ -285,6 +285,8 @@ EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.Emai
 EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
 EMAIL_PORT = env_int("EMAIL_PORT", 25)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "modellregionen@localhost")
+# The contact point of the open-data catalogue (DCAT-AP.de vcard:hasEmail): a real, read mailbox.
+DATA_CONTACT_EMAIL = env_str("DATA_CONTACT_EMAIL", DEFAULT_FROM_EMAIL)
 
 # --- REST framework -------------------------------------------------------------------
 # Requests per anonymous client (IP): "<number>/<second|minute|hour|day>"; staff are not limited.

@@ -14,6 +14,7 @@ import json
 from dataclasses import dataclass, field
 
 import rdflib
+from django.conf import settings
 from django.http import Http404
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
@@ -195,7 +196,7 @@ NRW_STATE_KEY = "http://dcat-ap.de/def/politicalGeocoding/stateKey/05"
 GOVERNMENT_THEME = "http://publications.europa.eu/resource/authority/data-theme/GOVE"
 ECONOMY_THEME = "http://publications.europa.eu/resource/authority/data-theme/ECON"
 FILE_TYPE = "http://publications.europa.eu/resource/authority/file-type/"
-CONTACT_EMAIL = "modellregionen@example.org"  # the imprint's address
+IANA_MEDIA_TYPE = "http://www.iana.org/assignments/media-types/"
 # Which portal harvests the records (DCAT-AP.de contributors vocabulary): Open.NRW, then GovData.
 CONTRIBUTOR_ID = "http://dcat-ap.de/def/contributors/openNRW"
 
@@ -247,7 +248,8 @@ def dcat_catalogue(build_url, *, programme, modified) -> dict:
     contact = {
         "@type": "vcard:Organization",
         "vcard:fn": "Digitale Modellregionen NRW",
-        "vcard:hasEmail": f"mailto:{CONTACT_EMAIL}",
+        # An IRI, as DCAT-AP.de's shapes ask; the address is the deployment's (DATA_CONTACT_EMAIL).
+        "vcard:hasEmail": {"@id": f"mailto:{settings.DATA_CONTACT_EMAIL}"},
     }
     temporal = {
         "@type": "dct:PeriodOfTime",
@@ -266,7 +268,7 @@ def dcat_catalogue(build_url, *, programme, modified) -> dict:
             "dcat:accessURL": {"@id": url},
             "dcat:downloadURL": {"@id": url},
             "dct:format": {"@id": FILE_TYPE + file_type},
-            "dcat:mediaType": media_type,
+            "dcat:mediaType": {"@id": IANA_MEDIA_TYPE + media_type},
             "dct:license": {"@id": DCATDE_LICENCE},
             "dcatde:licenseAttributionByText": f"{programme.funder}; {LICENCE['attribution_municipalities']}",
             "dct:modified": modified_literal,

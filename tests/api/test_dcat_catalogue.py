@@ -81,3 +81,15 @@ def test_the_turtle_catalogue_refuses_another_format(client, db):
 
     assert response.status_code == 400
     assert response.json()["errors"] == {"format": ["Erlaubt: ttl."]}
+
+
+def test_media_types_and_the_contact_address_are_iris_as_dcat_ap_de_asks(graph, settings):
+    """GovData's shapes want dcat:mediaType as an IANA media-type IRI and vcard:hasEmail as a mailto: IRI."""
+    vcard = rdflib.Namespace("http://www.w3.org/2006/vcard/ns#")
+    media_types = list(graph.objects(None, DCAT.mediaType))
+    emails = list(graph.objects(None, vcard.hasEmail))
+
+    assert media_types and all(isinstance(value, rdflib.URIRef) for value in media_types)
+    assert all(str(value).startswith("http://www.iana.org/assignments/media-types/") for value in media_types)
+    assert emails and all(isinstance(value, rdflib.URIRef) and str(value).startswith("mailto:") for value in emails)
+    assert all("example.org" not in str(value) for value in emails)
