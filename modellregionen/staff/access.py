@@ -5,6 +5,7 @@ import functools
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
@@ -30,13 +31,44 @@ def staff_view(view):
     return wrapper
 
 
+@dataclass
+class ReleaseAttempt:
+    """What became of a release on a confirmation page: why not (errors, status), or released."""
+
+    errors: list[str]
+    status: int = 200
+    released: bool = False
+    changed: bool = False  # the draft changed since it was reviewed: show the current one
+
+
+def attempt_release(request, *, entry, release) -> ReleaseAttempt:
+    """The four-eyes release of any ledger's confirmation page: the author is refused, a POST
+    calls `release(reviewed digest)` and says so, and every refusal comes back with its reason and status."""
+    from funding.four_eyes import DraftChangedSinceReview
+
+    if entry.drafted_by_id == request.user.pk:
+        return ReleaseAttempt([_("Vier-Augen-Prinzip: Sie können Ihren eigenen Entwurf nicht freigeben.")], 403)
+    if request.method != "POST":
+        return ReleaseAttempt([])
+    try:
+        release(request.POST.get("reviewed"))
+    except PermissionDenied as error:
+        return ReleaseAttempt([str(error)], 403)
+    except DraftChangedSinceReview as error:
+        return ReleaseAttempt(list(error.messages), 409, changed=True)
+    except ValidationError as error:
+        return ReleaseAttempt(list(error.messages), 400)
+    messages.success(request, _("%(ref)s freigegeben; die Kennzahlen werden neu berechnet.") % {"ref": entry.reference})
+    return ReleaseAttempt([], released=True)
+
+
 def add_service_errors(form, error: ValidationError) -> None:
     """Show a service's ValidationError on the form: on the field it names, else above the form."""
     if not hasattr(error, "error_dict"):
         form.add_error(None, error)
         return
-    for field, messages in error.message_dict.items():
-        form.add_error(field if field in form.fields else None, messages)
+    for field, field_messages in error.message_dict.items():
+        form.add_error(field if field in form.fields else None, field_messages)
 
 
 @dataclass

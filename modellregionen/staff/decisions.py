@@ -21,13 +21,13 @@ from funding import services
 from funding.figures.freshness import figures_freshness
 from funding.figures.selectors import current_figures_version
 from funding.figures.tasks import recompute_figures
-from funding.four_eyes import DraftChangedSinceReview, review_digest
+from funding.four_eyes import review_digest
 from funding.import_previews import drop_previews, keep_preview, take_preview
 from funding.importing import ImportFailed, import_decisions, preview_decision_import, read_decision_file
 from funding.models import ZERO, DecisionKind, DecisionState, FundingDecision
 from funding.rules import RATE_CAPS
 from modellregionen import roles
-from modellregionen.staff.access import add_service_errors, history_entries, staff_view
+from modellregionen.staff.access import add_service_errors, attempt_release, history_entries, staff_view
 from modellregionen.staff.decision_forms import DecisionForm, DecisionImportForm
 from modellregionen.staff.ledger_selectors import (
     decision_list,
@@ -345,30 +345,16 @@ def decision_release(request, pk: int):
     if decision.is_released:
         messages.info(request, _("Der Bescheid %(ref)s ist bereits freigegeben.") % {"ref": decision.reference})
         return redirect("staff-decision-detail", pk=pk)
-    errors: list[str] = []
-    status = 200
-    if decision.drafted_by_id == request.user.pk:
-        errors.append(_("Vier-Augen-Prinzip: Sie können Ihren eigenen Entwurf nicht freigeben."))
-        status = 403
-    if request.method == "POST" and not errors:
-        try:
-            services.decision_release(decision=decision, user=request.user, reviewed=request.POST.get("reviewed"))
-        except PermissionDenied as error:
-            errors.append(str(error))
-            status = 403
-        except DraftChangedSinceReview as error:
-            errors.extend(error.messages)
-            status = 409
-            decision = _get_decision(pk)
-        except ValidationError as error:
-            errors.extend(error.messages)
-            status = 400
-        else:
-            messages.success(
-                request,
-                _("Bescheid %(ref)s freigegeben; die Kennzahlen werden neu berechnet.") % {"ref": decision.reference},
-            )
-            return redirect("staff-decision-detail", pk=pk)
+    attempt = attempt_release(
+        request,
+        entry=decision,
+        release=lambda reviewed: services.decision_release(decision=decision, user=request.user, reviewed=reviewed),
+    )
+    if attempt.released:
+        return redirect("staff-decision-detail", pk=pk)
+    if attempt.changed:
+        decision = _get_decision(pk)
+    errors, status = attempt.errors, attempt.status
     totals = project_totals(project_id=decision.project_id)
     after = {
         "amount": totals.amount + decision.amount,

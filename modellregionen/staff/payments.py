@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from funding.choices import ZERO, DecisionKind, RecoveryKind
-from funding.four_eyes import DraftChangedSinceReview, review_digest
+from funding.four_eyes import review_digest
 from funding.import_previews import drop_previews, keep_preview, take_preview
 from funding.importing import ImportFailed, preview_import, read_import_file, run_import
 from funding.models import FundingDecision
@@ -26,7 +26,7 @@ from funding.payments.importing import PAYMENT_REQUESTS, PAYMENTS, PROOFS_OF_USE
 from funding.payments.models import Payment, PaymentRequest, ProofOfUse, Recovery
 from funding.payments.rules import net_granted, net_paid, paid_on_request
 from modellregionen import roles
-from modellregionen.staff.access import add_service_errors, staff_view
+from modellregionen.staff.access import add_service_errors, attempt_release, staff_view
 from modellregionen.staff.decision_forms import DecisionImportForm, import_limits_text
 from modellregionen.staff.payment_forms import PaymentForm, PaymentRequestForm, ProofOfUseForm, RecoveryForm
 
@@ -146,29 +146,16 @@ def entry_release(request, kind: str, pk: int):
     if entry.is_released:
         messages.info(request, _("%(ref)s ist bereits freigegeben.") % {"ref": entry.reference})
         return redirect("staff-project-detail", pk=entry.decision.project_id)
-    errors: list[str] = []
-    status = 200
-    if entry.drafted_by_id == request.user.pk:
-        errors.append(_("Vier-Augen-Prinzip: Sie können Ihren eigenen Entwurf nicht freigeben."))
-        status = 403
-    if request.method == "POST" and not errors:
-        try:
-            services.entry_release(entry=entry, user=request.user, reviewed=request.POST.get("reviewed"))
-        except PermissionDenied as error:
-            errors.append(str(error))
-            status = 403
-        except DraftChangedSinceReview as error:
-            errors.extend(error.messages)
-            status = 409
-            entry = get_object_or_404(model.objects.select_related("decision__project", "drafted_by"), pk=pk)
-        except ValidationError as error:
-            errors.extend(error.messages)
-            status = 400
-        else:
-            messages.success(
-                request, _("%(ref)s freigegeben; die Kennzahlen werden neu berechnet.") % {"ref": entry.reference}
-            )
-            return redirect("staff-project-detail", pk=entry.decision.project_id)
+    attempt = attempt_release(
+        request,
+        entry=entry,
+        release=lambda reviewed: services.entry_release(entry=entry, user=request.user, reviewed=reviewed),
+    )
+    if attempt.released:
+        return redirect("staff-project-detail", pk=entry.decision.project_id)
+    if attempt.changed:
+        entry = get_object_or_404(model.objects.select_related("decision__project", "drafted_by"), pk=pk)
+    errors, status = attempt.errors, attempt.status
     entry.url_kind = kind
     context = {
         "entry": entry,

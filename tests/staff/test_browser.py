@@ -94,7 +94,7 @@ def test_a_clerk_drafts_an_approver_releases_and_the_public_figures_show_it(live
     page.get_by_role("link", name="Freigeben …").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Bescheid III B 4 - 12/2019 freigeben?")
     page.get_by_role("button", name="Verbindlich freigeben").click()
-    expect(page.locator(".messages")).to_contain_text("Bescheid III B 4 - 12/2019 freigegeben")
+    expect(page.locator(".messages")).to_contain_text("III B 4 - 12/2019 freigegeben")
 
     # The release triggers a recompute; the button asks for one too and shows the outcome.
     page.goto(f"{base}/intern/")
