@@ -7,7 +7,8 @@ from django.contrib.syndication.views import Feed
 from django.utils import timezone
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -52,9 +53,20 @@ def _decision_row(decision: FundingDecision) -> dict:
     }
 
 
+# The parameters as the server reads them ("from"/"to", not the serializer's field names), so a
+# client generated from the schema can ask for a range.
+CHANGES_PARAMETERS = [
+    OpenApiParameter("programme", str, description="Programme slug; default: the earliest programme."),
+    OpenApiParameter("from", OpenApiTypes.DATE, description="First date (YYYY-MM-DD), with `to`."),
+    OpenApiParameter("to", OpenApiTypes.DATE, description="Second date (YYYY-MM-DD), with `from`."),
+    OpenApiParameter("from_version", int, description="First figures version (id), with `to_version`."),
+    OpenApiParameter("to_version", int, description="Second figures version (id), with `from_version`."),
+]
+
+
 @extend_schema(
     tags=["figures"],
-    parameters=[ChangesQuerySerializer],
+    parameters=CHANGES_PARAMETERS,
     responses={200: {"type": "object"}},
     description="Each figure at both ends (two dates `from`/`to` in the current version, or two versions "
     "`from_version`/`to_version` as of today), its difference, and the released decisions that explain it.",

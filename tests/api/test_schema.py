@@ -86,3 +86,13 @@ def test_schemathesis_finds_no_server_error_and_no_schema_violation_in_the_read_
         checked.append(operation.path)
 
     assert "/api/v1/figures/" in checked and "/api/v1/decisions/" in checked
+
+
+def test_the_changes_endpoint_documents_the_parameter_names_the_server_reads(client, db):
+    import yaml
+
+    schema = yaml.safe_load(client.get("/api/v1/schema/").content)
+    parameters = {p["name"] for p in schema["paths"]["/api/v1/figures/changes/"]["get"]["parameters"]}
+
+    assert {"from", "to", "from_version", "to_version", "programme"} <= parameters
+    assert not parameters & {"from_date", "to_date"}
