@@ -128,7 +128,7 @@ def with_worker(runs: int, seed: int = 19) -> list[float] | None:
         for _ in range(runs):
             number = _release_amendment(rng)
             committed = time.perf_counter()
-            while not FiguresVersion.objects.filter(is_current=True, ledger_change_count__gte=number).exists():
+            while not FiguresVersion.objects.filter(is_current=True, includes_change_count__gte=number).exists():
                 if time.perf_counter() - committed > WAIT_SECONDS:
                     raise RuntimeError(f"change {number} not published within {WAIT_SECONDS} s")
                 time.sleep(0.01)

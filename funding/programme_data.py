@@ -22,6 +22,7 @@ from django.contrib.auth.models import Group
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.core.management import call_command
 from django.db import transaction
+from django.utils import timezone
 
 from funding.importing import (
     IMPORT_COLUMNS,
@@ -318,6 +319,8 @@ def _load_requests(directory: Path, report: LoadReport, user) -> None:
                 contact_email=row["contact_email"],
                 message=row["message"],
                 source=row["source"],
+                # Published or illustrative records of the programme, not unverified form input.
+                confirmed_at=timezone.now(),
             )
             request.full_clean()
             request.save()

@@ -56,6 +56,7 @@ urlpatterns = [
     path("loesungen/<slug:slug>/", project_views.project_detail, name="project-detail"),
     path("loesungen/<slug:slug>/anfrage/", project_views.request_form, name="project-request"),
     path("loesungen/<slug:slug>/anfrage/danke/", project_views.request_done, name="project-request-done"),
+    path("anfrage/bestaetigen/<str:token>/", project_views.request_confirm, name="project-request-confirm"),
     path("impressum/", TemplateView.as_view(template_name="public/imprint.html"), name="imprint"),
     path(
         "datenschutz/",

@@ -170,9 +170,11 @@ class TransferRequestViewSet(ApiMixin, mixins.ListModelMixin, viewsets.GenericVi
     lookup_value_regex = "[0-9]{1,18}"
 
     def get_queryset(self):
-        return TransferRequest.objects.select_related("project__programme", "project__region", "municipality").order_by(
-            "-received_on", "-id"
-        )
+        requests = TransferRequest.objects.select_related("project__programme", "project__region", "municipality")
+        if self.action in ("list", "retrieve"):
+            # The public list is what the figures count: confirmed requests only.
+            requests = requests.counted()
+        return requests.order_by("-received_on", "-id")
 
     @extend_schema(request=RequestStatusChangeSerializer, responses={200: TransferRequestSerializer})
     @action(detail=True, methods=["post"], url_path="status")

@@ -233,8 +233,19 @@ REQUEST_STATUS_FLOW: dict[str, list[str]] = {
 }
 
 
+class TransferRequestQuerySet(models.QuerySet):
+    def counted(self) -> "TransferRequestQuerySet":
+        """Requests the figures count: confirmed by the requester's link or accepted by staff."""
+        return self.filter(confirmed_at__isnull=False)
+
+
 class TransferRequest(models.Model):
-    """Nachnutzungs- oder Beratungsanfrage of a municipality for a project's solution."""
+    """Nachnutzungs- oder Beratungsanfrage of a municipality for a project's solution.
+
+    A request from the public form counts in the figures only once it is confirmed: by the
+    requester, through the link in the one e-mail sent to the address they typed, or by staff
+    taking it up (any status change). Until then it waits in the inbox, marked unconfirmed.
+    """
 
     project = models.ForeignKey(
         Project, verbose_name=_("Projekt"), on_delete=models.PROTECT, related_name="transfer_requests"
@@ -255,9 +266,14 @@ class TransferRequest(models.Model):
     consent_given_at = models.DateTimeField(_("Einwilligung erteilt am"), null=True, blank=True)
     status = FSMField(_("Status"), max_length=16, choices=RequestStatus.choices, default=RequestStatus.RECEIVED)
     source = models.CharField(_("Quelle"), max_length=300, default="illustrative")
+    confirmed_at = models.DateTimeField(
+        _("bestätigt am"), null=True, blank=True, help_text=_("Leer: unbestätigt, zählt noch in keiner Kennzahl.")
+    )
     # Indexed: the ledger watermark (funding.figures.ledgers) reads its maximum at every publication.
     created_at = models.DateTimeField(_("erfasst am"), auto_now_add=True, db_index=True)
     history = HistoricalRecords()
+
+    objects = TransferRequestQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("Nachnutzungsanfrage")

@@ -4,10 +4,12 @@ import datetime as dt
 import logging
 
 from django.conf import settings
+from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -70,6 +72,33 @@ def request_submit(
     return request
 
 
+CONFIRMATION_SALT = "projects.request-confirmation"
+CONFIRMATION_MAX_AGE = 14 * 24 * 3600  # seconds: a link works for two weeks
+
+
+def request_confirmation_token(transfer_request: TransferRequest) -> str:
+    return signing.dumps({"request": transfer_request.pk}, salt=CONFIRMATION_SALT)
+
+
+def request_for_token(token: str) -> TransferRequest | None:
+    """The request a confirmation link names, if the link is genuine and not expired."""
+    try:
+        data = signing.loads(token, salt=CONFIRMATION_SALT, max_age=CONFIRMATION_MAX_AGE)
+    except signing.BadSignature:
+        return None
+    return TransferRequest.objects.filter(pk=data.get("request")).select_related("project").first()
+
+
+@transaction.atomic
+def request_confirm(*, transfer_request: TransferRequest) -> TransferRequest:
+    """The requester confirmed their address: from now on the request counts in the figures."""
+    locked = TransferRequest.objects.select_for_update().get(pk=transfer_request.pk)
+    if locked.confirmed_at is None:
+        locked.confirmed_at = timezone.now()
+        locked.save(update_fields=["confirmed_at"])
+    return locked
+
+
 def _send_request_emails(request: TransferRequest, *, site_url: str = "") -> None:
     """Confirm to the requester and notify the project's contact; a mail failure keeps the request.
 
@@ -82,6 +111,7 @@ def _send_request_emails(request: TransferRequest, *, site_url: str = "") -> Non
         "project": request.project,
         "municipality": request.municipality,
         "project_url": site_url + request.project.get_absolute_url(),
+        "confirm_url": site_url + reverse("project-request-confirm", args=[request_confirmation_token(request)]),
     }
     subject = _("Ihre Anfrage zu „%(title)s“") % {"title": request.project.title}
     messages = [(subject, "projects/email/request_confirmation.txt", [request.contact_email])]
@@ -179,7 +209,12 @@ def request_change_status(
     from_status = locked.status
     locked.status = to_status
     locked._history_user = user
-    locked.save(update_fields=["status"])
+    fields = ["status"]
+    if locked.confirmed_at is None:
+        # Staff taking a request up is the other way it becomes real (see TransferRequest).
+        locked.confirmed_at = timezone.now()
+        fields.append("confirmed_at")
+    locked.save(update_fields=fields)
     RequestStatusChange.objects.create(
         request=locked, from_status=from_status, to_status=to_status, note=note.strip(), changed_by=user
     )

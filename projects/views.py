@@ -110,6 +110,20 @@ def request_done(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "projects/request_done.html", {"project": project})
 
 
+def request_confirm(request: HttpRequest, token: str) -> HttpResponse:
+    """The link in the confirmation e-mail: a page with one button (GET changes nothing, so a mail
+    scanner that follows links confirms nothing), and the confirmation itself (POST)."""
+    transfer_request = services.request_for_token(token)
+    if transfer_request is None:
+        return render(request, "projects/request_confirm.html", {"invalid": True}, status=400)
+    confirmed = transfer_request.confirmed_at is not None
+    if request.method == "POST" and not confirmed:
+        transfer_request = services.request_confirm(transfer_request=transfer_request)
+        confirmed = True
+    context = {"transfer_request": transfer_request, "project": transfer_request.project, "confirmed": confirmed}
+    return render(request, "projects/request_confirm.html", context)
+
+
 def municipality_detail(request: HttpRequest, ags: str) -> HttpResponse:
     municipality = Municipality.objects.select_related("region", "parent").filter(ags=ags).first()
     if municipality is None:

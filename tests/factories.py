@@ -5,6 +5,7 @@ from decimal import Decimal
 
 import factory
 from django.contrib.auth.models import Group, User
+from django.utils import timezone
 
 from funding.models import DecisionKind, DecisionState, FundingDecision, GrantingAuthority, Programme, Recipient
 from projects.models import ApplicationStatus, Project, Strand, Topic, TransferRequest
@@ -135,6 +136,7 @@ class TransferRequestFactory(factory.django.DjangoModelFactory):
     received_on = dt.date(2020, 2, 1)
     contact_name = "Servicestelle Digitalisierung"
     contact_email = "digitalisierung@example.org"
+    confirmed_at = factory.LazyFunction(timezone.now)
 
 
 def release_reviewed_decision(*, decision, user):

@@ -113,24 +113,27 @@ FIGURES: dict[str, Figure] = {
             key="transfer_requests",
             label_de="Nachnutzungsanfragen",
             label_en="transfer requests",
-            definition_de="Eingegangene Anfragen von Kommunen, eine Lösung nachzunutzen.",
-            definition_en="Requests received from municipalities to reuse a solution.",
+            definition_de="Eingegangene Anfragen von Kommunen, eine Lösung nachzunutzen; eine Anfrage über das "
+            "Formular zählt, sobald die anfragende Person sie per E-Mail-Link bestätigt oder das Projektbüro sie "
+            "aufgenommen hat.",
+            definition_en="Requests received from municipalities to reuse a solution; a request from the form counts "
+            "once the requester confirmed it by the e-mail link or the project office took it up.",
             unit="count",
         ),
         Figure(
             key="consultation_requests",
             label_de="Beratungsanfragen",
             label_en="consultation requests",
-            definition_de="Eingegangene Anfragen von Kommunen nach Beratung.",
-            definition_en="Requests for advice received from municipalities.",
+            definition_de="Eingegangene Anfragen von Kommunen nach Beratung, bestätigt wie die Nachnutzungsanfragen.",
+            definition_en="Requests for advice received from municipalities, confirmed as transfer requests are.",
             unit="count",
         ),
         Figure(
             key="requesting_municipalities",
             label_de="anfragende Kommunen",
             label_en="requesting municipalities",
-            definition_de="Verschiedene Kommunen mit mindestens einer Nachnutzungs- oder Beratungsanfrage.",
-            definition_en="Distinct municipalities with at least one transfer or consultation request.",
+            definition_de="Verschiedene Kommunen mit mindestens einer bestätigten Nachnutzungs- oder Beratungsanfrage.",
+            definition_en="Distinct municipalities with at least one confirmed transfer or consultation request.",
             unit="count",
         ),
         Figure(

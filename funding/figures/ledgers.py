@@ -181,8 +181,8 @@ def project_facts(*, programme: Programme, scope: Scope = WHOLE_LEDGER) -> Query
 
 
 def request_facts(*, programme: Programme, scope: Scope = WHOLE_LEDGER) -> QuerySet:
-    """Every transfer or consultation request for a project of `programme`."""
-    requests = TransferRequest.objects.filter(project__programme=programme)
+    """Every counted (confirmed) transfer or consultation request for a project of `programme`."""
+    requests = TransferRequest.objects.counted().filter(project__programme=programme)
     return (
         _in_scope(requests, scope, project="project_id", without=frozenset())
         .order_by()

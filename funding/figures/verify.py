@@ -167,12 +167,16 @@ def expected_changes(*, programme: Programme) -> dict[SeriesKey, dict[dt.date, D
             changes[("applications", grouping, _key(grouping, row["k"]))][row["submitted_on"]] += row["n"]
 
     # Requests by date of receipt; a municipality counts once, from its first request.
-    requests = TransferRequest.objects.filter(project__programme=programme).annotate(
-        first_authority=Subquery(
-            FundingDecision.objects.released()
-            .filter(project=OuterRef("project_id"))
-            .order_by("decision_date", "id")
-            .values("authority__slug")[:1]
+    requests = (
+        TransferRequest.objects.counted()
+        .filter(project__programme=programme)
+        .annotate(
+            first_authority=Subquery(
+                FundingDecision.objects.released()
+                .filter(project=OuterRef("project_id"))
+                .order_by("decision_date", "id")
+                .values("authority__slug")[:1]
+            )
         )
     )
     for grouping, lookup in _group_lookups("received_on", "first_authority").items():

@@ -6,6 +6,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.management import call_command
+from django.utils import timezone
 
 from funding.figures import engine
 from funding.models import FiguresVersion, FundingDecision
@@ -40,6 +41,7 @@ def test_between_the_two_published_dates_the_figures_and_the_decisions_that_expl
 def test_between_two_versions(client, published):
     first = FiguresVersion.objects.filter(is_current=True, programme__slug="digitale-modellregionen").get()
     TransferRequest.objects.create(
+        confirmed_at=timezone.now(),  # recorded by staff or the programme data: counted
         project=FundingDecision.objects.first().project,
         municipality=MunicipalityFactory(ags="05770012"),
         received_on="2022-01-03",

@@ -16,6 +16,7 @@ from unittest import mock
 
 import pytest
 from django.db import connection
+from django.utils import timezone
 
 from funding.figures import engine, tasks
 from funding.figures.freshness import figures_freshness
@@ -140,6 +141,7 @@ def commit_a_change_while_the_broker_is_down(project, municipality):
     """As when Redis is down at commit time: the write succeeds, queuing its recompute fails."""
     with mock.patch.object(tasks.recompute_figures, "apply_async", side_effect=ConnectionError("Redis down")):
         TransferRequest.objects.create(
+            confirmed_at=timezone.now(),  # recorded by staff or the programme data: counted
             project=project,
             municipality=municipality,
             received_on="2021-03-04",

@@ -6,6 +6,7 @@ from decimal import ROUND_HALF_UP, Decimal
 import pytest
 from django.core.management import call_command
 from django.db.models import Q, Sum
+from django.utils import timezone
 
 from funding.figures import engine
 from funding.figures.selectors import figures_for
@@ -74,6 +75,7 @@ def test_a_new_gemeinde_asking_reaches_further_as_of_its_date(published):
     hille = Municipality.objects.get(ags="05770012")
     assert not TransferRequest.objects.filter(municipality=hille).exists()
     TransferRequest.objects.create(
+        confirmed_at=timezone.now(),  # recorded by staff or the programme data: counted
         project=TransferRequest.objects.first().project,
         municipality=hille,
         received_on=dt.date(2022, 5, 2),

@@ -10,6 +10,7 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection
+from django.utils import timezone
 
 from funding.figures import engine
 from funding.models import FundingDecision
@@ -38,6 +39,7 @@ def ledger(transactional_db, clerk, approver):
 
     release_reviewed_decision(decision=decision, user=approver)
     TransferRequest.objects.create(
+        confirmed_at=timezone.now(),  # recorded by staff or the programme data: counted
         project=project,
         municipality=MunicipalityFactory(),
         received_on="2020-01-02",

@@ -1,4 +1,5 @@
 import datetime as dt
+import re
 
 import pytest
 from django.core import mail
@@ -51,13 +52,44 @@ def test_a_valid_request_is_saved_confirmed_and_mailed_to_both_sides(client, sma
     assert "Vielen Dank, Ihre Anfrage ist eingegangen." in text_of(client.get(response["Location"]))
 
 
-def test_the_new_request_counts_in_the_figures(transactional_db, client, small_programme):
-    # Committed for real, so the recompute the request schedules after commit runs.
+def test_a_new_request_counts_in_the_figures_only_once_its_link_is_confirmed(transactional_db, client, small_programme):
+    """One anonymous form must not move the public figures (issue 27); the requester's confirmation does."""
+    client.post(URL, valid_data())
+    link = re.search(r"http://testserver(/anfrage/bestaetigen/\S+/)", mail.outbox[0].body).group(1)
+
+    before = text_of(client.get("/"))
+    opened = client.get(link)  # a mail scanner following the link confirms nothing
+    after_get = text_of(client.get("/"))
+    confirmed = client.post(link)
+    after = text_of(client.get("/"))
+
+    assert "Nachnutzungsanfragen 0" in before and "Anfragende Kommunen 0" in before
+    assert opened.status_code == 200 and "Nachnutzungsanfragen 0" in after_get
+    assert "ist bestätigt" in text_of(confirmed)
+    assert "Nachnutzungsanfragen 1" in after and "Anfragende Kommunen 1" in after
+    assert client.post(link).status_code == 200  # again: nothing new
+    assert TransferRequest.objects.counted().count() == 1
+
+
+def test_a_forged_or_expired_confirmation_link_is_refused(client, small_programme):
     client.post(URL, valid_data())
 
-    text = text_of(client.get("/"))
-    assert "Nachnutzungsanfragen 1" in text
-    assert "Anfragende Kommunen 1" in text
+    answer = client.post("/anfrage/bestaetigen/not-a-token/")
+
+    assert answer.status_code == 400
+    assert TransferRequest.objects.counted().count() == 0
+
+
+def test_staff_taking_a_request_up_confirms_it(client, small_programme, clerk):
+    from projects import services
+
+    client.post(URL, valid_data())
+    request = TransferRequest.objects.get()
+    assert request.confirmed_at is None
+
+    services.request_change_status(transfer_request=request, user=clerk, to_status="clarification")
+
+    assert TransferRequest.objects.counted().count() == 1
 
 
 @pytest.mark.parametrize("typed", ["05974028", "Lippstadt", "lippstadt"])

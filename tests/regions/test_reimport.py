@@ -5,6 +5,7 @@ import io
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.utils import timezone
 
 from projects.models import TransferRequest
 from regions.lookup import resolve_municipality
@@ -42,6 +43,7 @@ def test_a_reimport_renames_recounts_and_keeps_a_dropped_town_that_a_request_ref
     load_directory()
     hille = Municipality.objects.get(ags=HILLE)
     request = TransferRequest.objects.create(
+        confirmed_at=timezone.now(),  # recorded by staff or the programme data: counted
         project=ProjectFactory(),
         municipality=hille,
         received_on="2020-02-03",
