@@ -119,7 +119,7 @@ def test_an_empty_csv_still_has_its_header(ledger, api):
 
     text = csv_text(response)
     assert text.splitlines() == [text.splitlines()[0]]
-    assert text.startswith("reference,project.slug,")
+    assert text.startswith("reference,programme.slug,programme.name,project.slug,")
 
 
 def test_csv_errors_are_json_so_they_can_be_read(ledger, api):
