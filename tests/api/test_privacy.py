@@ -48,6 +48,7 @@ def test_requests_show_who_what_when_and_status_only(ledger, api):
 
     assert item == {
         "id": ledger["request"].pk,
+        "programme": ledger["request"].project.programme.slug,
         "project": "buergerportal-soest",
         "region": "soest",
         "municipality": {"ags": "05711000", "name": "Bielefeld"},

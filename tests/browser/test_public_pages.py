@@ -58,7 +58,8 @@ def test_every_public_page_type_passes_axe(page, live_server, live_data):
     found = {}
     for path in pages:
         response = page.goto(live_server.url + path)
-        assert response.status == 200, path
+        # A bad date is a 400 naming the field, with today's figures below: checked like the rest.
+        assert response.status == (400 if "kein-datum" in path else 200), path
         violations = axe_violations(page, live_server)
         if violations:
             found[path] = violations
