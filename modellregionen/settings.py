@@ -124,6 +124,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "csp.context_processors.nonce",
+                "modellregionen.context_processors.publisher",
             ],
             # The figures' template tags live in their package, not in an app's templatetags/.
             "libraries": {"figures_format": "funding.figures.templatetags"},

@@ -22,7 +22,7 @@ from funding.models import FiguresVersion, FundingDecision, Programme
 from modellregionen.api.base import ApiMixin
 from modellregionen.api.errors import validation_error
 from modellregionen.api.fields import MAX_ID
-from modellregionen.api.licence import LICENCE
+from modellregionen.api.licence import LICENCE, publisher_name
 
 
 class ChangesQuerySerializer(serializers.Serializer):
@@ -194,8 +194,10 @@ class ChangesFeed(Feed):
     title = "Digitale Modellregionen NRW: neue Bescheide und Kennzahlen"
     subtitle = "Freigegebene Zuwendungsbescheide und neu berechnete Kennzahlen des Förderprogramms."
     link = "/daten/"
-    # RFC 4287 asks for an author of the feed (or of every entry): the ministry that publishes it.
-    author_name = "Ministerium für Wirtschaft, Innovation, Digitalisierung und Energie des Landes Nordrhein-Westfalen"
+
+    def author_name(self):
+        # RFC 4287 asks for an author of the feed (or of every entry): the ministry that publishes it.
+        return publisher_name() or "Digitale Modellregionen NRW"
 
     def items(self):
         decisions = list(
