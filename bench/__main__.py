@@ -147,6 +147,7 @@ def measure(size: int) -> dict:
     # process and through a real worker.
     from bench import increments
 
+    full_storage = increments.version_storage(published[0].version.pk)
     increment = increments.in_process(runs)
     worker_latencies = increments.with_worker(5)
 
@@ -172,6 +173,7 @@ def measure(size: int) -> dict:
         "median_ratio": statistics.median(recompute_times) / statistics.median(floor_times),
         "prune_ms": prune_seconds * 1000,
         "increment": increment,
+        "full_storage": full_storage,
         "worker_latencies": worker_latencies,
         "read_total_ms": read_total_ms,
         "read_topic_ms": read_topic_ms,
@@ -232,6 +234,27 @@ def render(results: list[dict], command: str, server_version: str) -> str:
                 else "| not measured (no REDIS_URL) |"
             )
         )
+    lines += [
+        "",
+        "### Storage per version: what a citation costs",
+        "",
+        "| decisions | full recompute: step rows, size | increment after a decision | after a payment |",
+        "|---:|---:|---:|---:|",
+    ]
+    for r in results:
+        cells = [r["full_storage"], r["increment"]["stored"]["decision"], r["increment"]["stored"]["payment"]]
+        lines.append(
+            f"| {r['decisions']:,} | "
+            + " | ".join(f"{rows:,} rows, {size / 1024:,.0f} KiB" for rows, size in cells)
+            + " |"
+        )
+    lines += [
+        "",
+        "- Every published version stays citable. A version computed from the whole ledger stores every",
+        "  group's steps; a version the figures engine adds a change to stores only the steps of the",
+        "  groups that change touched and refers to its base for the others (`FigureGroup.steps_from`).",
+        "  *Size*: `pg_column_size` of the version's own step rows (largest of the runs), without indexes.",
+    ]
     lines += [
         "",
         "- *increment*: a released amendment (or payment) on a random grant is saved, then",

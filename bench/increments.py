@@ -94,6 +94,7 @@ def in_process(runs: int, seed: int = 18) -> dict:
 
     rng = random.Random(seed)  # noqa: S311 (test data)
     timings = {"decision": [], "payment": []}
+    stored = {"decision": [], "payment": []}
     # Scheduling is the worker's part (measured below): here only the increment is timed.
     with mock.patch("funding.figures.signals.schedule_figures_recompute"):
         for _ in range(runs):
@@ -103,8 +104,29 @@ def in_process(runs: int, seed: int = 18) -> dict:
                 (published,) = engine.publish_figures(full=False)
                 timings[kind].append(time.perf_counter() - started)
                 assert published.version.based_on_id is not None, "the change was not added incrementally"  # noqa: S101
+                stored[kind].append(version_storage(published.version.pk))
                 engine.prune_figure_versions(keep=2)
-    return {kind: sorted(values) for kind, values in timings.items()}
+    return {
+        **{kind: sorted(values) for kind, values in timings.items()},
+        # (step rows, bytes) a version stores of its own: the steps of the groups it changed.
+        "stored": {kind: max(values) for kind, values in stored.items()},
+    }
+
+
+def version_storage(version_id: int) -> tuple[int, int]:
+    """The step rows a version stores itself and their size in bytes (PostgreSQL's pg_column_size of each row)."""
+    from django.db import connection
+
+    from funding.models import FigureStep
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f'SELECT COUNT(*), COALESCE(SUM(pg_column_size(s.*)), 0) FROM "{FigureStep._meta.db_table}" s '  # noqa: S608
+            "WHERE s.version_id = %s",
+            [version_id],
+        )
+        rows, size = cursor.fetchone()
+    return int(rows), int(size)
 
 
 def with_worker(runs: int, seed: int = 19) -> list[float] | None:

@@ -30,6 +30,7 @@ from modellregionen.api.errors import ErrorSerializer, validation_error
 from modellregionen.api.fields import ExactDecimalField
 from modellregionen.api.filtering import StrictOrderingFilter
 from projects.models import Project
+from regions.models import key_uri
 
 
 class ProgrammeSerializer(serializers.ModelSerializer):
@@ -83,9 +84,13 @@ class DecisionRecipientSerializer(serializers.Serializer):
     name = serializers.CharField()
     kind = serializers.ChoiceField(choices=Recipient._meta.get_field("kind").choices)
     ags = serializers.CharField(source="municipality_id", allow_null=True)
+    uri = serializers.SerializerMethodField(help_text="The recipient municipality's political-geocoding URI, if any.")
     org_id = serializers.CharField(
         help_text="Organisationskennung nach org-id.guide (XI-ROR-, DE-CR-, XI-WIKIDATA-); leer, wenn keine bekannt ist."
     )
+
+    def get_uri(self, recipient) -> str | None:
+        return key_uri(recipient.municipality_id)
 
 
 class DecisionAuthoritySerializer(serializers.Serializer):
@@ -213,7 +218,7 @@ class AuthorityField(serializers.RelatedField):
 class DecisionWriteSerializer(serializers.Serializer):
     """A draft decision, with the column names of the CSV import."""
 
-    reference = serializers.CharField(max_length=64)
+    reference = serializers.CharField(min_length=1, max_length=64)
     project = serializers.SlugRelatedField(slug_field="slug", queryset=Project.objects.all())
     recipient = RecipientField(queryset=Recipient.objects.all())
     authority = AuthorityField(queryset=GrantingAuthority.objects.all())
@@ -229,7 +234,7 @@ class DecisionWriteSerializer(serializers.Serializer):
     private_investment = serializers.DecimalField(max_digits=14, decimal_places=2, default="0.00")
     period_start = serializers.DateField(input_formats=["%Y-%m-%d"])
     period_end = serializers.DateField(input_formats=["%Y-%m-%d"])
-    source = serializers.CharField(max_length=300)
+    source = serializers.CharField(min_length=1, max_length=300)
     rate_exception_reason = serializers.CharField(
         allow_blank=True,
         default="",

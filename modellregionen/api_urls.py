@@ -10,7 +10,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 
 from funding.api import DecisionViewSet, ProgrammeViewSet
 from funding.figures.api import FiguresSeriesView, FiguresView, RegionWithFiguresViewSet
-from funding.figures.changes import ChangesFeed, FiguresChangesView
+from funding.figures.changes import FiguresChangesView, changes_feed
 from funding.figures.open_data import DataPackageView, DcatCatalogueTurtleView, DcatCatalogueView
 from funding.giving360 import Giving360View
 from funding.payments.api import PaymentViewSet, RecoveryViewSet
@@ -26,7 +26,7 @@ urlpatterns = [
     path("figures/", FiguresView.as_view(), name="figures"),
     path("figures/series/", FiguresSeriesView.as_view(), name="figures-series"),
     path("figures/changes/", FiguresChangesView.as_view(), name="figures-changes"),
-    path("feed.atom", ChangesFeed(), name="feed"),
+    path("feed.atom", changes_feed, name="feed"),
     path("programmes/", ProgrammeViewSet.as_view({"get": "list"}), name="programme-list"),
     path("regions/", RegionWithFiguresViewSet.as_view({"get": "list"}), name="region-list"),
     path("regions/<path:slug>/", RegionWithFiguresViewSet.as_view({"get": "retrieve"}), name="region-detail"),

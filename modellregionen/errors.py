@@ -53,3 +53,23 @@ def not_found(request, exception=None):
     from django.views.defaults import page_not_found
 
     return page_not_found(request, exception)
+
+
+def method_not_allowed(request, allowed: list[str]):
+    """405 in the API's error format, naming the methods the address has."""
+    detail = f"Die Methode {request.method} gibt es hier nicht; erlaubt: {', '.join(allowed)}."
+    response = JsonResponse({"detail": detail, "errors": {}}, status=405)
+    response["Allow"] = ", ".join(allowed)
+    return response
+
+
+def csrf_failure(request, reason=""):
+    """A form or API write without a valid CSRF token: 403, JSON under /api/, the site's page elsewhere."""
+    if _is_api(request):
+        detail = (
+            "Schreibzugriff ohne gültiges CSRF-Token; mit einem API-Token (Authorization: Token …) ist keins nötig."
+        )
+        return JsonResponse({"detail": detail, "errors": {}}, status=403)
+    from django.views.csrf import csrf_failure as django_csrf_failure
+
+    return django_csrf_failure(request, reason=reason)

@@ -124,7 +124,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "csp.context_processors.nonce",
-                "modellregionen.context_processors.publisher",
+                "funding.figures.site_context.site",
             ],
             # The figures' template tags live in their package, not in an app's templatetags/.
             "libraries": {"figures_format": "funding.figures.templatetags"},
@@ -248,8 +248,8 @@ LOGIN_REDIRECT_URL = "/intern/"
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5, minimum=1)
 # Locks are per account *and* address, never per account alone: a stranger must not be able to
 # lock a colleague out. The lock grows from 1 minute to 1 hour; a second limit per address bounds
-# password spraying (modellregionen/login_limits.py).
-AXES_COOLOFF_TIME = "modellregionen.login_limits.cool_off"
+# password spraying (regions/login_limits.py).
+AXES_COOLOFF_TIME = "regions.login_limits.cool_off"
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 LOGIN_ADDRESS_FAILURE_LIMIT = env_int("LOGIN_ADDRESS_FAILURE_LIMIT", 30, minimum=1)
 AXES_CLIENT_IP_CALLABLE = "modellregionen.client_ip.client_ip"
@@ -305,6 +305,9 @@ API_CURRENT_FIGURES_VERSION = "funding.figures.scope.memoised_default_version"
 # ... and where the state of every programme's figures comes from (modellregionen.api.replay).
 API_FIGURES_STATE = "funding.figures.scope.memoised_figures_state"
 
+# A missing CSRF token under /api/ is a JSON 403 like every other API error.
+CSRF_FAILURE_VIEW = "modellregionen.errors.csrf_failure"
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
@@ -324,6 +327,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "modellregionen.api.schema.document_what_the_server_accepts",
+    ],
     # Several models have a "kind" or "status"; give each choice set its own schema name.
     "ENUM_NAME_OVERRIDES": {
         "MunicipalityKindEnum": "regions.models.MunicipalityKind",

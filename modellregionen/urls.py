@@ -4,6 +4,7 @@ from django.http import JsonResponse
 from django.urls import include, path
 from django.views.generic import RedirectView, TemplateView
 
+from funding.figures import record_pages
 from funding.figures import views as figures_views
 from projects import views as project_views
 from regions import views as region_views
@@ -51,9 +52,9 @@ urlpatterns = [
     path("regionen/", region_views.region_list, name="region-list"),
     path("regionen/<slug:slug>/", figures_views.region_detail, name="region-detail"),
     path("kommunen/", region_views.municipality_list, name="municipality-list"),
-    path("kommunen/<str:ags>/", project_views.municipality_detail, name="municipality-detail"),
+    path("kommunen/<str:ags>/", record_pages.municipality_detail, name="municipality-detail"),
     path("loesungen/", project_views.catalogue, name="project-list"),
-    path("loesungen/<slug:slug>/", project_views.project_detail, name="project-detail"),
+    path("loesungen/<slug:slug>/", record_pages.project_detail, name="project-detail"),
     path("loesungen/<slug:slug>/anfrage/", project_views.request_form, name="project-request"),
     path("loesungen/<slug:slug>/anfrage/danke/", project_views.request_done, name="project-request-done"),
     path("anfrage/bestaetigen/<str:token>/", project_views.request_confirm, name="project-request-confirm"),

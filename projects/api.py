@@ -12,6 +12,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from modellregionen.api.base import ApiMixin
+from modellregionen.api.errors import ErrorSerializer
 from modellregionen.api.fields import ExactDecimalField
 from modellregionen.api.filtering import StrictOrderingFilter
 from modellregionen.api.licence import LICENCE
@@ -19,7 +20,7 @@ from modellregionen.api.renderers import CsvTable
 from projects import selectors, services
 from projects.filters import ProjectFilter, TransferRequestFilter
 from projects.models import Project, RequestStatus, Topic, TransferRequest
-from regions.api import MunicipalitySerializer, MunicipalityViewSet
+from regions.api import URI_HELP, MunicipalitySerializer, MunicipalityViewSet
 
 
 class TopicSerializer(serializers.ModelSerializer):
@@ -137,6 +138,7 @@ class TopicViewSet(ApiMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
 class RequestMunicipalitySerializer(serializers.Serializer):
     ags = serializers.CharField()
     name = serializers.CharField()
+    uri = serializers.CharField(help_text=URI_HELP)
 
 
 class TransferRequestSerializer(serializers.ModelSerializer):
@@ -176,7 +178,11 @@ class TransferRequestViewSet(ApiMixin, mixins.ListModelMixin, viewsets.GenericVi
             requests = requests.counted()
         return requests.order_by("-received_on", "-id")
 
-    @extend_schema(request=RequestStatusChangeSerializer, responses={200: TransferRequestSerializer})
+    @extend_schema(
+        request=RequestStatusChangeSerializer,
+        responses={200: TransferRequestSerializer, 409: ErrorSerializer},
+        description="409: the request's current status does not lead to `to_status` (e.g. it is closed).",
+    )
     @action(detail=True, methods=["post"], url_path="status")
     def change_status(self, request, pk=None):
         """Move a request to its next status (Sachbearbeitung, or the project office of its region)."""

@@ -5,6 +5,8 @@ A project's decisions are read through the reverse relation that the funding app
 which sits above it (its decisions point at projects).
 """
 
+import datetime as dt
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db.models import Q, QuerySet, Sum
@@ -28,42 +30,79 @@ def project_for_page(*, slug: str) -> Project:
     )
 
 
-def project_released_decisions(*, project: Project) -> QuerySet:
-    """The released decisions of a project, oldest first; drafts never show.
+@dataclass(frozen=True)
+class Stand:
+    """What a citable page shows: the records dated up to `as_of` that the figures version includes.
+
+    `included_until` is the newest ledger change the version includes (None: every record so
+    far, before any figures were published). Released entries are never changed or deleted, so
+    the same stand shows the same records and sums for as long as they exist.
+    """
+
+    as_of: dt.date
+    included_until: dt.datetime | None = None
+
+    @classmethod
+    def of(cls, *, as_of: dt.date, version) -> "Stand":
+        if version is None:
+            return cls(as_of=as_of)
+        return cls(as_of=as_of, included_until=version.includes_watermark or version.ledger_watermark)
+
+    def released(self, *, date_field: str, prefix: str = "") -> Q:
+        """The entries (reached through `prefix`) dated by `as_of` and released in time for the version."""
+        condition = Q(**{f"{prefix}{date_field}__lte": self.as_of})
+        if self.included_until is not None:
+            condition &= Q(**{f"{prefix}released_at__lte": self.included_until})
+        return condition
+
+
+def project_released_decisions(*, project: Project, stand: Stand | None = None) -> QuerySet:
+    """The released decisions of a project (as of `stand`), oldest first; drafts never show.
 
     `.money_totals()` on the answer sums exactly these decisions (and fills its cache).
     """
-    return (
-        project.decisions.released().select_related("recipient", "authority", "amends").order_by("decision_date", "id")
-    )
+    decisions = project.decisions.released()
+    if stand is not None:
+        decisions = decisions.filter(stand.released(date_field="decision_date"))
+    return decisions.select_related("recipient", "authority", "amends").order_by("decision_date", "id")
 
 
-def project_payments(*, project: Project) -> dict:
+def project_payments(*, project: Project, stand: Stand | None = None) -> dict:
     """What was paid out on the project's grants and where each proof of use stands (no personal data).
 
     Read through the reverse relations the funding app declares (decisions -> payments,
     recoveries, proof_of_use): released payments and corrections less released repayments,
     and the proof of use of each initial decision. Two queries, however many entries.
     """
-    released = project.decisions.filter(state="released")
+    stand = stand or Stand(as_of=dt.date.max)
+    released = project.decisions.filter(Q(state="released") & stand.released(date_field="decision_date"))
+    paid = Q(payments__state="released") & stand.released(date_field="value_date", prefix="payments__")
     grants = list(
         released.filter(kind="initial")
         .select_related("proof_of_use", "recipient")
-        .annotate(paid=Sum("payments__amount", filter=Q(payments__state="released")))
+        .annotate(paid=Sum("payments__amount", filter=paid))
         .order_by("decision_date", "id")
     )
-    repaid = released.aggregate(
-        total=Sum("recoveries__amount", filter=Q(recoveries__state="released", recoveries__kind="repayment"))
-    )["total"]
-    return {
-        "paid_out": sum((grant.paid or ZERO for grant in grants), ZERO) - (repaid or ZERO),
-        "proofs": [grant.proof_of_use for grant in grants if hasattr(grant, "proof_of_use")],
-    }
+    repaid = Q(recoveries__state="released", recoveries__kind="repayment") & stand.released(
+        date_field="booked_on", prefix="recoveries__"
+    )
+    repaid_total = released.aggregate(total=Sum("recoveries__amount", filter=repaid))["total"]
+    proofs = [grant.proof_of_use for grant in grants if hasattr(grant, "proof_of_use")]
+    for proof in proofs:
+        # What was known about the proof on the day the page shows.
+        proof.received_by_then = proof.received_on if proof.received_on and proof.received_on <= stand.as_of else None
+        checked = proof.checked_on and proof.checked_on <= stand.as_of
+        proof.result_by_then = proof.get_result_display() if checked and proof.result else ""
+    return {"paid_out": sum((grant.paid or ZERO for grant in grants), ZERO) - (repaid_total or ZERO), "proofs": proofs}
 
 
-def project_request_counts(*, project: Project) -> dict:
-    """How many municipalities asked for this project, by kind and in all."""
-    requests = TransferRequest.objects.filter(project=project)
+def project_request_counts(*, project: Project, stand: Stand | None = None) -> dict:
+    """How many municipalities asked for this project (confirmed requests, as of `stand`), by kind and in all."""
+    requests = TransferRequest.objects.counted().filter(project=project)
+    if stand is not None:
+        requests = requests.filter(received_on__lte=stand.as_of)
+        if stand.included_until is not None:
+            requests = requests.filter(confirmed_at__lte=stand.included_until)
     return {
         "municipalities": requests.values("municipality").distinct().count(),
         "transfer": requests.filter(kind="transfer").values("municipality").distinct().count(),
@@ -80,7 +119,7 @@ def region_project_office(*, region) -> Project | None:
     return Project.objects.filter(region=region, kind=ProjectKind.PROJECT_OFFICE).order_by("submitted_on").first()
 
 
-def municipality_profile(*, municipality) -> dict:
+def municipality_profile(*, municipality, stand: Stand | None = None) -> dict:
     """What a municipality's public page and API show: no personal data.
 
     - `projects`: the projects it leads or partners in, each with its role and its net
@@ -93,14 +132,14 @@ def municipality_profile(*, municipality) -> dict:
     region = municipality.region
     if region is None and municipality.parent_id:
         region = Municipality.objects.select_related("region").get(ags=municipality.parent_id).region
+    stand = stand or Stand(as_of=dt.date.max)
     involved = Project.objects.filter(Q(lead_municipality=municipality) | Q(partner_municipalities=municipality))
     # Sums over a query without the partner join, which would count a decision once per partner.
+    released = Q(decisions__state="released") & stand.released(date_field="decision_date", prefix="decisions__")
     projects = list(
         Project.objects.filter(pk__in=involved.values("pk"))
         .select_related("region")
-        .annotate(
-            granted=Sum("decisions__amount", filter=Q(decisions__state="released")),
-        )
+        .annotate(granted=Sum("decisions__amount", filter=released))
         .order_by("title")
     )
     for project in projects:
@@ -108,13 +147,20 @@ def municipality_profile(*, municipality) -> dict:
         project.granted = project.granted or ZERO
     received = (
         Municipality.objects.filter(pk=municipality.pk).aggregate(
-            total=Sum("recipients__decisions__amount", filter=Q(recipients__decisions__state="released"))
+            total=Sum(
+                "recipients__decisions__amount",
+                filter=Q(recipients__decisions__state="released")
+                & stand.released(date_field="decision_date", prefix="recipients__decisions__"),
+            )
         )["total"]
         or ZERO
     )
+    # Confirmed requests only, as the figures count them (an unconfirmed form is in the inbox only).
+    requests = TransferRequest.objects.counted().filter(municipality=municipality, received_on__lte=stand.as_of)
+    if stand.included_until is not None:
+        requests = requests.filter(confirmed_at__lte=stand.included_until)
     requests = list(
-        TransferRequest.objects.filter(municipality=municipality)
-        .select_related("project")
+        requests.select_related("project")
         .only("project__slug", "project__title", "kind", "received_on", "status")
         .order_by("-received_on", "-id")
     )

@@ -183,6 +183,12 @@ def project_update(*, project: Project, user, **fields) -> Project:
 
 
 @transaction.atomic
+class RequestStatusConflict(ValidationError):
+    """The request's current status does not lead to the one asked for (the API answers 409)."""
+
+    status_code = 409
+
+
 def request_change_status(
     *, transfer_request: TransferRequest, user, to_status: str, note: str = ""
 ) -> TransferRequest:
@@ -205,7 +211,7 @@ def request_change_status(
         else:
             message = _("Die Anfrage ist abgeschlossen („%(current)s“); ihr Status ändert sich nicht mehr.")
             message %= {"current": current}
-        raise ValidationError({"to_status": message})
+        raise RequestStatusConflict({"to_status": message})
     from_status = locked.status
     locked.status = to_status
     locked._history_user = user

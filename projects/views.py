@@ -4,7 +4,6 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 from django_ratelimit.decorators import ratelimit
@@ -13,7 +12,6 @@ from projects import selectors, services
 from projects.filters import CatalogueFilter
 from projects.forms import TransferRequestForm, prepare_filter_form
 from projects.models import Project, RequestKind
-from regions.models import Municipality
 from regions.selectors import municipality_choices
 
 CATALOGUE_PAGE_SIZE = 20
@@ -21,7 +19,7 @@ CATALOGUE_PAGE_SIZE = 20
 REQUEST_RATE = "5/h"
 
 
-def _get_project(slug: str) -> Project:
+def project_or_404(slug: str) -> Project:
     try:
         return selectors.project_for_page(slug=slug)
     except Project.DoesNotExist:
@@ -45,24 +43,10 @@ def catalogue(request: HttpRequest) -> HttpResponse:
     return render(request, "projects/catalogue.html", context)
 
 
-def project_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    project = _get_project(slug)
-    decisions = selectors.project_released_decisions(project=project)
-    context = {
-        "project": project,
-        "decisions": decisions,
-        "totals": decisions.money_totals(),
-        "payments": selectors.project_payments(project=project),
-        "today": timezone.localdate(),
-        "request_counts": selectors.project_request_counts(project=project),
-    }
-    return render(request, "projects/project_detail.html", context)
-
-
 @require_http_methods(["GET", "POST"])
 @ratelimit(key="ip", rate=REQUEST_RATE, method="POST", block=False)
 def request_form(request: HttpRequest, slug: str) -> HttpResponse:
-    project = _get_project(slug)
+    project = project_or_404(slug)
     status = 200
     if request.method == "POST":
         form = TransferRequestForm(request.POST)
@@ -106,7 +90,7 @@ def request_form(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 def request_done(request: HttpRequest, slug: str) -> HttpResponse:
-    project = _get_project(slug)
+    project = project_or_404(slug)
     return render(request, "projects/request_done.html", {"project": project})
 
 
@@ -122,13 +106,3 @@ def request_confirm(request: HttpRequest, token: str) -> HttpResponse:
         confirmed = True
     context = {"transfer_request": transfer_request, "project": transfer_request.project, "confirmed": confirmed}
     return render(request, "projects/request_confirm.html", context)
-
-
-def municipality_detail(request: HttpRequest, ags: str) -> HttpResponse:
-    municipality = Municipality.objects.select_related("region", "parent").filter(ags=ags).first()
-    if municipality is None:
-        raise Http404(_("Zu diesem Gemeindeschlüssel ist keine Kommune in NRW verzeichnet."))
-    context = selectors.municipality_profile(municipality=municipality)
-    if municipality.is_district:
-        context["members"] = list(municipality.members.listed().order_by("name"))
-    return render(request, "regions/municipality_detail.html", context)

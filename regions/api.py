@@ -15,10 +15,13 @@ from regions import selectors
 from regions.filters import MunicipalityFilter
 from regions.models import AdministrativeDistrict, Municipality, Region
 
+URI_HELP = "The municipality's (8-digit key) or Kreis' (5-digit key) URI in DCAT-AP.de's political geocoding."
+
 
 class MunicipalityRefSerializer(serializers.Serializer):
     ags = serializers.CharField()
     name = serializers.CharField()
+    uri = serializers.CharField(help_text=URI_HELP)
 
 
 class RegionSerializer(serializers.ModelSerializer):
@@ -83,11 +86,21 @@ class MunicipalitySerializer(serializers.ModelSerializer):
         read_only=True,
         help_text="False for a municipality the current directory no longer lists (kept for references).",
     )
+    municipality_key = serializers.CharField(
+        read_only=True, help_text="Amtlicher Gemeindeschlüssel (8 digits) of a Gemeinde; empty for a Kreis."
+    )
+    district_key = serializers.CharField(
+        read_only=True, help_text="Kreisschlüssel (5 digits): the Kreis' own, or that of the Gemeinde's Kreis."
+    )
+    uri = serializers.CharField(read_only=True, help_text=URI_HELP)
 
     class Meta:
         model = Municipality
         fields = [
             "ags",
+            "municipality_key",
+            "district_key",
+            "uri",
             "name",
             "short_name",
             "kind",
@@ -100,6 +113,12 @@ class MunicipalitySerializer(serializers.ModelSerializer):
             "directory_date",
             "in_directory",
         ]
+        extra_kwargs = {
+            "ags": {
+                "help_text": "The municipality's key: the 8-digit Amtlicher Gemeindeschlüssel of a Gemeinde, the "
+                "5-digit Kreisschlüssel of a Kreis (apart in municipality_key and district_key)."
+            }
+        }
 
 
 @extend_schema(tags=["regions"])

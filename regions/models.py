@@ -46,6 +46,19 @@ class Region(models.Model):
         return reverse("region-detail", kwargs={"slug": self.slug})
 
 
+# The URIs DCAT-AP.de's political geocoding gives every Gemeinde (8-digit key) and Kreis (5-digit key):
+# where other open data links a municipality, it uses these.
+MUNICIPALITY_KEY_URI = "http://dcat-ap.de/def/politicalGeocoding/municipalityKey/"
+DISTRICT_KEY_URI = "http://dcat-ap.de/def/politicalGeocoding/districtKey/"
+
+
+def key_uri(ags: str | None) -> str | None:
+    """The political-geocoding URI of a Gemeinde (8 digits) or Kreis (5 digits) key."""
+    if not ags:
+        return None
+    return f"{MUNICIPALITY_KEY_URI if len(ags) == 8 else DISTRICT_KEY_URI}{ags}"
+
+
 class MunicipalityKind(models.TextChoices):
     INDEPENDENT_CITY = "independent_city", _("kreisfreie Stadt")
     DISTRICT_MUNICIPALITY = "district_municipality", _("kreisangehörige Gemeinde")
@@ -151,6 +164,20 @@ class Municipality(models.Model):
     @property
     def is_district(self) -> bool:
         return self.kind in MunicipalityKind.district_level()
+
+    @property
+    def municipality_key(self) -> str:
+        """The 8-digit Amtlicher Gemeindeschlüssel of a Gemeinde; empty for a Kreis."""
+        return "" if self.is_district else self.ags
+
+    @property
+    def district_key(self) -> str:
+        """The 5-digit Kreisschlüssel: of the Kreis itself, or of the Gemeinde's Kreis (or kreisfreie Stadt)."""
+        return self.ags[:5]
+
+    @property
+    def uri(self) -> str:
+        return key_uri(self.ags)
 
     @property
     def short_name(self) -> str:
@@ -271,3 +298,22 @@ class RoleGrant(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_change_display()}: {self.role} → {self.user} ({self.get_state_display()})"
+
+
+class LoginFailure(models.Model):
+    """One wrong password or code at the staff login, by client address (regions.login_limits).
+
+    In the database, not the cache: the limit on password spraying must hold while Redis is
+    down, and across every app server.
+    """
+
+    address = models.CharField(_("Adresse"), max_length=64)
+    at = models.DateTimeField(_("Zeitpunkt"))
+
+    class Meta:
+        verbose_name = _("fehlgeschlagene Anmeldung")
+        verbose_name_plural = _("fehlgeschlagene Anmeldungen")
+        indexes = [models.Index(fields=["address", "at"])]
+
+    def __str__(self) -> str:
+        return f"{self.address} {self.at:%Y-%m-%d %H:%M}"

@@ -25,7 +25,7 @@ from funding.figures.scope import memoised_current_version, memoised_default_pro
 from funding.models import Programme
 from modellregionen.api.base import ApiMixin
 from modellregionen.api.errors import ErrorSerializer, validation_error
-from modellregionen.api.fields import DECIMAL_SCHEMA, MAX_ID, ExactDecimalField
+from modellregionen.api.fields import DECIMAL_SCHEMA, MAX_ID, ExactDecimalField, KnownKeyField
 from modellregionen.api.licence import LICENCE, citation
 from modellregionen.api.renderers import CsvTable
 from regions.api import RegionMembersSerializer, RegionViewSet
@@ -123,10 +123,26 @@ class FiguresMetaSerializer(serializers.Serializer):
     citation = serializers.CharField(help_text="How to cite these figures.")
 
 
+# Per figure, the share of its value that rests on illustrative records (funding.provenance).
+FigureSharesSerializer = type(
+    "FigureSharesSerializer",
+    (serializers.Serializer,),
+    {
+        key: ExactDecimalField(
+            allow_null=True,
+            help_text=f"Share (0 to 1) of {figure.label_en} that rests on illustrative records, "
+            "not on published ones; null: not known (a version from before shares were stored).",
+        )
+        for key, figure in FIGURES.items()
+    },
+)
+
+
 class FiguresRowSerializer(serializers.Serializer):
     group_key = serializers.CharField(allow_blank=True)
     group_label = serializers.CharField()
     values = FigureValuesSerializer()
+    illustrative_shares = FigureSharesSerializer()
 
 
 class FiguresResponseSerializer(FiguresMetaSerializer):
@@ -150,10 +166,13 @@ class SeriesResponseSerializer(FiguresMetaSerializer):
 
 
 def kept_version(version_id: int, *, programme: Programme | None, parameter: str) -> FiguresVersion:
-    """A kept figures version of `programme` (any, if None); otherwise a 400 naming `parameter`."""
+    """A kept figures version of `programme` (any, if None): 404 if there is none, 400 naming both programmes if it is another's."""
     version = selectors.figures_version_by_id(version_id=version_id)
     if version is None:
-        raise validation_error(parameter, _("Die Version %(id)d gibt es nicht.") % {"id": version_id})
+        # The cited thing does not exist: 404, naming the parameter.
+        raise exceptions.NotFound(
+            _("%(parameter)s: Die Version %(id)d gibt es nicht.") % {"parameter": parameter, "id": version_id}
+        )
     if programme is not None and version.programme_id != programme.pk:
         raise validation_error(
             parameter,
@@ -175,22 +194,27 @@ def kept_version(version_id: int, *, programme: Programme | None, parameter: str
 # --- Query parameters of the figures endpoints ---------------------------------------------
 
 
-class FiguresScopeQuerySerializer(serializers.Serializer):
-    group_by = serializers.ChoiceField(
-        choices=list(GROUPINGS), required=False, help_text="Grouping; absent = the programme total."
-    )
-    programme = serializers.SlugRelatedField(
+def programme_parameter() -> KnownKeyField:
+    """The `programme` of a figures query: a programme's slug, the earliest programme when absent."""
+    return KnownKeyField(
         slug_field="slug",
         queryset=Programme.objects.all(),
         required=False,
         help_text="Programme slug; default: the earliest programme.",
     )
-    version = serializers.IntegerField(
-        min_value=1,
-        max_value=MAX_ID,
-        required=False,
-        help_text="A published figures version (id); default: the current one.",
+
+
+def version_parameter(help_text: str) -> serializers.IntegerField:
+    """A figures version id in a query (the current one when absent)."""
+    return serializers.IntegerField(min_value=1, max_value=MAX_ID, required=False, help_text=help_text)
+
+
+class FiguresScopeQuerySerializer(serializers.Serializer):
+    group_by = serializers.ChoiceField(
+        choices=list(GROUPINGS), required=False, help_text="Grouping; absent = the programme total."
     )
+    programme = programme_parameter()
+    version = version_parameter("A published figures version (id); default: the current one.")
 
     def validate(self, attrs):
         version_id = attrs.get("version")
@@ -371,7 +395,15 @@ class FiguresView(FiguresApiView):
             "as_of": table.as_of,
             "group_by": group_by,
             "figures": [_figure_definition(figure) for figure in FIGURES.values()],
-            "rows": [{"group_key": r.group_key, "group_label": r.group_label, "values": r.values} for r in table.rows],
+            "rows": [
+                {
+                    "group_key": r.group_key,
+                    "group_label": r.group_label,
+                    "values": r.values,
+                    "illustrative_shares": r.illustrative_shares,
+                }
+                for r in table.rows
+            ],
         }
         return FiguresResponseSerializer(data).data
 
@@ -383,14 +415,16 @@ class FiguresView(FiguresApiView):
 
     def csv_table(self, data) -> CsvTable:
         keys = list(FIGURES)
+        shares = [f"{key}_illustrative_share" for key in keys]
         return CsvTable(
-            columns=["as_of", "version", "group_key", "group_label", *keys],
+            columns=["as_of", "version", "group_key", "group_label", *keys, *shares],
             rows=[
                 [data["as_of"], data["version"]["id"], row["group_key"], row["group_label"]]
                 + [row["values"][key] for key in keys]
+                + [row["illustrative_shares"][key] for key in keys]
                 for row in data["rows"]
             ],
-            decimal_columns={key for key, figure in FIGURES.items() if figure.unit != "count"},
+            decimal_columns={key for key, figure in FIGURES.items() if figure.unit != "count"} | set(shares),
         )
 
 

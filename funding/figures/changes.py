@@ -6,7 +6,7 @@ versions (`/api/v1/feed.atom`) — "what changed since the last press release".
 from django.contrib.syndication.views import Feed
 from django.utils import timezone
 from django.utils.feedgenerator import Atom1Feed
-from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
@@ -14,26 +14,27 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from funding.figures import selectors
-from funding.figures.api import FiguresNotPublished, kept_version
+from funding.figures.api import FiguresNotPublished, kept_version, programme_parameter, version_parameter
 from funding.figures.definitions import FIGURES
 from funding.figures.scope import memoised_current_version, memoised_default_programme
+from funding.figures.site_context import publisher_name
 from funding.figures.templatetags import euro_cents
-from funding.models import FiguresVersion, FundingDecision, Programme
+from funding.models import FiguresVersion, FundingDecision
 from modellregionen.api.base import ApiMixin
-from modellregionen.api.errors import validation_error
-from modellregionen.api.fields import MAX_ID
-from modellregionen.api.licence import LICENCE, publisher_name
+from modellregionen.api.licence import LICENCE
+from modellregionen.errors import method_not_allowed
 
 
-class ChangesQuerySerializer(serializers.Serializer):
-    programme = serializers.SlugRelatedField(
-        slug_field="slug", queryset=Programme.objects.all(), required=False, help_text="Programme slug."
-    )
+class ProgrammeAndVersionsQuerySerializer(serializers.Serializer):
+    programme = programme_parameter()
+    from_version = version_parameter("The first figures version (id) of the programme; default: the current one.")
+    to_version = version_parameter("The second figures version (id) of the programme; default: the current one.")
+
+
+class ChangesQuerySerializer(ProgrammeAndVersionsQuerySerializer):
     # "from"/"to" are Python keywords: declared under other names, read from the query below.
     from_date = serializers.DateField(required=False, input_formats=["%Y-%m-%d"])
     to_date = serializers.DateField(required=False, input_formats=["%Y-%m-%d"])
-    from_version = serializers.IntegerField(required=False, min_value=1, max_value=MAX_ID)
-    to_version = serializers.IntegerField(required=False, min_value=1, max_value=MAX_ID)
 
 
 PARAMETER_NAMES = {"from": "from_date", "to": "to_date", "from_version": "from_version", "to_version": "to_version"}
@@ -56,20 +57,19 @@ def _decision_row(decision: FundingDecision) -> dict:
 # The parameters as the server reads them ("from"/"to", not the serializer's field names), so a
 # client generated from the schema can ask for a range.
 CHANGES_PARAMETERS = [
-    OpenApiParameter("programme", str, description="Programme slug; default: the earliest programme."),
-    OpenApiParameter("from", OpenApiTypes.DATE, description="First date (YYYY-MM-DD), with `to`."),
-    OpenApiParameter("to", OpenApiTypes.DATE, description="Second date (YYYY-MM-DD), with `from`."),
-    OpenApiParameter("from_version", int, description="First figures version (id), with `to_version`."),
-    OpenApiParameter("to_version", int, description="Second figures version (id), with `from_version`."),
+    OpenApiParameter("from", OpenApiTypes.DATE, description="The first date (YYYY-MM-DD); default: today."),
+    OpenApiParameter("to", OpenApiTypes.DATE, description="The second date (YYYY-MM-DD); default: today."),
 ]
 
 
 @extend_schema(
     tags=["figures"],
-    parameters=CHANGES_PARAMETERS,
+    parameters=[ProgrammeAndVersionsQuerySerializer, *CHANGES_PARAMETERS],
     responses={200: {"type": "object"}},
-    description="Each figure at both ends (two dates `from`/`to` in the current version, or two versions "
-    "`from_version`/`to_version` as of today), its difference, and the released decisions that explain it.",
+    description="Each figure at both ends — `from_version` as of `from` and `to_version` as of `to` (two dates "
+    "in the current version, two versions as of today, or both) —, its difference (`to` minus `from`, negative "
+    "when the second end is earlier), and the released decisions that explain it: `added` where the second end "
+    "counts a decision the first does not, `removed` the other way round.",
 )
 class FiguresChangesView(ApiMixin, APIView):
     pagination_class = None
@@ -85,73 +85,43 @@ class FiguresChangesView(ApiMixin, APIView):
             back = {value: key for key, value in PARAMETER_NAMES.items()}
             raise serializers.ValidationError({back.get(name, name): errors for name, errors in query.errors.items()})
         params = query.validated_data
-        programme = params.get("programme")
-        by_date = "from_date" in params or "to_date" in params
-        by_version = "from_version" in params or "to_version" in params
-        if by_date == by_version:
-            raise validation_error(
-                "from", _("Bitte entweder from und to (Daten) oder from_version und to_version angeben.")
-            )
-        if by_date:
-            return Response(self._between_dates(request, params, programme))
-        return Response(self._between_versions(params, programme))
-
-    def _between_dates(self, request, params, programme) -> dict:
-        for name in ("from_date", "to_date"):
-            if name not in params:
-                raise validation_error(name.removesuffix("_date"), _("Fehlt: bitte ein Datum JJJJ-MM-TT angeben."))
-        start, end = params["from_date"], params["to_date"]
-        if start > end:
-            raise validation_error("from", _("from liegt nach to."))
-        programme = programme or memoised_default_programme()
-        version = memoised_current_version(programme=programme) if programme else None
-        if version is None:
+        programme = params.get("programme") or memoised_default_programme()
+        current = memoised_current_version(programme=programme) if programme else None
+        if current is None:
             raise FiguresNotPublished()
-        before = selectors.figures_for(as_of=start, programme=programme, version=version).rows[0].values
-        after = selectors.figures_for(as_of=end, programme=programme, version=version).rows[0].values
-        decisions = (
-            FundingDecision.objects.released()
-            .filter(project__programme=programme, decision_date__gt=start, decision_date__lte=end)
-            .select_related("project", "recipient")
-            .order_by("decision_date", "reference")
-        )
-        return self._answer(
-            programme,
-            {"date": start, "version": version.pk},
-            {"date": end, "version": version.pk},
-            before,
-            after,
-            decisions,
+        # Each end is a version as of a date; what is not given is the current version, today.
+        # A version of another programme than the one asked for (or the default one) is a 400.
+        today = timezone.localdate()
+        first = self._version(params, "from_version", programme, current)
+        second = self._version(params, "to_version", programme, current)
+        start, end = params.get("from_date", today), params.get("to_date", today)
+        before = selectors.figures_for(as_of=start, programme=programme, version=first).rows[0].values
+        after = selectors.figures_for(as_of=end, programme=programme, version=second).rows[0].values
+        added = self._decisions(programme, second, end).exclude(pk__in=self._decisions(programme, first, start))
+        removed = self._decisions(programme, first, start).exclude(pk__in=self._decisions(programme, second, end))
+        return Response(
+            self._answer(
+                programme,
+                {"date": start, "version": first.pk, "computed_at": first.computed_at},
+                {"date": end, "version": second.pk, "computed_at": second.computed_at},
+                before,
+                after,
+                [*((d, "added") for d in added), *((d, "removed") for d in removed)],
+            )
         )
 
-    def _between_versions(self, params, programme) -> dict:
-        for name in ("from_version", "to_version"):
-            if name not in params:
-                raise validation_error(name, _("Fehlt: bitte eine Versionsnummer angeben."))
-        first = kept_version(params["from_version"], programme=programme, parameter="from_version")
-        second = kept_version(params["to_version"], programme=programme, parameter="to_version")
-        if first.programme_id != second.programme_id:
-            raise validation_error("to_version", _("Die beiden Versionen gehören zu verschiedenen Programmen."))
-        if first.computed_at > second.computed_at:
-            raise validation_error("from_version", _("from_version ist neuer als to_version."))
-        today = timezone.localdate()
-        before = selectors.figures_for(as_of=today, programme=first.programme, version=first).rows[0].values
-        after = selectors.figures_for(as_of=today, programme=second.programme, version=second).rows[0].values
-        # The decisions one version includes and the other does not: released in between.
-        decisions = FundingDecision.objects.released().filter(project__programme=first.programme)
-        if first.ledger_watermark:
-            decisions = decisions.filter(released_at__gt=first.ledger_watermark)
-        if second.ledger_watermark:
-            decisions = decisions.filter(released_at__lte=second.ledger_watermark)
-        decisions = decisions.select_related("project", "recipient").order_by("released_at", "reference")
-        return self._answer(
-            first.programme,
-            {"version": first.pk, "computed_at": first.computed_at},
-            {"version": second.pk, "computed_at": second.computed_at},
-            before,
-            after,
-            decisions,
-        )
+    @staticmethod
+    def _version(params, name: str, programme, current) -> FiguresVersion:
+        return current if name not in params else kept_version(params[name], programme=programme, parameter=name)
+
+    @staticmethod
+    def _decisions(programme, version: FiguresVersion, as_of):
+        """The released decisions `version` counts as of `as_of`: dated by then and included in the version."""
+        decisions = FundingDecision.objects.released().filter(project__programme=programme, decision_date__lte=as_of)
+        included_until = version.includes_watermark or version.ledger_watermark
+        if included_until:
+            decisions = decisions.filter(released_at__lte=included_until)
+        return decisions.select_related("project", "recipient").order_by("decision_date", "reference")
 
     @staticmethod
     def _answer(programme, start: dict, end: dict, before: dict, after: dict, decisions) -> dict:
@@ -176,7 +146,7 @@ class FiguresChangesView(ApiMixin, APIView):
             "from": start,
             "to": end,
             "figures": figures,
-            "decisions": [_decision_row(decision) for decision in decisions],
+            "decisions": [{**_decision_row(decision), "change": change} for decision, change in decisions],
             "licence": LICENCE,
         }
 
@@ -251,3 +221,13 @@ class ChangesFeed(Feed):
 
     def item_pubdate(self, item):
         return item[1]
+
+
+_feed = ChangesFeed()
+
+
+@csrf_exempt  # nothing is written: any other method than GET/HEAD gets its 405, not a CSRF page
+def changes_feed(request):
+    if request.method not in ("GET", "HEAD"):
+        return method_not_allowed(request, ["GET", "HEAD"])
+    return _feed(request)

@@ -7,6 +7,7 @@ there are.
 
 import datetime as dt
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from django.utils.translation import get_language
@@ -67,6 +68,8 @@ BREAKDOWN_KEYS = (
 class Tile:
     figure: "Figure"
     value: object
+    # The share of the value that rests on illustrative records (None: not known); shown as a mark.
+    illustrative_share: Decimal | None = Decimal(0)
 
     @property
     def label(self) -> str:
@@ -93,6 +96,8 @@ class Breakdown:
     rows: list[BreakdownRow]
     chart: charts.Chart
     columns: list["Figure"] = field(default_factory=list)
+    # Whether any value shown rests on illustrative records (or on records of unknown source).
+    rests_on_illustrative: bool = False
 
 
 @dataclass
@@ -275,9 +280,12 @@ def breakdown(*, group_by: str, as_of: dt.date, programme: Programme, version, r
     table = _selectors().figures_for(as_of=as_of, group_by=group_by, programme=programme, version=version)
     labels = _group_labels(group_by, table.rows)
     rows = []
+    rests_on_illustrative = False
     for row in table.rows:
         if not any(row.values.get(key) for key in BREAKDOWN_KEYS):
             continue  # a topic nobody has used yet would only add a line of zeros
+        shares = [row.illustrative_shares.get(key) for key in BREAKDOWN_KEYS]
+        rests_on_illustrative |= any(share is None or share > 0 for share in shares)
         region = regions.get(row.group_key) if group_by == "region" else None
         rows.append(
             BreakdownRow(
@@ -310,6 +318,7 @@ def breakdown(*, group_by: str, as_of: dt.date, programme: Programme, version, r
         rows=rows,
         chart=chart,
         columns=[_definitions()[key] for key in BREAKDOWN_KEYS],
+        rests_on_illustrative=rests_on_illustrative,
     )
 
 
@@ -320,6 +329,14 @@ def regions_by_key() -> dict[str, Region]:
         keyed[region.slug] = region
         keyed[str(region.pk)] = region
     return keyed
+
+
+def _tiles(keys, values: dict, shares: dict, *, missing=None) -> list[Tile]:
+    definitions = _definitions()
+    return [
+        Tile(figure=definitions[key], value=values.get(key, missing), illustrative_share=shares.get(key, Decimal(0)))
+        for key in keys
+    ]
 
 
 def _version(programme, chosen):
@@ -337,12 +354,14 @@ def programme_dashboard(*, as_of: dt.date, version=None) -> dict:
         return {"programme": programme, "version": None, "as_of": as_of, "glossary": glossary()}
     total = _selectors().figures_for(as_of=as_of, programme=programme, version=version)
     values = total.rows[0].values if total.rows else {}
+    shares = total.rows[0].illustrative_shares if total.rows else {}
     regions = regions_by_key()
     return {
         "programme": programme,
         "version": version,
         "as_of": as_of,
-        "tiles": [Tile(figure=_definitions()[key], value=values.get(key)) for key in TILE_KEYS],
+        "tiles": _tiles(TILE_KEYS, values, shares),
+        "illustrative_shares": shares,
         "series": [
             time_series(figure_key=key, as_of=as_of, programme=programme, version=version)
             for key in ("funding_granted", "funded_projects")
@@ -364,12 +383,15 @@ def region_dashboard(*, region: Region, as_of: dt.date, version=None) -> dict:
         return {"version": None, "as_of": as_of}
     keys = {region.slug, str(region.pk)}
     table = _selectors().figures_for(as_of=as_of, group_by="region", programme=programme, version=version)
-    values = next((row.values for row in table.rows if row.group_key in keys), {})
+    row = next((row for row in table.rows if row.group_key in keys), None)
+    values = row.values if row else {}
+    shares = row.illustrative_shares if row else {}
     return {
         "programme": programme,
         "version": version,
         "as_of": as_of,
-        "tiles": [Tile(figure=_definitions()[key], value=values.get(key, 0)) for key in REGION_TILE_KEYS],
+        "tiles": _tiles(REGION_TILE_KEYS, values, shares, missing=0),
+        "illustrative_shares": shares,
         "series": [
             time_series(
                 figure_key="funding_granted",

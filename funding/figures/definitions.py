@@ -284,6 +284,27 @@ CENT = Decimal("0.01")
 RATIO = Decimal("0.000001")
 
 
+# --- How much of a figure rests on illustrative records ----------------------------------
+#
+# Every record names its source: a publication, or "illustrative" (funding.provenance). Next
+# to each stored figure a step stores the part of it that illustrative records make up: the
+# money of illustrative decisions, payments and claims; the projects made funded (or not) by
+# an illustrative decision; illustrative applications, requests and proofs of use; the
+# municipalities whose requests in the group are all illustrative so far. A figure's
+# illustrative share is that part over its value (illustrative_share).
+
+ILLUSTRATIVE_PREFIX = "illustrative_"
+ILLUSTRATIVE_PARTS = {figure: f"{ILLUSTRATIVE_PREFIX}{figure}" for figure in STORED_FIGURES}
+# What a step stores: every stored figure and its illustrative part.
+STORED_KEYS = (*STORED_FIGURES, *ILLUSTRATIVE_PARTS.values())
+SHARE = Decimal("0.0001")
+
+
+def stored_unit(key: str) -> Unit:
+    """The unit of a stored figure or of its illustrative part."""
+    return FIGURES[key.removeprefix(ILLUSTRATIVE_PREFIX)].unit
+
+
 # The stored figures each figure is computed from.
 FIGURE_INPUTS = {
     **{key: (key,) for key in STORED_FIGURES},
@@ -316,7 +337,7 @@ def _stored_value(key: str, stored: dict[str, int | None]) -> Decimal | int | No
     if value is None:
         return None  # a version computed before this figure existed
     # scaleb moves the decimal point: exact, whatever the amount.
-    return Decimal(value).scaleb(-2).quantize(CENT) if FIGURES[key].unit == "eur" else int(value)
+    return Decimal(value).scaleb(-2).quantize(CENT) if stored_unit(key) == "eur" else int(value)
 
 
 def _share(part: Decimal | int | None, whole: Decimal | int | None, exponent: Decimal) -> Decimal | None:
@@ -364,3 +385,44 @@ def zero_values() -> dict[str, Decimal | int]:
         key: Decimal(0).quantize(RATIO if FIGURES[key].unit == "ratio" else CENT) if value is None else value
         for key, value in values.items()
     }
+
+
+def _part_share(part: int | None, whole: int | None) -> Decimal | None:
+    """|part| over |whole|, at most 1; 1 where the whole is zero but the part is not (it cancels out)."""
+    if part is None or whole is None:
+        return None  # a version computed before illustrative parts were stored: not known
+    if not part:
+        return Decimal(0).quantize(SHARE)
+    if not whole:
+        return Decimal(1).quantize(SHARE)
+    return min(Decimal(1), Decimal(abs(part)) / Decimal(abs(whole))).quantize(SHARE, rounding=ROUND_HALF_UP)
+
+
+def illustrative_share(key: str, stored: dict[str, int | None]) -> Decimal | None:
+    """The share (0 to 1) of figure `key` that rests on illustrative records; None if not known.
+
+    A stored figure: its illustrative part over its value. Total volume: the parts of grant and
+    private investment over their sum. Any other derived figure (a ratio, a difference) rests
+    on illustrative records as much as the input that rests on them most.
+    `stored` needs the figures of FIGURE_INPUTS[key] and their parts.
+    """
+    if key in ILLUSTRATIVE_PARTS:
+        return _part_share(stored.get(ILLUSTRATIVE_PARTS[key]), stored[key])
+    inputs = FIGURE_INPUTS[key]
+    if key == "total_volume":
+        parts = [stored.get(ILLUSTRATIVE_PARTS[name]) for name in inputs]
+        if any(part is None for part in parts):
+            return None
+        return _part_share(sum(parts), sum(stored[name] for name in inputs))
+    shares = [_part_share(stored.get(ILLUSTRATIVE_PARTS[name]), stored[name]) for name in inputs]
+    return None if any(share is None for share in shares) else max(shares)
+
+
+def illustrative_shares(stored: dict[str, int | None]) -> dict[str, Decimal | None]:
+    """illustrative_share of every figure of one step."""
+    return {key: illustrative_share(key, stored) for key in FIGURES}
+
+
+def zero_shares() -> dict[str, Decimal]:
+    """Before anything happened nothing rests on illustrative records."""
+    return dict.fromkeys(FIGURES, Decimal(0).quantize(SHARE))

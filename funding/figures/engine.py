@@ -68,12 +68,16 @@ def _labels() -> dict[tuple[int, int], tuple[str, str]]:
     return labels
 
 
-def _write_groups(version: FiguresVersion, present: list[tuple[int, int]]) -> None:
+def _write_groups(
+    version: FiguresVersion, present: list[tuple[int, int]], *, steps_from: dict[tuple[int, int], int] | None = None
+) -> None:
     """One FigureGroup, with its key, label and area population, for each (grouping, member) in `present`.
 
     A region's group divides by the inhabitants of that region's area, every other group by
-    those of all regions together (funding_per_inhabitant).
+    those of all regions together (funding_per_inhabitant). `steps_from` names, per group, the
+    version whose steps it uses where that is not `version` itself.
     """
+    steps_from = steps_from or {}
     labels = _labels()
     region_populations = region_area_populations()
     all_regions = programme_area_population()
@@ -83,7 +87,15 @@ def _write_groups(version: FiguresVersion, present: list[tuple[int, int]]) -> No
         is_region = grouping == GROUPING_NUMBERS["region"]
         population = region_populations.get(member, 0) if is_region else all_regions
         groups.append(
-            FigureGroup(version=version, grouping=grouping, member=member, key=key, label=label, population=population)
+            FigureGroup(
+                version=version,
+                grouping=grouping,
+                member=member,
+                key=key,
+                label=label,
+                population=population,
+                steps_from_id=steps_from.get((grouping, member), version.pk),
+            )
         )
     FigureGroup.objects.bulk_create(groups)
 
@@ -200,17 +212,30 @@ def _increment_version(
         directory_totals=(increment.base.nrw_gemeinden, increment.base.nrw_population, increment.base.population_date),
         based_on=increment.base,
     )
-    sql, params = increment_statement(
+    statements = increment_statement(
         programme=programme, scope=increment.scope, base_version_id=increment.base.pk, version_id=version.pk
     )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+    touched: set[tuple[int, int]] = set()
+    if statements is not None:
+        with connection.cursor() as cursor:
+            cursor.execute(*statements.insert)
+            cursor.execute(*statements.touched)
+            touched = {(grouping, member) for grouping, member in cursor.fetchall()}
     # The ledger rows the increment read: its projects' facts with and without the new entries.
     scope = increment.scope
     version.rows_read = (
         rows_read(programme, scope) + rows_read(programme, scope.with_added_entries()) if scope.projects else 0
     )
-    _write_groups(version, _present_groups(version))
+    # The groups the increment touched have new steps (or none: their figures are gone); every
+    # other group keeps using the steps of the base version's.
+    kept = {
+        (grouping, member): steps_from
+        for grouping, member, steps_from in FigureGroup.objects.filter(version=increment.base).values_list(
+            "grouping", "member", "steps_from_id"
+        )
+        if (grouping, member) not in touched
+    }
+    _write_groups(version, sorted(set(_present_groups(version)) | set(kept)), steps_from=kept)
     version.duration_ms = round((time.monotonic() - started) * 1000)
     return PublishedVersion(version=version, steps_written=FigureStep.objects.filter(version=version).count())
 
@@ -221,15 +246,27 @@ _GROUP_COLUMNS = ["grouping", "member", "key", "label", "population"]
 _VERSION_FIELDS = ("budget", "nrw_gemeinden", "nrw_population", "population_date")
 
 
-def _rows_differ(table: str, columns: list[str], first_id: int, second_id: int) -> bool:
-    """Does `table` hold different rows (apart from the version) for the two versions? Checked in the database."""
-    listed = ", ".join(f'"{column}"' for column in columns)
+def _differ(select: str, columns: list[str], first_id: int, second_id: int) -> bool:
+    """Do the rows `select` gives for the two versions differ? Checked in the database.
+
+    `select` is a FROM ... WHERE clause with one %s for the version id.
+    """
+    listed = ", ".join(columns)
     # Table and column names come from the models, never from input.
-    one_way = f'SELECT {listed} FROM "{table}" WHERE version_id = %s EXCEPT SELECT {listed} FROM "{table}" WHERE version_id = %s'  # noqa: S608
+    one_way = f"SELECT {listed} {select} EXCEPT SELECT {listed} {select}"  # noqa: S608
     sql = f"SELECT EXISTS ({one_way}) OR EXISTS ({one_way})"  # noqa: S608
     with connection.cursor() as cursor:
         cursor.execute(sql, [first_id, second_id, second_id, first_id])
         return bool(cursor.fetchone()[0])
+
+
+def _steps_of_version() -> str:
+    """FROM ... WHERE of every step a version's figures use: its own and those its groups refer to."""
+    step, group = FigureStep._meta.db_table, FigureGroup._meta.db_table
+    return (
+        f'FROM "{step}" s JOIN "{group}" g ON s.version_id = g.steps_from_id '  # noqa: S608
+        "AND s.grouping = g.grouping AND s.member = g.member WHERE g.version_id = %s"
+    )
 
 
 def same_figures(new: FiguresVersion, current: FiguresVersion | None) -> bool:
@@ -238,11 +275,11 @@ def same_figures(new: FiguresVersion, current: FiguresVersion | None) -> bool:
         return False
     if any(getattr(new, name) != getattr(current, name) for name in _VERSION_FIELDS):
         return False
-    if FigureStep.objects.filter(version=new).count() != FigureStep.objects.filter(version=current).count():
+    groups = f'FROM "{FigureGroup._meta.db_table}" WHERE version_id = %s'
+    if _differ(groups, _GROUP_COLUMNS, new.pk, current.pk):
         return False
-    return not _rows_differ(FigureStep._meta.db_table, _STEP_COLUMNS, new.pk, current.pk) and not _rows_differ(
-        FigureGroup._meta.db_table, _GROUP_COLUMNS, new.pk, current.pk
-    )
+    # Every step each version's figures use, its own or referred to.
+    return not _differ(_steps_of_version(), [f"s.{column}" for column in _STEP_COLUMNS], new.pk, current.pk)
 
 
 def _confirm_unchanged(new: FiguresVersion, current: FiguresVersion) -> None:
@@ -274,8 +311,17 @@ def prune_figure_versions(*, keep: int) -> int:
         for programme_id in Programme.objects.order_by("id").values_list("id", flat=True):
             newest_first = FiguresVersion.objects.filter(programme_id=programme_id).order_by("-id")
             kept = list(newest_first.values_list("id", flat=True)[:keep])
-            stale = list(newest_first.exclude(id__in=kept).exclude(is_current=True).values_list("id", flat=True))
+            stale = set(newest_first.exclude(id__in=kept).exclude(is_current=True).values_list("id", flat=True))
+            # A kept version's groups may use an older version's steps: that version stays, and so
+            # does any version whose steps it in turn uses.
+            while used := set(
+                FigureGroup.objects.exclude(version_id__in=stale)
+                .filter(steps_from_id__in=stale)
+                .values_list("steps_from_id", flat=True)
+            ):
+                stale -= used
             if stale:
+                FigureGroup.objects.filter(version_id__in=stale).delete()
                 FigureStep.objects.filter(version_id__in=stale).delete()
                 FiguresVersion.objects.filter(id__in=stale).delete()
                 deleted += len(stale)

@@ -29,6 +29,11 @@ class AsOfForm(forms.Form):
         error_messages={"invalid": _("Bitte geben Sie ein Datum an, z. B. 06.12.2019.")},
     )
 
+    def __init__(self, *args, programme=None, **kwargs):
+        # The programme whose versions the page shows (default: the default programme).
+        self.programme = programme
+        super().__init__(*args, **kwargs)
+
     def clean_as_of(self) -> dt.date | None:
         value = self.cleaned_data["as_of"]
         if value and value > timezone.localdate():
@@ -43,7 +48,7 @@ class AsOfForm(forms.Form):
         number = self.cleaned_data["version"]
         if number is None:
             return None
-        programme = selectors.default_programme()
+        programme = self.programme or selectors.default_programme()
         version = selectors.figures_version_by_id(version_id=number)
         if version is None or programme is None or version.programme_id != programme.pk:
             raise forms.ValidationError(
@@ -55,8 +60,39 @@ class AsOfForm(forms.Form):
         """The published version the URL names, or None for the current one."""
         return self.cleaned_data.get("version") if self.is_valid() else None
 
+    def shown_version(self):
+        """The version the page shows: the one the URL names, else the programme's current one (None if none)."""
+        from funding.figures import selectors
+
+        return self.chosen_version() or selectors.current_figures_version(programme=self.programme)
+
     def as_of_or_today(self) -> dt.date:
         self.is_valid()
         if "as_of" in getattr(self, "cleaned_data", {}) and self.cleaned_data.get("as_of"):
             return self.cleaned_data["as_of"]
         return timezone.localdate()
+
+
+def as_of_status(as_of_form: AsOfForm) -> int:
+    """400 for a page whose "Stand" or version in the URL is wrong (the page still shows, with the error)."""
+    return 400 if as_of_form.is_bound and not as_of_form.is_valid() else 200
+
+
+def page_citation(request, context: dict) -> dict:
+    """The "Zitieren" element of a page: its permalink (date and version pinned) and the citation text."""
+    from django.utils.http import urlencode
+
+    from modellregionen.api.licence import citation
+
+    version, as_of = context.get("version"), context["as_of"]
+    if version is None:
+        return {}
+    permalink = request.build_absolute_uri(
+        f"{request.path}?{urlencode({'as_of': as_of.isoformat(), 'version': version.pk})}"
+    )
+    stand = f"Stand {as_of:%d.%m.%Y}"
+    programme = context.get("programme") or version.programme
+    return {
+        "permalink": permalink,
+        "citation": citation(programme=programme, version=version, stand=stand, permalink=permalink),
+    }

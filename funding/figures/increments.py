@@ -21,6 +21,7 @@ from dataclasses import dataclass
 
 from funding.figures.ledgers import Scope
 from funding.figures.models import FiguresVersion, LedgerChange
+from funding.figures.selectors import version_steps
 from funding.models import FundingDecision, Programme
 from projects.models import Project, TransferRequest
 
@@ -45,6 +46,8 @@ def plan_increment(
         directory_totals
     ):
         return None
+    if version_steps(base).filter(illustrative_applications__isnull=True).exists():
+        return None  # computed before the illustrative parts were stored: they are not known to add to
     pending = change_count - base.includes_change_count
     if pending > MAX_CHANGES:
         return None

@@ -30,6 +30,7 @@ from django.db.models.functions import Cast, Coalesce, ExtractYear, FirstValue, 
 from funding.choices import DecisionState, RecoveryKind
 from funding.models import FundingDecision, Programme
 from funding.payments.models import Payment, ProofOfUse, Recovery
+from funding.provenance import illustrative_flag
 from projects.models import Project, TransferRequest
 from regions.models import MunicipalityKind
 
@@ -54,10 +55,11 @@ DECISION_COLUMNS = (
     "f_rank",
     "f_first_authority",
     "f_first_year",
+    "f_ill",
 )
 
 
-PROJECT_COLUMNS = ("f_project", "f_day", "f_region", "f_strand", "f_topic", "f_year")
+PROJECT_COLUMNS = ("f_project", "f_day", "f_region", "f_strand", "f_topic", "f_year", "f_ill")
 
 
 REQUEST_COLUMNS = (
@@ -71,6 +73,7 @@ REQUEST_COLUMNS = (
     "f_municipality",
     "f_gemeinde",
     "f_population",
+    "f_ill",
 )
 
 
@@ -158,6 +161,7 @@ def decision_facts(*, programme: Programme, scope: Scope = WHOLE_LEDGER) -> Quer
                 order_by=entry_order,
                 frame=RowRange(None, 0),
             ),
+            f_ill=illustrative_flag(),
         )
         .values(*DECISION_COLUMNS)
     )
@@ -175,6 +179,7 @@ def project_facts(*, programme: Programme, scope: Scope = WHOLE_LEDGER) -> Query
             f_strand=F("strand"),
             f_topic=F("topic_id"),
             f_year=Cast(ExtractYear("submitted_on"), IntegerField()),
+            f_ill=illustrative_flag(),
         )
         .values(*PROJECT_COLUMNS)
     )
@@ -202,6 +207,7 @@ def request_facts(*, programme: Programme, scope: Scope = WHOLE_LEDGER) -> Query
                 output_field=IntegerField(),
             ),
             f_population=Cast(Coalesce(F("municipality__population"), Value(0)), BigIntegerField()),
+            f_ill=illustrative_flag(),
         )
         .values(*REQUEST_COLUMNS)
     )
@@ -215,13 +221,14 @@ FLOW_COLUMNS = (
     "f_year",
     "f_authority",
     "f_row",
+    "f_ill",
     "c_paid",
     "c_reclaimed",
     "c_due",
     "c_received",
     "c_overdue",
 )
-FLOW_CHANGES = FLOW_COLUMNS[7:]
+FLOW_CHANGES = FLOW_COLUMNS[8:]
 
 
 def _flow(queryset: QuerySet, *, day, year_from: str, counts_as_row: bool, **changes) -> QuerySet:
@@ -241,6 +248,7 @@ def _flow(queryset: QuerySet, *, day, year_from: str, counts_as_row: bool, **cha
         "f_year": Cast(ExtractYear(year_from), IntegerField()),
         "f_authority": F("decision__authority_id"),
         "f_row": Value(1 if counts_as_row else 0, output_field=IntegerField()),
+        "f_ill": illustrative_flag(),
         **{name: changes.get(name, nothing) for name in FLOW_CHANGES},
     }
     return queryset.order_by().annotate(**columns).values(*FLOW_COLUMNS)

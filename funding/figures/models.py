@@ -9,7 +9,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from funding.choices import MONEY
-from funding.figures.definitions import FIGURES
+from funding.figures.definitions import stored_unit
 
 
 class LedgerState(models.Model):
@@ -139,6 +139,11 @@ class FigureGroup(models.Model):
     label = models.CharField(max_length=300, blank=True)
     # Inhabitants of the group's area (a region's, else all regions'), for the figures per inhabitant.
     population = models.PositiveBigIntegerField(null=True, blank=True)
+    # The version whose steps this group's figures are: this one, or (for a group an increment did
+    # not touch) the version they were written for. A version stores only the steps it changed.
+    steps_from = models.ForeignKey(
+        FiguresVersion, on_delete=models.PROTECT, related_name="+", db_constraint=False, db_index=False
+    )
 
     class Meta:
         verbose_name = _("Kennzahl-Gruppe")
@@ -156,7 +161,8 @@ class FigureStep(models.Model):
 
     One row per group and day on which any figure changed: "as of D" is one lookup of the
     group's last row on or before D in the primary key, and the same rows draw the charts.
-    The group is (`grouping`, `member`) of a FigureGroup of the same version. Only
+    The group is (`grouping`, `member`) of a FigureGroup whose `steps_from` is this version: a
+    later version refers to these rows for every group it did not change. Only
     funding.figures.definitions.STORED_FIGURES are stored, money in whole cents (exact integers);
     funding.figures.selectors.step_values turns a row into every figure.
     """
@@ -194,6 +200,25 @@ class FigureStep(models.Model):
     proofs_due = models.IntegerField(null=True)
     proofs_received = models.IntegerField(null=True)
     proofs_overdue = models.IntegerField(null=True)
+    # The part of each figure above that rests on illustrative records (definitions.ILLUSTRATIVE_PARTS);
+    # NULL in versions computed before they were stored (migration 0022): not known, never zero.
+    illustrative_funded_projects = models.IntegerField(null=True)
+    illustrative_project_offices = models.IntegerField(null=True)
+    illustrative_funding_granted_cents = models.BigIntegerField(null=True)
+    illustrative_private_investment_cents = models.BigIntegerField(null=True)
+    illustrative_eligible_investment_cents = models.BigIntegerField(null=True)
+    illustrative_own_share_cents = models.BigIntegerField(null=True)
+    illustrative_applications = models.IntegerField(null=True)
+    illustrative_transfer_requests = models.IntegerField(null=True)
+    illustrative_consultation_requests = models.IntegerField(null=True)
+    illustrative_requesting_municipalities = models.IntegerField(null=True)
+    illustrative_requesting_gemeinden = models.IntegerField(null=True)
+    illustrative_reach_population = models.BigIntegerField(null=True)
+    illustrative_paid_out_cents = models.BigIntegerField(null=True)
+    illustrative_reclaimed_cents = models.BigIntegerField(null=True)
+    illustrative_proofs_due = models.IntegerField(null=True)
+    illustrative_proofs_received = models.IntegerField(null=True)
+    illustrative_proofs_overdue = models.IntegerField(null=True)
 
     class Meta:
         verbose_name = _("Kennzahl-Stufe")
@@ -204,5 +229,5 @@ class FigureStep(models.Model):
 
     @staticmethod
     def column_of(figure: str) -> str:
-        """The field that stores `figure` (one of funding.figures.definitions.STORED_FIGURES)."""
-        return f"{figure}_cents" if FIGURES[figure].unit == "eur" else figure
+        """The field that stores `figure` (one of funding.figures.definitions.STORED_KEYS)."""
+        return f"{figure}_cents" if stored_unit(figure) == "eur" else figure

@@ -34,6 +34,8 @@ from regions.api import MunicipalitySerializer
 AGS_COLUMNS = {"ags", "parent", "lead_municipality", "recipient.ags", "municipality.ags"}
 # NRW keys: Land 05, 5 digits for a Kreis, 8 for a Gemeinde (regions.validators says why).
 AGS_PATTERN = "05[0-9]{3}([0-9]{3})?"
+# The two keys apart: a Gemeinde's 8 digits (empty for a Kreis), a Kreis' 5.
+KEY_PATTERNS = {"municipality_key": "05[0-9]{6}", "district_key": "05[0-9]{3}"}
 
 
 @dataclass(frozen=True)
@@ -98,6 +100,45 @@ DATASETS = [
     ),
 ]
 
+# The figures as CSV, as of today in the current version: the programme total and each grouping.
+FIGURES_DOWNLOADS = [
+    ("", "Kennzahlen des Programms"),
+    ("region", "Kennzahlen nach Modellregion"),
+    ("strand", "Kennzahlen nach Förderschwerpunkt"),
+    ("topic", "Kennzahlen nach Themenfeld"),
+    ("year", "Kennzahlen nach Jahr"),
+    ("authority", "Kennzahlen nach Bewilligungsbehörde"),
+]
+
+
+def figures_download_name(grouping: str) -> str:
+    return f"figures-{grouping}" if grouping else "figures"
+
+
+def figures_download_path(grouping: str) -> str:
+    return "/api/v1/figures/?format=csv" + (f"&group_by={grouping}" if grouping else "")
+
+
+# Downloads that are not tables: (name, title, path, format, media type, EU file type).
+DOCUMENT_DOWNLOADS = [
+    (
+        "giving360",
+        "Freigegebene Bescheide im 360Giving-Datenstandard",
+        "/api/v1/exports/360giving/",
+        "json",
+        "application/json",
+        "JSON",
+    ),
+    (
+        "feed",
+        "Neue Bescheide und Kennzahlen-Stände (Atom-Feed, RFC 4287)",
+        "/api/v1/feed.atom",
+        "atom",
+        "application/atom+xml",
+        "ATOM",
+    ),
+]
+
 SOURCES = [
     {
         "title": "Zuwendungsbescheide des Förderprogramms „Digitale Modellregionen in NRW“",
@@ -117,6 +158,10 @@ def _schema_field(name: str, field_obj) -> dict:
         described["description"] = str(help_text)
     if name in AGS_COLUMNS:
         described.update(type="string", constraints={"pattern": AGS_PATTERN})
+    elif name in KEY_PATTERNS:
+        described.update(type="string", constraints={"pattern": KEY_PATTERNS[name]})
+    elif name == "uri" or name.endswith(".uri"):
+        described.update(type="string", format="uri")
     elif isinstance(field_obj, serializers.BooleanField):
         described["type"] = "boolean"
     elif isinstance(field_obj, serializers.IntegerField):
@@ -147,6 +192,37 @@ def table_schema(dataset: Dataset) -> dict:
     return schema
 
 
+def figures_table_schema() -> dict:
+    """The columns of a figures CSV (funding.figures.api.FiguresView.csv_table)."""
+    from funding.figures.definitions import FIGURES
+
+    fields = [
+        {"name": "as_of", "type": "date", "description": "Stichtag."},
+        {"name": "version", "type": "integer", "description": "Kennzahlen-Stand (Version), zitierbar."},
+        {"name": "group_key", "type": "string", "description": "Schlüssel der Gruppe; leer: das Programm."},
+        {"name": "group_label", "type": "string"},
+    ]
+    for key, figure in FIGURES.items():
+        unit = {"count": "Anzahl", "eur": "Euro", "ratio": "Anteil von 0 bis 1"}[figure.unit]
+        fields.append(
+            {
+                "name": key,
+                "type": "integer" if figure.unit == "count" else "number",
+                "description": f"{figure.label_de} ({unit}): {figure.definition_de}",
+            }
+        )
+    for key, figure in FIGURES.items():
+        fields.append(
+            {
+                "name": f"{key}_illustrative_share",
+                "type": "number",
+                "description": f"Anteil (0 bis 1) von „{figure.label_de}“, der auf illustrativen Datensätzen beruht.",
+                "constraints": {"minimum": 0, "maximum": 1},
+            }
+        )
+    return {"fields": fields, "missingValues": [""]}
+
+
 def data_package(build_url) -> dict:
     """The descriptor; `build_url` makes a path absolute (request.build_absolute_uri)."""
     licence = {"name": "dl-de-by-2.0", "path": LICENCE["url"], "title": LICENCE["name"]}
@@ -174,6 +250,32 @@ def data_package(build_url) -> dict:
                 "schema": table_schema(dataset),
             }
             for dataset in DATASETS
+        ]
+        + [
+            {
+                "name": figures_download_name(grouping),
+                "title": title,
+                "path": build_url(figures_download_path(grouping)),
+                "format": "csv",
+                "mediatype": "text/csv",
+                "encoding": "utf-8",
+                "dialect": {"delimiter": ",", "lineTerminator": "\r\n"},
+                "licenses": [licence],
+                "schema": figures_table_schema(),
+            }
+            for grouping, title in FIGURES_DOWNLOADS
+        ]
+        + [
+            {
+                "name": name,
+                "title": title,
+                "path": build_url(path),
+                "format": file_format,
+                "mediatype": media_type,
+                "encoding": "utf-8",
+                "licenses": [licence],
+            }
+            for name, title, path, file_format, media_type, _file_type in DOCUMENT_DOWNLOADS
         ],
     }
 
@@ -219,7 +321,9 @@ CATALOGUE_DATASETS = [
         "Modellregion, Förderschwerpunkt, Themenfeld, Jahr und Bewilligungsbehörde, zu jedem Stichtag.",
         "theme": ECONOMY_THEME,
         "csv": ["decisions", "projects", "payments", "recoveries"],
-        "json": ["/api/v1/decisions/", "/api/v1/figures/"],
+        "json": ["/api/v1/decisions/", "/api/v1/projects/", "/api/v1/payments/", "/api/v1/recoveries/"],
+        "figures": True,
+        "documents": ["giving360", "feed"],
     },
     {
         "id": "nachnutzung",
@@ -260,12 +364,12 @@ def dcat_catalogue(build_url, *, programme, modified) -> dict:
     paths = {dataset.name: dataset.path for dataset in DATASETS}
     titles = {dataset.name: dataset.title for dataset in DATASETS}
 
-    def distribution(url: str, title: str, file_type: str, media_type: str) -> dict:
+    def distribution(url: str, title: str, file_type: str, media_type: str, access_url: str | None = None) -> dict:
         return {
             "@id": url + ("#distribution" if "#" not in url else ""),
             "@type": "dcat:Distribution",
             "dct:title": title,
-            "dcat:accessURL": {"@id": url},
+            "dcat:accessURL": {"@id": access_url or url},
             "dcat:downloadURL": {"@id": url},
             "dct:format": {"@id": FILE_TYPE + file_type},
             "dcat:mediaType": {"@id": IANA_MEDIA_TYPE + media_type},
@@ -279,7 +383,34 @@ def dcat_catalogue(build_url, *, programme, modified) -> dict:
         distributions = [
             distribution(build_url(paths[name]), f"{titles[name]} (CSV, vollständig)", "CSV", "text/csv")
             for name in item["csv"]
-        ] + [distribution(build_url(path), f"API {path} (JSON)", "JSON", "application/json") for path in item["json"]]
+        ]
+        # The JSON download is the whole list as one page (page_size=all); the paged API is its access.
+        distributions += [
+            distribution(
+                build_url(f"{path}?page_size=all"),
+                f"API {path} (JSON, vollständig)",
+                "JSON",
+                "application/json",
+                access_url=build_url(path),
+            )
+            for path in item["json"]
+        ]
+        if item.get("figures"):
+            distributions += [
+                distribution(
+                    build_url(figures_download_path(grouping)),
+                    f"{title} (CSV, Stand heute)",
+                    "CSV",
+                    "text/csv",
+                    access_url=build_url("/api/v1/figures/"),
+                )
+                for grouping, title in FIGURES_DOWNLOADS
+            ]
+        distributions += [
+            distribution(build_url(path), title, file_type, media_type)
+            for name, title, path, _format, media_type, file_type in DOCUMENT_DOWNLOADS
+            if name in item.get("documents", ())
+        ]
         datasets.append(
             {
                 "@id": build_url(f"/api/v1/catalog.jsonld#{item['id']}"),
@@ -294,7 +425,6 @@ def dcat_catalogue(build_url, *, programme, modified) -> dict:
                 "dcat:contactPoint": contact,
                 "dct:temporal": temporal,
                 "dct:spatial": {"@id": NRW_STATE_KEY},
-                "dcatde:politicalGeocodingURI": {"@id": NRW_STATE_KEY},
                 "dcatde:politicalGeocodingLevelURI": {"@id": "http://dcat-ap.de/def/politicalGeocoding/Level/state"},
                 "dct:license": {"@id": DCATDE_LICENCE},
                 "dct:modified": modified_literal,

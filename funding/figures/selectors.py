@@ -5,7 +5,7 @@ from collections.abc import Collection
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import OuterRef, Q, Subquery
+from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from funding.figures.definitions import (
@@ -13,11 +13,13 @@ from funding.figures.definitions import (
     FIGURES,
     GROUPING_NUMBERS,
     GROUPINGS,
-    STORED_FIGURES,
+    STORED_KEYS,
     TOTAL_LABEL,
     Denominators,
     figure_value,
     figure_values,
+    illustrative_shares,
+    zero_shares,
     zero_values,
 )
 from funding.models import FigureGroup, FigureStep, FiguresVersion, Programme
@@ -28,6 +30,8 @@ class FiguresRow:
     group_key: str
     group_label: str
     values: dict[str, Decimal | int] = field(default_factory=dict)
+    # Per figure, the share (0 to 1) of its value that rests on illustrative records; None: not known.
+    illustrative_shares: dict[str, Decimal | None] = field(default_factory=zero_shares)
 
 
 @dataclass
@@ -55,10 +59,15 @@ def default_programme() -> Programme | None:
     return _programmes_in_display_order().first()
 
 
+def default_programme_id() -> Subquery:
+    """The default programme's id, as a subquery: a read that filters by it stays one query."""
+    return Subquery(_programmes_in_display_order().values("id")[:1])
+
+
 def current_figures_version(*, programme: Programme | None = None) -> FiguresVersion | None:
     """The published figures version of `programme` (default: the default programme)."""
     # Without a programme, still one query: every figures read starts here.
-    default_id = Subquery(_programmes_in_display_order().values("id")[:1])
+    default_id = default_programme_id()
     programme_id = default_id if programme is None else programme.pk
     return FiguresVersion.objects.filter(programme_id=programme_id, is_current=True).first()
 
@@ -68,11 +77,22 @@ def figures_version_by_id(*, version_id: int) -> FiguresVersion | None:
     return FiguresVersion.objects.filter(pk=version_id).select_related("programme").first()
 
 
-# The columns of a step that store figures.
-STEP_COLUMNS = tuple(FigureStep.column_of(figure) for figure in STORED_FIGURES)
+def version_steps(version: FiguresVersion) -> QuerySet:
+    """Every step `version`'s figures use: its own and those its groups take from earlier versions."""
+    used = FigureGroup.objects.filter(
+        version_id=version.pk,
+        steps_from_id=OuterRef("version_id"),
+        grouping=OuterRef("grouping"),
+        member=OuterRef("member"),
+    )
+    return FigureStep.objects.filter(Exists(used))
 
 
-def _stored(step: dict, figures: Collection[str] = STORED_FIGURES) -> dict[str, int]:
+# The columns of a step that store figures and their illustrative parts.
+STEP_COLUMNS = tuple(FigureStep.column_of(key) for key in STORED_KEYS)
+
+
+def _stored(step: dict, figures: Collection[str] = STORED_KEYS) -> dict[str, int]:
     """The stored values of `figures` in a step read with .values(), by figure."""
     return {figure: step[FigureStep.column_of(figure)] for figure in figures}
 
@@ -90,6 +110,11 @@ def denominators(version: FiguresVersion, area_population: int | None = None) ->
 def step_values(step: dict, *, version: FiguresVersion, area_population: int | None = None) -> dict[str, Decimal | int]:
     """Every figure of a step read with .values(*STEP_COLUMNS)."""
     return figure_values(_stored(step), budget=denominators(version, area_population))
+
+
+def step_shares(step: dict) -> dict[str, Decimal | None]:
+    """Every figure's illustrative share in a step read with .values(*STEP_COLUMNS)."""
+    return illustrative_shares(_stored(step))
 
 
 def _check_group_by(group_by: str | None) -> str:
@@ -132,9 +157,10 @@ def figures_for(
     # The groups of the version, each with an indexed lookup of the day of its step in
     # force on `as_of`; then the values of those steps by primary key.
     number = GROUPING_NUMBERS[grouping]
+    # A group's steps are those of the version its steps_from names (this one, or an earlier one).
     in_force = (
         FigureStep.objects.filter(
-            version_id=version.pk, grouping=number, member=OuterRef("member"), valid_from__lte=as_of
+            version_id=OuterRef("steps_from_id"), grouping=number, member=OuterRef("member"), valid_from__lte=as_of
         )
         .order_by("-valid_from")
         .values("valid_from")[:1]
@@ -142,18 +168,24 @@ def figures_for(
     groups = list(
         FigureGroup.objects.filter(version_id=version.pk, grouping=number)
         .annotate(in_force=Subquery(in_force))
-        .values_list("member", "key", "label", "in_force", "population")
+        .values_list("member", "key", "label", "in_force", "population", "steps_from_id")
     )
-    step_keys = [(version.pk, number, member, day) for member, _key, _label, day, _pop in groups if day is not None]
+    step_keys = [(steps_from, number, member, day) for member, _k, _l, day, _p, steps_from in groups if day is not None]
     steps = FigureStep.objects.filter(pk__in=step_keys).values("member", *STEP_COLUMNS) if step_keys else []
-    population = {member: pop for member, _key, _label, _day, pop in groups}
-    values_by_member = {
-        step["member"]: step_values(step, version=version, area_population=population[step["member"]]) for step in steps
-    }
+    population = {member: pop for member, _key, _label, _day, pop, _steps_from in groups}
+    values_by_member, shares_by_member = {}, {}
+    for step in steps:
+        member = step["member"]
+        values_by_member[member] = step_values(step, version=version, area_population=population[member])
+        shares_by_member[member] = step_shares(step)
     rows: dict[str, FiguresRow] = {}
-    for member, group_key, group_label, _day, _pop in groups:
-        values = values_by_member.get(member) or zero_values()
-        rows[group_key] = FiguresRow(group_key=group_key, group_label=group_label, values=values)
+    for member, group_key, group_label, _day, _pop, _steps_from in groups:
+        rows[group_key] = FiguresRow(
+            group_key=group_key,
+            group_label=group_label,
+            values=values_by_member.get(member) or zero_values(),
+            illustrative_shares=shares_by_member.get(member) or zero_shares(),
+        )
     if not grouping and not rows:
         rows[""] = FiguresRow(group_key="", group_label=TOTAL_LABEL, values=zero_values())
     ordered = sorted(rows.values(), key=lambda row: _sort_key(grouping, row))
@@ -205,19 +237,19 @@ def figures_on_days(
     keys = [""] if not grouping else list(group_keys or [])
     group = (
         FigureGroup.objects.filter(version_id=version.pk, grouping=number, key__in=keys)
-        .values_list("member", "population")
+        .values_list("member", "population", "steps_from_id")
         .first()
     )
     if group is None:
         return nothing
-    member, area_population = group
+    member, area_population, steps_from = group
     in_force_on_a_day = Q()
     for day in days:
         in_force_on_a_day |= Q(valid_from__lte=day) & (Q(valid_until__gt=day) | Q(valid_until__isnull=True))
     inputs = sorted({stored for figure in figures for stored in FIGURE_INPUTS[figure]})
     columns = [FigureStep.column_of(stored) for stored in inputs]
     steps = list(
-        FigureStep.objects.filter(version_id=version.pk, grouping=number, member=member)
+        FigureStep.objects.filter(version_id=steps_from, grouping=number, member=member)
         .filter(in_force_on_a_day)
         .values("valid_from", "valid_until", *columns)
     )
@@ -268,9 +300,16 @@ def figure_series(
     groups = FigureGroup.objects.filter(version_id=version.pk, grouping=number)
     if group_keys is not None:
         groups = groups.filter(key__in=list(group_keys))
-    labels = {member: (key, label) for member, key, label in groups.values_list("member", "key", "label")}
-    populations = dict(groups.values_list("member", "population"))
-    steps = FigureStep.objects.filter(version_id=version.pk, grouping=number, member__in=list(labels))
+    labels, populations, members_by_steps = {}, {}, {}
+    for member, key, label, population, steps_from in groups.values_list(
+        "member", "key", "label", "population", "steps_from_id"
+    ):
+        labels[member], populations[member] = (key, label), population
+        members_by_steps.setdefault(steps_from, []).append(member)
+    of_groups = Q(pk__in=[])
+    for steps_from, members in members_by_steps.items():
+        of_groups |= Q(version_id=steps_from, member__in=members)
+    steps = FigureStep.objects.filter(of_groups, grouping=number)
     if end is not None:
         steps = steps.filter(valid_from__lte=end)
     inputs = FIGURE_INPUTS[figure]

@@ -9,9 +9,11 @@ version from a published one and the facts of the projects that changed since
 (funding.figures.increments). funding.figures.engine runs them and publishes the version.
 """
 
+from dataclasses import dataclass
+
 from django.db import connection
 
-from funding.figures.definitions import GROUPING_NUMBERS, STORED_FIGURES
+from funding.figures.definitions import GROUPING_NUMBERS, ILLUSTRATIVE_PARTS, STORED_KEYS
 from funding.figures.ledgers import (
     FLOW_CHANGES,
     POSTGRESQL_EXACT_SUM,
@@ -22,7 +24,7 @@ from funding.figures.ledgers import (
     project_facts,
     request_facts,
 )
-from funding.figures.models import FigureStep
+from funding.figures.models import FigureGroup, FigureStep
 from funding.models import Programme
 from projects.models import ProjectKind, RequestKind, Strand
 
@@ -104,10 +106,17 @@ FIRST_REQUEST_COLUMNS = {
     "reach_population": "m_population",
 }
 
+# Each figure's illustrative part (definitions.ILLUSTRATIVE_PARTS) changes in a column of its
+# own: i_amount is c_amount on the facts of illustrative records (f_ill = 1), and so on.
+FACT_COLUMNS |= {ILLUSTRATIVE_PARTS[figure]: f"i_{column[2:]}" for figure, column in list(FACT_COLUMNS.items())}
+FIRST_REQUEST_COLUMNS |= {
+    ILLUSTRATIVE_PARTS[figure]: f"i_{column[2:]}" for figure, column in list(FIRST_REQUEST_COLUMNS.items())
+}
+
 
 # Total volume, budget share, reach shares and funding per inhabitant are derived from these
 # when read (funding.figures).
-assert {*FACT_COLUMNS, *FIRST_REQUEST_COLUMNS} == set(STORED_FIGURES), "every stored figure needs its daily change"  # noqa: S101
+assert {*FACT_COLUMNS, *FIRST_REQUEST_COLUMNS} == set(STORED_KEYS), "every stored figure needs its daily change"  # noqa: S101
 
 
 def _exact_sum() -> str:
@@ -139,10 +148,13 @@ def _daily_ctes(programme: Programme, scope: Scope, *, prefix: str = "") -> tupl
 
     # A municipality's first request per group, the day it starts to count (with whether it
     # is a Gemeinde and its population, the same on every request of it).
+    # f_published_day: the day of its first published request in the group (NULL: none so far);
+    # until then the municipality counts in the illustrative part.
     first_request_days = _per_group(
         f"{p}req_attr",
-        "f_day, f_municipality, f_gemeinde, f_population",
-        "MIN(f_day) AS f_day, MAX(f_gemeinde) AS f_gemeinde, MAX(f_population) AS f_population",
+        "f_day, f_municipality, f_gemeinde, f_population, f_ill",
+        "MIN(f_day) AS f_day, MAX(f_gemeinde) AS f_gemeinde, MAX(f_population) AS f_population, "
+        "MIN(CASE WHEN f_ill = 0 THEN f_day END) AS f_published_day",
         authority="first_authority",
         year="f_year",
         by="f_municipality",
@@ -153,6 +165,12 @@ def _daily_ctes(programme: Programme, scope: Scope, *, prefix: str = "") -> tupl
     fact_columns = ", ".join(
         ["f_day", "f_region", "f_strand", "f_topic", "g_year", "g_authority", *FACT_COLUMNS.values()]
     )
+    # The illustrative part of each change: the change itself on an illustrative record's fact.
+    illustrative_parts = ", ".join(
+        f"CASE WHEN f_ill = 1 THEN {column} END AS i_{column[2:]}"
+        for figure, column in FACT_COLUMNS.items()
+        if figure in ILLUSTRATIVE_PARTS
+    )
     # +1 when a decision makes its project funded (net grant above zero), -1 when it makes
     # it unfunded, else 0; f_running is the net grant after the decision.
     flip = "((CASE WHEN f_running > 0 THEN 1 ELSE 0 END) - (CASE WHEN f_running - c_amount > 0 THEN 1 ELSE 0 END))"
@@ -162,6 +180,7 @@ def _daily_ctes(programme: Programme, scope: Scope, *, prefix: str = "") -> tupl
     in_first_groups = (
         f"(f_year = f_first_year AND COALESCE(f_authority, {NO_ID}) = COALESCE(f_first_authority, {NO_ID}))"
     )
+    illustrative_first = "(CASE WHEN f_published_day IS NULL OR f_published_day > f_day THEN 1 ELSE 0 END)"
     # The payments ledger's columns: NULL (no change) on the rows of the other sources.
     no_flow_as = ", ".join(f"CAST(NULL AS BIGINT) AS {column}" for column in FLOW_CHANGES)
     no_flow = ", ".join("NULL" for _column in FLOW_CHANGES)
@@ -188,45 +207,62 @@ def _daily_ctes(programme: Programme, scope: Scope, *, prefix: str = "") -> tupl
 -- have the same groups (nearly always: most flips come with the first decision) and gets a
 -- row of its own otherwise. One aggregate over the stream (GROUPING SETS on PostgreSQL)
 -- gives the daily change of every figure at once.
-{p}facts AS (
+{p}facts_of_records AS (
     SELECT f_day, f_region, f_strand, f_topic, f_year AS g_year, f_authority AS g_authority,
            c_amount, c_private, c_eligible, c_own,
            CAST(CASE WHEN {in_first_groups} THEN {funded_flip} END AS BIGINT) AS c_funded,
            CAST(CASE WHEN {in_first_groups} THEN {office_flip} END AS BIGINT) AS c_offices,
            CAST(NULL AS BIGINT) AS c_applications, CAST(NULL AS BIGINT) AS c_transfer,
-           CAST(NULL AS BIGINT) AS c_consultation, {no_flow_as}
+           CAST(NULL AS BIGINT) AS c_consultation, {no_flow_as}, f_ill
     FROM {p}dec
     UNION ALL
     SELECT f_day, f_region, f_strand, f_topic, f_first_year, f_first_authority, NULL, NULL, NULL, NULL,
-           {funded_flip}, {office_flip}, NULL, NULL, NULL, {no_flow}
+           {funded_flip}, {office_flip}, NULL, NULL, NULL, {no_flow}, f_ill
     FROM {p}dec
     WHERE {flip} <> 0 AND NOT {in_first_groups}
     UNION ALL
     SELECT f_day, f_region, f_strand, f_topic, f_year, first_authority, NULL, NULL, NULL, NULL,
-           NULL, NULL, 1, NULL, NULL, {no_flow}
+           NULL, NULL, 1, NULL, NULL, {no_flow}, f_ill
     FROM {p}prj_attr
     UNION ALL
     SELECT f_day, f_region, f_strand, f_topic, f_year, first_authority, NULL, NULL, NULL, NULL,
            NULL, NULL, NULL,
            CASE WHEN f_kind = '{RequestKind.TRANSFER}' THEN 1 END,
-           CASE WHEN f_kind = '{RequestKind.CONSULTATION}' THEN 1 END, {no_flow}
+           CASE WHEN f_kind = '{RequestKind.CONSULTATION}' THEN 1 END, {no_flow}, f_ill
     FROM {p}req_attr
     UNION ALL
     -- The payments ledger: payments and claims under their grant's authority and in the
     -- year of their date, proofs of use in the year of their deadline.
     SELECT f_day, f_region, f_strand, f_topic, f_year, f_authority, NULL, NULL, NULL, NULL,
-           NULL, NULL, NULL, NULL, NULL, {flow_changes}
+           NULL, NULL, NULL, NULL, NULL, {flow_changes}, f_ill
     FROM {p}flow
+)""",  # noqa: S608
+        f"""{p}facts AS (
+    SELECT f.*, {illustrative_parts} FROM {p}facts_of_records f
 )""",  # noqa: S608
         f"""{p}facts_daily AS (
     {_per_group(f"{p}facts", fact_columns, changes, authority="g_authority", year="g_year")}
 )""",  # noqa: S608
-        f"""{p}first_requests_daily AS (
-    SELECT grp, raw_key, f_day, CAST(COUNT(*) AS BIGINT) AS m_municipalities,
-           CAST(SUM(f_gemeinde) AS BIGINT) AS m_gemeinden,
-           CAST(SUM(f_gemeinde * f_population) AS BIGINT) AS m_population
+        f"""{p}first_requests AS (
+    {first_request_days}
+)""",  # noqa: S608
+        f"""-- A municipality counts from its first request in a group; in the illustrative part from then
+-- until its first published request there.
+{p}first_requests_daily AS (
+    SELECT grp, raw_key, f_day, CAST(SUM(m_municipalities) AS BIGINT) AS m_municipalities,
+           CAST(SUM(m_gemeinden) AS BIGINT) AS m_gemeinden, CAST(SUM(m_population) AS BIGINT) AS m_population,
+           CAST(SUM(i_municipalities) AS BIGINT) AS i_municipalities,
+           CAST(SUM(i_gemeinden) AS BIGINT) AS i_gemeinden, CAST(SUM(i_population) AS BIGINT) AS i_population
     FROM (
-        {first_request_days}
+        SELECT grp, raw_key, f_day, 1 AS m_municipalities, f_gemeinde AS m_gemeinden,
+               f_gemeinde * f_population AS m_population, {illustrative_first} AS i_municipalities,
+               {illustrative_first} * f_gemeinde AS i_gemeinden,
+               {illustrative_first} * f_gemeinde * f_population AS i_population
+        FROM {p}first_requests
+        UNION ALL
+        SELECT grp, raw_key, f_published_day, 0, 0, 0, -1, -f_gemeinde, -(f_gemeinde * f_population)
+        FROM {p}first_requests
+        WHERE f_published_day > f_day
     ) t
     GROUP BY grp, raw_key, f_day
 )""",  # noqa: S608
@@ -318,16 +354,25 @@ daily AS (
     return sql, params
 
 
+@dataclass(frozen=True)
+class IncrementStatements:
+    insert: tuple[str, list]  # writes the touched groups' steps of the new version
+    touched: tuple[str, list]  # answers the touched groups (grouping, member)
+
+
 def increment_statement(
     *, programme: Programme, scope: Scope, base_version_id: int, version_id: int
-) -> tuple[str, list]:
-    """The statement that writes the steps of `version_id`: those of `base_version_id` plus the entries added since.
+) -> IncrementStatements | None:
+    """The statements that write the steps of `version_id`: those of `base_version_id` plus the entries added since.
+
+    None when no group changes (there is nothing to write).
 
     `scope` names the projects whose facts the added entries change and leaves out the
     entries themselves: the facts as the base version saw them (funding.figures.increments). The difference of their facts with and without
     the added entries is each group's daily change; the groups it touches get their steps
     again from the base version's daily changes plus that difference (the same running sums
-    as a full recompute), every other group's steps are copied as they are.
+    as a full recompute). Every other group keeps using the steps the base version's group
+    uses (FigureGroup.steps_from, written by the engine): nothing is copied.
     """
     table, column, figure_columns = _step_columns()
     version, grouping, member, valid_from = (
@@ -336,13 +381,11 @@ def increment_statement(
         column["member"],
         column["valid_from"],
     )
-    base_steps = f"""SELECT {int(version_id)}, s.{grouping}, s.{member}, s.{valid_from}, s.{column["valid_until"]}, {figure_columns}
-FROM {table} s
-WHERE s.{version} = {int(base_version_id)}"""  # noqa: S608
+    groups = FigureGroup._meta.db_table
     if not scope.projects:
-        # Only drafts were saved or deleted, or entries of another programme released.
-        columns = f"{version}, {grouping}, {member}, {valid_from}, {column['valid_until']}, {figure_columns}"
-        return f"INSERT INTO {table} ({columns})\n{base_steps}", []  # noqa: S608
+        # Only drafts were saved or deleted, or entries of another programme released: no group
+        # changes, every group of the new version uses the steps the base version's uses.
+        return None
     after, after_params = _daily_ctes(programme, scope.with_added_entries(), prefix="a_")
     before, before_params = _daily_ctes(programme, scope, prefix="b_")
     exact_sum = _exact_sum()
@@ -361,7 +404,7 @@ WHERE s.{version} = {int(base_version_id)}"""  # noqa: S608
     names = ", ".join(f"d_{figure}" for figure in FIGURES_IN_ORDER)
     base_changes = ", ".join(f"s.{col} - COALESCE(LAG(s.{col}) OVER earlier, 0)" for col in figure_columns.split(", "))
     summed = ", ".join(f"NULLIF({exact_sum}(d_{figure}), 0) AS d_{figure}" for figure in FIGURES_IN_ORDER)
-    sql = f"""
+    delta = f"""
 WITH
 {_joined([*after, *before])},
 -- The daily change of each touched group: the facts with the added entries less those without.
@@ -370,13 +413,16 @@ delta (grp, raw_key, f_day, {names}) AS (
     UNION ALL
     {delta_rows("b_", "-")}
 ),
-touched AS (SELECT DISTINCT grp, raw_key FROM delta),
--- The base version's daily changes of the touched groups: each step less the one before.
+touched AS (SELECT DISTINCT grp, raw_key FROM delta)"""  # noqa: S608
+    sql = f"""{delta},
+-- The base version's daily changes of the touched groups (from the steps its groups use): each
+-- step less the one before.
 base_daily (grp, raw_key, f_day, {names}) AS (
     SELECT s.{grouping}, s.{member}, s.{valid_from}, {base_changes}
     FROM {table} s
     JOIN touched t ON t.grp = s.{grouping} AND t.raw_key = s.{member}
-    WHERE s.{version} = {int(base_version_id)}
+    JOIN {groups} g ON g.version_id = {int(base_version_id)} AND g.grouping = s.{grouping}
+        AND g.member = s.{member} AND g.steps_from_id = s.{version}
     WINDOW earlier AS (PARTITION BY s.{grouping}, s.{member} ORDER BY s.{valid_from})
 ),
 daily AS (
@@ -386,8 +432,7 @@ daily AS (
 ),
 {_steps_cte("daily")}
 {_insert_steps(version_id)}
-UNION ALL
-{base_steps}
-  AND NOT EXISTS (SELECT 1 FROM touched t WHERE t.grp = s.{grouping} AND t.raw_key = s.{member})
 """  # noqa: S608
-    return sql, [*after_params, *before_params]
+    params = [*after_params, *before_params]
+    # The groups the increment rewrote: a touched group without steps now has no figures left.
+    return IncrementStatements(insert=(sql, params), touched=(f"{delta}\nSELECT grp, raw_key FROM touched", params))

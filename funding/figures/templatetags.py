@@ -60,6 +60,12 @@ def euro_short(value) -> str:
 
 
 @register.filter
+def share_of(shares, key: str):
+    """The illustrative share of figure `key` in a page's shares (0 where the page has none)."""
+    return (shares or {}).get(key, Decimal(0))
+
+
+@register.filter
 def percent(value, decimals: int = 1) -> str:
     """A ratio as percent: 0.622 → "62,2 %"."""
     if value is None or value == "":

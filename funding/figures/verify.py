@@ -15,8 +15,8 @@ from django.db.models.functions import ExtractYear
 
 from funding.choices import DecisionState, RecoveryKind
 from funding.figures.definitions import FIGURES, GROUPING_NUMBERS, NO_AUTHORITY_KEY, NO_TOPIC_KEY
-from funding.figures.selectors import STEP_COLUMNS, step_values
-from funding.models import FigureGroup, FigureStep, FiguresVersion, FundingDecision, Programme
+from funding.figures.selectors import STEP_COLUMNS, step_values, version_steps
+from funding.models import FigureGroup, FiguresVersion, FundingDecision, Programme
 from funding.payments.models import Payment, ProofOfUse, Recovery
 from projects.models import Project, ProjectKind, RequestKind, TransferRequest
 from regions.models import Municipality, MunicipalityKind, Region
@@ -356,7 +356,7 @@ def stored_steps(*, version: FiguresVersion) -> dict[SeriesKey, list[tuple[dt.da
     populations = {(grouping, member): population for grouping, member, _key, population in groups}
     series: dict[SeriesKey, list[tuple[dt.date, Decimal]]] = defaultdict(list)
     rows = (
-        FigureStep.objects.filter(version=version)
+        version_steps(version)
         .order_by("grouping", "member", "valid_from")
         .values("grouping", "member", "valid_from", *STEP_COLUMNS)
     )

@@ -4,34 +4,14 @@ import datetime as dt
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
 from funding.figures.dashboards import glossary, programme_dashboard, published_record, region_dashboard
-from funding.figures.forms import AsOfForm
-from modellregionen.api.licence import citation
+from funding.figures.forms import AsOfForm, as_of_status, page_citation
+from funding.figures.open_data import FIGURES_DOWNLOADS, figures_download_path
 from projects.selectors import region_project_office, region_projects
 from regions.models import Region
 from regions.selectors import region_for_page, region_members
-
-
-def _citation(request: HttpRequest, context: dict) -> dict:
-    """The "Zitieren" element of a page: its permalink (date and version pinned) and the citation text."""
-    version, as_of = context.get("version"), context["as_of"]
-    if version is None:
-        return {}
-    permalink = request.build_absolute_uri(
-        f"{request.path}?{urlencode({'as_of': as_of.isoformat(), 'version': version.pk})}"
-    )
-    stand = f"Stand {as_of:%d.%m.%Y}"
-    return {
-        "permalink": permalink,
-        "citation": citation(programme=context["programme"], version=version, stand=stand, permalink=permalink),
-    }
-
-
-def _status(as_of_form: AsOfForm) -> int:
-    return 400 if as_of_form.is_bound and not as_of_form.is_valid() else 200
 
 
 def dashboard(request: HttpRequest) -> HttpResponse:
@@ -40,8 +20,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "as_of_form": as_of_form,
         **programme_dashboard(as_of=as_of_form.as_of_or_today(), version=as_of_form.chosen_version()),
     }
-    context.update(_citation(request, context))
-    return render(request, "funding/dashboard.html", context, status=_status(as_of_form))
+    context.update(page_citation(request, context))
+    return render(request, "funding/dashboard.html", context, status=as_of_status(as_of_form))
 
 
 def data_page(request: HttpRequest) -> HttpResponse:
@@ -50,6 +30,9 @@ def data_page(request: HttpRequest) -> HttpResponse:
         "record": published_record(),
         "today": dt.date.today(),
         "downloads": complete_downloads(),
+        "figures_downloads": [
+            {"url": figures_download_path(grouping), "label": title} for grouping, title in FIGURES_DOWNLOADS
+        ],
     }
     return render(request, "funding/data.html", context)
 
@@ -83,7 +66,7 @@ def complete_downloads() -> list[dict]:
         {
             "url": "/api/v1/requests/?format=csv",
             "label": _("Nachnutzungs- und Beratungsanfragen als CSV (ohne personenbezogene Daten)"),
-            "rows": TransferRequest.objects.count(),
+            "rows": TransferRequest.objects.counted().count(),
         },
         {
             "url": "/api/v1/municipalities/?format=csv",
@@ -113,5 +96,5 @@ def region_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "project_office": region_project_office(region=region),
         **region_dashboard(region=region, as_of=as_of_form.as_of_or_today(), version=as_of_form.chosen_version()),
     }
-    context.update(_citation(request, context))
-    return render(request, "regions/region_detail.html", context, status=_status(as_of_form))
+    context.update(page_citation(request, context))
+    return render(request, "regions/region_detail.html", context, status=as_of_status(as_of_form))

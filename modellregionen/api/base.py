@@ -2,6 +2,7 @@
 
 import functools
 import itertools
+import json
 
 from django.conf import settings
 from django.http import Http404, StreamingHttpResponse
@@ -11,16 +12,17 @@ from django.utils.module_loading import import_string
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from rest_framework.authentication import SessionAuthentication
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import MethodNotAllowed, NotFound, ValidationError
 from rest_framework.permissions import IsAuthenticatedOrReadOnly
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
+from rest_framework.utils.encoders import JSONEncoder as DjangoRestJSONEncoder
 
 from modellregionen import roles
 from modellregionen.api import caching, rendered
 from modellregionen.api.auth import ExpiringTokenAuthentication
 from modellregionen.api.errors import api_exception_handler, validation_error
-from modellregionen.api.pagination import ApiPagination
+from modellregionen.api.pagination import ALL, ApiPagination
 from modellregionen.api.renderers import (
     DEFAULT_DIALECT,
     DIALECTS,
@@ -182,9 +184,13 @@ class ApiMixin:
     def rendered_key(self, request) -> tuple | None:
         """The key of this answer among the kept rendered answers, or None if it is not kept.
 
-        Kept: anonymous answers (staff see more) that are not a streamed complete CSV.
+        Kept: anonymous answers (staff see more) that are not a streamed complete list.
         """
-        if request.user.is_authenticated or self.wants_complete_csv(request):
+        if (
+            request.user.is_authenticated
+            or self._wants_complete(request, "csv")
+            or self._wants_complete(request, "json")
+        ):
             return None
         return (self.validators.etag, request.scheme, request.get_host(), get_language())
 
@@ -192,6 +198,9 @@ class ApiMixin:
     def initial(self, request, *args, **kwargs):
         self.validators = None
         self.kept_as = None
+        if request.method.lower() not in self.http_method_names or not hasattr(self, request.method.lower()):
+            # A method the address does not have is a 405 whoever asks, whatever the parameters.
+            raise MethodNotAllowed(request.method)
         self.check_query_parameters(request)
         super().initial(request, *args, **kwargs)
         if request.method in SAFE_METHODS:
@@ -241,16 +250,54 @@ class ApiMixin:
         return response
 
     # --- CSV --------------------------------------------------------------------------
-    def wants_complete_csv(self, request) -> bool:
-        """A list asked for as CSV without page parameters: the whole list, never a first page."""
+    def _wants_complete(self, request, renderer_format: str) -> bool:
+        """A list asked for whole: as CSV without page parameters (never a first page), or page_size=all."""
         renderer = getattr(request, "accepted_renderer", None)
-        paged = "page" in request.query_params or "page_size" in request.query_params
-        return self.is_list_action() and renderer is not None and renderer.format == "csv" and not paged
+        if not self.is_list_action() or renderer is None or renderer.format != renderer_format:
+            return False
+        page, page_size = request.query_params.get("page"), request.query_params.get("page_size")
+        if page_size == ALL:
+            # The whole list is one page: page 1, and no other.
+            if page not in (None, "1"):
+                raise NotFound(_("Mit page_size=all gibt es nur die Seite 1."))
+            return True
+        # A CSV is complete unless a page is asked for; JSON pages unless page_size=all.
+        return renderer_format == "csv" and page is None and page_size is None
 
     def list(self, request, *args, **kwargs):
-        if self.wants_complete_csv(request):
+        if self._wants_complete(request, "csv"):
             return self.complete_csv(self.filter_queryset(self.get_queryset()))
+        if self._wants_complete(request, "json"):
+            return self.complete_json(self.filter_queryset(self.get_queryset()))
         return super().list(request, *args, **kwargs)
+
+    def complete_json(self, queryset) -> StreamingHttpResponse:
+        """Every row of the filtered list as one page of the paginated answer, streamed in constant memory.
+
+        The same object as a page (count, page, pages, page_size, next, previous, results), so a
+        client reads it as any page; the JSON distribution of the open data (DCAT) links it.
+        """
+        serializer = self.get_serializer()
+        total = queryset.count()
+        envelope = {"count": total, "page": 1, "pages": 1, "page_size": total, "next": None, "previous": None}
+        head = json.dumps(envelope, ensure_ascii=False)[:-1] + ', "results": ['
+        items = (serializer.to_representation(instance) for instance in queryset.iterator(chunk_size=ROWS_PER_CHUNK))
+
+        def pieces():
+            yield head
+            for number, item in enumerate(items):
+                yield ("," if number else "") + json.dumps(item, cls=DjangoRestJSONEncoder, ensure_ascii=False)
+            yield "]}"
+
+        body = pieces()
+        # As for the CSV: the first item is read before the answer starts, so a failing query
+        # fails with its status; X-Total-Count says how many a complete answer has.
+        first = next(body) + next(body)
+        response = StreamingHttpResponse(
+            (piece.encode("utf-8") for piece in itertools.chain([first], body)), content_type="application/json"
+        )
+        response["X-Total-Count"] = str(total)
+        return response
 
     def complete_csv(self, queryset) -> StreamingHttpResponse:
         """Every row of the filtered list, streamed in constant memory; the count in X-Total-Count.

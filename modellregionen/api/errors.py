@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import inline_serializer
-from rest_framework import exceptions, serializers
+from rest_framework import exceptions, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import set_rollback
 
@@ -60,7 +60,11 @@ def api_exception_handler(exc, context):
     """Turn every expected failure into a JSON error naming what went wrong."""
     if isinstance(exc, DjangoValidationError):
         detail = exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
+        # A service's refusal because of the record's state (not of the input) says so: 409.
+        conflict = getattr(exc, "status_code", None) == status.HTTP_409_CONFLICT
         exc = exceptions.ValidationError(detail)
+        if conflict:
+            exc.status_code = status.HTTP_409_CONFLICT
     elif isinstance(exc, Http404):
         exc = exceptions.NotFound(*exc.args)
     elif isinstance(exc, DjangoPermissionDenied):

@@ -18,3 +18,11 @@ class ExactDecimalField(serializers.Field):
 
     def to_representation(self, value):
         return format(value, "f")
+
+
+class KnownKeyField(serializers.SlugRelatedField):
+    """A record named by its key (programme=digitale-modellregionen) in a query.
+
+    The schema lists the keys that exist (modellregionen.api.schema): any other is a 400, so a
+    client must be able to know them.
+    """

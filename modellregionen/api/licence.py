@@ -18,15 +18,3 @@ def citation(*, programme, version, stand: str, permalink: str) -> str:
         f"{programme.name}, Kennzahlen {stand}, Version {version.pk} (berechnet {computed}); "
         f"Quelle: {programme.funder}; {LICENCE['name']}; {permalink}"
     )
-
-
-def publisher_name() -> str:
-    """The one name of who publishes the record: the funding ministry of the default programme.
-
-    The Impressum, the data page, DCAT, the feed and every citation name it from the same field
-    (Programme.funder), so the record never names two ministries.
-    """
-    from funding.figures.selectors import default_programme
-
-    programme = default_programme()
-    return programme.funder if programme else ""

@@ -10,6 +10,8 @@ from modellregionen.api.errors import validation_error
 
 DEFAULT_PAGE_SIZE = 100
 MAX_PAGE_SIZE = 1000
+# page_size=all: the whole list as one page, streamed (modellregionen.api.base.complete_json).
+ALL = "all"
 
 
 def _positive_int(request, name: str, default: int) -> int:
@@ -103,7 +105,13 @@ class ApiPagination(PageNumberPagination):
                 "name": self.page_size_query_param,
                 "required": False,
                 "in": "query",
-                "description": f"Einträge je Seite, 1 bis {MAX_PAGE_SIZE} (Vorgabe {DEFAULT_PAGE_SIZE}).",
-                "schema": {"type": "integer", "minimum": 1, "maximum": MAX_PAGE_SIZE},
+                "description": f"Einträge je Seite, 1 bis {MAX_PAGE_SIZE} (Vorgabe {DEFAULT_PAGE_SIZE}); "
+                "`all`: die ganze Liste als eine Seite (Seite 1), wie die vollständige CSV-Datei.",
+                "schema": {
+                    "oneOf": [
+                        {"type": "integer", "minimum": 1, "maximum": MAX_PAGE_SIZE},
+                        {"type": "string", "enum": [ALL]},
+                    ]
+                },
             },
         ]

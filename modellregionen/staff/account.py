@@ -1,7 +1,7 @@
 """Login, second factor and the own account: recovery codes and the API token.
 
 The password step is Django's LoginView with the per-address limit of
-modellregionen.login_limits; the second step asks for a code from the authenticator app or a
+regions.login_limits; the second step asks for a code from the authenticator app or a
 recovery code (django-otp, which also slows down guessing per device).
 """
 
@@ -28,9 +28,9 @@ from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from rest_framework.authtoken.models import Token
 
-from modellregionen import login_limits
 from modellregionen.second_factor import has_second_factor, needs_verification, requires_second_factor
 from modellregionen.staff.access import staff_view
+from regions import login_limits
 
 RECOVERY_CODES = 10
 APP_DEVICE_NAME = "Authenticator-App"

@@ -62,13 +62,12 @@ def test_between_two_versions(client, published):
 @pytest.mark.parametrize(
     ("query", "parameter"),
     [
-        ("from=2020-01-01&to=2019-01-01", "from"),
-        ("from=2020-01-01", "to"),
         ("from=2020-13-01&to=2021-01-01", "from"),
-        ("from_version=999999&to_version=1", "from_version"),
-        ("", "from"),
-        ("from=2020-01-01&to=2020-02-01&from_version=1&to_version=2", "from"),
+        ("from=2020-01-01&to=heute", "to"),
+        ("from_version=0", "from_version"),
+        ("programme=atlantis", "programme"),
         ("since=2020-01-01", "since"),
+        ("from=", "from"),
     ],
 )
 def test_bad_input_is_a_400_naming_the_parameter(client, published, query, parameter):
@@ -76,6 +75,56 @@ def test_bad_input_is_a_400_naming_the_parameter(client, published, query, param
 
     assert response.status_code == 400
     assert parameter in response.json()["errors"]
+
+
+def test_a_version_that_does_not_exist_is_a_404_naming_the_parameter(client, published):
+    response = client.get("/api/v1/figures/changes/?from_version=999999")
+
+    assert response.status_code == 404
+    assert response.json()["detail"].startswith("from_version:")
+
+
+def test_a_version_of_another_programme_is_a_400_naming_both_also_without_programme(client, published):
+    other = FiguresVersion.objects.filter(is_current=True).exclude(programme__slug="digitale-modellregionen").get()
+
+    response = client.get(f"/api/v1/figures/changes/?to_version={other.pk}")
+
+    assert response.status_code == 400
+    message = response.json()["errors"]["to_version"][0]
+    assert other.programme.slug in message and "digitale-modellregionen" in message
+
+
+def test_each_end_defaults_to_the_current_version_today(client, published):
+    today = timezone.localdate().isoformat()
+    current = FiguresVersion.objects.get(is_current=True, programme__slug="digitale-modellregionen")
+
+    data = client.get("/api/v1/figures/changes/?from=2019-12-06").json()
+
+    assert data["from"]["date"] == "2019-12-06" and data["to"]["date"] == today
+    assert data["from"]["version"] == data["to"]["version"] == current.pk
+    figures = {f["key"]: f for f in data["figures"]}
+    assert figures["funding_granted"]["from"] == "56613750.00"
+    explained = sum(Decimal(d["amount"]) for d in data["decisions"] if d["change"] == "added")
+    assert Decimal(figures["funding_granted"]["difference"]) == explained
+
+
+def test_going_back_in_time_gives_the_negative_difference_and_the_decisions_it_removes(client, published):
+    forward = client.get("/api/v1/figures/changes/?from=2019-12-06&to=2020-10-26").json()
+    backward = client.get("/api/v1/figures/changes/?from=2020-10-26&to=2019-12-06").json()
+
+    difference = {f["key"]: f["difference"] for f in forward["figures"]}
+    assert {f["key"]: f["difference"] for f in backward["figures"]}["funding_granted"] == "-16372550.00"
+    assert difference["funding_granted"] == "16372550.00"
+    assert {d["reference"] for d in backward["decisions"]} == {d["reference"] for d in forward["decisions"]}
+    assert {d["change"] for d in backward["decisions"]} == {"removed"}
+
+
+def test_a_version_and_a_date_on_each_end(client, published):
+    first = FiguresVersion.objects.get(is_current=True, programme__slug="digitale-modellregionen")
+    data = client.get(f"/api/v1/figures/changes/?from_version={first.pk}&from=2019-12-06&to=2020-10-26").json()
+
+    assert (data["from"]["version"], data["from"]["date"]) == (first.pk, "2019-12-06")
+    assert {f["key"]: f for f in data["figures"]}["funded_projects"]["to"] == 65
 
 
 def test_the_atom_feed_lists_released_decisions_and_new_versions(client, published):

@@ -30,7 +30,7 @@ def test_every_download_on_the_data_page_has_every_row_of_the_database(client, p
     expected = {
         "/api/v1/decisions/?format=csv": FundingDecision.objects.released().count(),
         "/api/v1/projects/?format=csv": Project.objects.count(),
-        "/api/v1/requests/?format=csv": TransferRequest.objects.count(),
+        "/api/v1/requests/?format=csv": TransferRequest.objects.counted().count(),
         "/api/v1/municipalities/?format=csv": Municipality.objects.count(),
     }
     page = client.get("/daten/").content.decode()
@@ -89,3 +89,31 @@ def test_ten_thousand_projects_download_complete_in_json_pages_and_in_one_csv(cl
     pages = [client.get(f"/api/v1/projects/?page_size=1000&page={n}").json() for n in range(1, 11)]
     assert pages[0]["count"] == 10_000 and pages[-1]["next"] is None
     assert sorted(row["slug"] for page in pages for row in page["results"]) == sorted(slugs)
+
+
+def test_page_size_all_gives_the_whole_list_as_one_json_page(client, programme, monkeypatch):
+    import json
+
+    monkeypatch.setattr(renderers, "ROWS_PER_CHUNK", 7)
+    counts = {
+        "/api/v1/requests/": TransferRequest.objects.counted().count(),
+        "/api/v1/municipalities/": Municipality.objects.count(),
+        "/api/v1/decisions/": FundingDecision.objects.released().count(),
+    }
+    assert counts["/api/v1/requests/"] > 100  # more than one page of JSON
+    for url, expected in counts.items():
+        response = client.get(url, {"page_size": "all"})
+        body = json.loads(b"".join(response.streaming_content))
+
+        assert response.status_code == 200 and response["Content-Type"] == "application/json", url
+        assert body["count"] == len(body["results"]) == expected == int(response["X-Total-Count"]), url
+        assert (body["page"], body["pages"], body["next"], body["previous"]) == (1, 1, None, None)
+        paged = client.get(url, {"page_size": 1000}).json()["results"]
+        assert body["results"][: len(paged)] == json.loads(json.dumps(paged)), url
+
+    filtered = json.loads(b"".join(client.get("/api/v1/requests/?page_size=all&kind=consultation").streaming_content))
+    assert filtered["count"] == TransferRequest.objects.counted().filter(kind="consultation").count()
+    # Read to the end, as a client does: an unread stream would keep its database cursor open.
+    page_one = client.get("/api/v1/requests/?page_size=all&page=1")
+    assert json.loads(b"".join(page_one.streaming_content))["count"] == counts["/api/v1/requests/"]
+    assert client.get("/api/v1/requests/?page_size=all&page=2").status_code == 404  # all is one page

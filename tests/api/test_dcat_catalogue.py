@@ -39,7 +39,9 @@ def test_the_catalogue_and_each_dataset_carry_the_required_properties(graph):
         for prop in (DCTERMS.title, DCTERMS.description, DCTERMS.publisher, DCATDE.contributorID, DCTERMS.modified):
             assert graph.value(dataset, prop) is not None, (dataset, prop)
         assert graph.value(graph.value(dataset, DCTERMS.publisher), FOAF.name) is not None
-        assert str(graph.value(dataset, DCATDE.politicalGeocodingURI)).endswith("/stateKey/05")
+        # dct:spatial names NRW by its state key; dcatde:politicalGeocodingURI is deprecated in DCAT-AP.de 3.
+        assert str(graph.value(dataset, DCTERMS.spatial)).endswith("/stateKey/05")
+        assert graph.value(dataset, DCATDE.politicalGeocodingURI) is None
         assert list(graph.objects(dataset, DCAT.distribution))
 
 

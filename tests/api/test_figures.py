@@ -109,7 +109,7 @@ def test_bad_parameters_get_a_400_naming_them(published, api):
     cases = {
         "as_of": {"as_of": "06.12.2019"},
         "group_by": {"group_by": "ministry"},
-        "version": {"version": "999999"},
+        "version": {"version": "0"},
         "programme": {"programme": "no-such-programme"},
         "colour": {"colour": "red"},
         "format": {"format": "xml"},
@@ -119,6 +119,13 @@ def test_bad_parameters_get_a_400_naming_them(published, api):
         response = api.get("/api/v1/figures/", params)
         assert response.status_code == 400, name
         assert name in response.json()["errors"], name
+
+
+def test_a_version_that_was_never_published_is_a_404_naming_the_parameter(published, api):
+    response = api.get("/api/v1/figures/", {"version": "999999"})
+
+    assert response.status_code == 404
+    assert response.json()["detail"].startswith("version:")
 
 
 def test_a_version_of_another_programme_is_refused(published, api):

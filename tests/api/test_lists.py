@@ -17,7 +17,13 @@ def test_decisions_lists_released_decisions_only_with_every_amount(ledger, api):
     assert first["eligible_costs"] == "600000.00"
     assert first["own_share"] == "124778.00"
     assert first["funding_rate"] == "0.7920"
-    assert first["recipient"] == {"name": "Stadt Soest", "kind": "municipality", "ags": "05974040", "org_id": ""}
+    assert first["recipient"] == {
+        "name": "Stadt Soest",
+        "kind": "municipality",
+        "ags": "05974040",
+        "org_id": "",
+        "uri": "http://dcat-ap.de/def/politicalGeocoding/municipalityKey/05974040",
+    }
     assert first["authority"]["name"] == "Bezirksregierung Arnsberg"
     assert first["source"] == "Stadt Soest, Pressemitteilung"
     assert body["results"][2]["amends"] == "AZ-W-1"

@@ -51,7 +51,11 @@ def test_requests_show_who_what_when_and_status_only(ledger, api):
         "programme": ledger["request"].project.programme.slug,
         "project": "buergerportal-soest",
         "region": "soest",
-        "municipality": {"ags": "05711000", "name": "Bielefeld"},
+        "municipality": {
+            "ags": "05711000",
+            "name": "Bielefeld",
+            "uri": "http://dcat-ap.de/def/politicalGeocoding/municipalityKey/05711000",
+        },
         "kind": "transfer",
         "received_on": "2020-02-01",
         "status": "received",

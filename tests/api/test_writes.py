@@ -207,9 +207,20 @@ def test_the_project_office_moves_its_regions_request_and_no_other(ledger, offic
     assert wuppertal_request.status == RequestStatus.RECEIVED
 
 
-def test_a_request_status_cannot_skip_the_flow(ledger, clerk):
+def test_a_request_status_cannot_skip_the_flow_409_because_of_its_state(ledger, clerk):
     response = token_client(clerk).post(
         f"/api/v1/requests/{ledger['request'].pk}/status/", {"to_status": "implemented"}, format="json"
+    )
+
+    assert response.status_code == 409
+    assert "to_status" in response.json()["errors"]
+    ledger["request"].refresh_from_db()
+    assert ledger["request"].status == RequestStatus.RECEIVED
+
+
+def test_an_unknown_status_is_a_400(ledger, clerk):
+    response = token_client(clerk).post(
+        f"/api/v1/requests/{ledger['request'].pk}/status/", {"to_status": "vergessen"}, format="json"
     )
 
     assert response.status_code == 400

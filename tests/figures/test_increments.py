@@ -22,6 +22,7 @@ from funding.figures import engine
 from funding.figures.freshness import ledger_change_count
 from funding.figures.increments import plan_increment
 from funding.figures.models import FigureGroup, FigureStep, FiguresVersion, LedgerChange
+from funding.figures.selectors import version_steps
 from funding.figures.verify import figures_verify
 from funding.models import DecisionKind, DecisionState, FundingDecision, GrantingAuthority, Programme
 from funding.payments.models import Payment, ProofOfUse, Recovery
@@ -127,9 +128,7 @@ def proofs_on_drafts() -> None:
 
 def steps_of(version: FiguresVersion) -> list[tuple]:
     fields = [field.name for field in FigureStep._meta.concrete_fields if field.name not in {"version", "pk"}]
-    return list(
-        FigureStep.objects.filter(version=version).order_by("grouping", "member", "valid_from").values_list(*fields)
-    )
+    return list(version_steps(version).order_by("grouping", "member", "valid_from").values_list(*fields))
 
 
 def groups_of(version: FiguresVersion) -> list[tuple]:
@@ -148,7 +147,8 @@ def assert_increment_equals_full_recompute() -> FiguresVersion:
     assert increment.ledger_change_count == full.ledger_change_count
     assert steps_of(increment) == steps_of(full)
     assert groups_of(increment) == groups_of(full)
-    assert incremented.steps_written == computed.steps_written
+    # An increment stores only the steps of the groups it changed; the others it takes from its base.
+    assert incremented.steps_written <= computed.steps_written
     return increment
 
 
@@ -289,3 +289,50 @@ def test_a_saved_draft_changes_nothing_and_the_log_is_emptied_after_publication(
     assert engine.publish_figures(full=False) == []  # no figure changed: nothing new to cite
     assert FiguresVersion.objects.get(is_current=True) == current
     assert not LedgerChange.objects.exists()
+
+
+@pytest.mark.django_db
+def test_an_increment_stores_only_the_groups_it_changed_and_every_version_answers_the_same():
+    """Compact versions (issue 27): the rest is referred to, and a citation survives the bench's pruning."""
+    from funding.figures.selectors import figures_for
+
+    programme = _small_ledger()
+    Project.objects.update(strand="e_government")  # a strand verify knows
+    Project.objects.create(
+        programme=programme,
+        slug="andere",
+        title="Andere",
+        region=Project.objects.get().region,
+        strand="urban_development",
+        submitted_on=day(1),
+    )
+    engine.publish_figures(full=True, keep_unchanged=True)
+    first = FundingDecision.objects.get()
+    cited = {}
+    for number, amount in enumerate(("250.00", "125.00", "60.00")):
+        Payment.objects.create(
+            reference=f"Z-{number}",
+            decision=first,
+            amount=Decimal(amount),
+            value_date=day(20 + number),
+            released_by=first.released_by,
+            **released(),
+        )
+        increment = assert_increment_equals_full_recompute()
+        cited[increment.pk] = figures_for(as_of=day(300), group_by="strand", version=increment).rows
+
+    # The other strand's group was not touched by a payment on this project: referred to, not copied.
+    for version in FiguresVersion.objects.filter(pk__in=cited):
+        groups = FigureGroup.objects.filter(version=version)
+        assert groups.get(grouping=2, key="urban_development").steps_from_id != version.pk
+        assert FigureStep.objects.filter(version=version).count() < version_steps(version).count()
+    engine.prune_figure_versions(keep=1)
+    for version_id, rows in cited.items():
+        version = FiguresVersion.objects.filter(pk=version_id).first()
+        if version is not None:
+            assert figures_for(as_of=day(300), group_by="strand", version=version).rows == rows
+    current = FiguresVersion.objects.get(is_current=True)
+    assert figures_verify() == []
+    assert set(version_steps(current).values_list("version_id", flat=True)) <= set(
+        FiguresVersion.objects.values_list("pk", flat=True)
+    )

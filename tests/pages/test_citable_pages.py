@@ -85,3 +85,37 @@ def test_an_unknown_or_foreign_version_is_an_error_not_another_programmes_figure
         response = client.get("/", {"version": version})
         assert response.status_code == 400
         assert "gezeigt wird die aktuelle" in _text(response) or "Zahl" in _text(response)
+
+
+def test_a_project_page_pinned_to_a_version_shows_the_decisions_that_version_includes(client, two_versions):
+    from projects.models import Project
+
+    first, second = two_versions
+    project = Project.objects.get()
+    path = f"/loesungen/{project.slug}/"
+
+    pinned = client.get(path, {"as_of": "2020-01-01", "version": first.pk})
+    current = client.get(path, {"as_of": "2020-01-01"})
+    before_the_second = client.get(path, {"as_of": "2019-07-15"})
+
+    assert pinned.status_code == 200
+    assert "1.000.000,00 €" in _text(pinned) and "3.500.000,00 €" not in _text(pinned)
+    assert "nicht die aktuelle Version" in _text(pinned)
+    assert "3.500.000,00 €" in _text(current)
+    assert "1.000.000,00 €" in _text(before_the_second) and "2.500.000,00 €" not in _text(before_the_second)
+    page = current.content.decode()
+    assert '<details class="cite">' in page and f"?as_of=2020-01-01&amp;version={second.pk}" in page
+
+
+def test_a_municipality_page_says_its_stand_and_how_to_cite_it(client, two_versions):
+    from tests.factories import MunicipalityFactory
+
+    _first, second = two_versions
+    MunicipalityFactory(ags="05974040", name="Soest")
+
+    page = client.get("/kommunen/05974040/", {"as_of": "2020-01-01"}).content.decode()
+
+    assert f"Version {second.pk}" in _text(client.get("/kommunen/05974040/"))
+    assert '<details class="cite">' in page and f"?as_of=2020-01-01&amp;version={second.pk}" in page
+    assert "http://dcat-ap.de/def/politicalGeocoding/municipalityKey/05974040" in page
+    assert client.get("/kommunen/05974040/", {"version": "999999"}).status_code == 400

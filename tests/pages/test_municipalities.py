@@ -15,6 +15,16 @@ def directory(small_programme):
     return small_programme
 
 
+def confirm_by_the_link_in_the_mail(client) -> None:
+    """The requester confirms as they would: a POST to the link in the only mail they got."""
+    import re
+
+    from django.core import mail
+
+    link = re.search(r"http://testserver(/anfrage/bestaetigen/\S+/)", mail.outbox[0].body).group(1)
+    client.post(link)
+
+
 def request_data(**changes) -> dict:
     data = {
         "kind": "transfer",
@@ -87,7 +97,10 @@ def test_the_api_lists_every_municipality_with_its_population_and_finds_by_name(
 
 def test_a_municipality_page_shows_its_projects_requests_and_population(client, directory):
     client.post(FORM, request_data(municipality="Lippstadt"))
+    unconfirmed = text_of(client.get("/kommunen/05974028/"))
+    confirm_by_the_link_in_the_mail(client)
 
+    assert "Nachnutzung eingegangen" not in unconfirmed  # an unconfirmed form is in the inbox only
     lippstadt = text_of(client.get("/kommunen/05974028/"))
     hille = text_of(client.get("/kommunen/05770012/"))
 
@@ -104,6 +117,7 @@ def test_a_municipality_page_shows_its_projects_requests_and_population(client, 
 
 def test_the_api_has_the_same_municipality_page_as_json_and_csv(client, directory):
     client.post(FORM, request_data(municipality="Lippstadt"))
+    confirm_by_the_link_in_the_mail(client)
 
     data = client.get("/api/v1/municipalities/05974028/").json()
     csv_text = client.get("/api/v1/municipalities/05974028/?format=csv").content.decode()

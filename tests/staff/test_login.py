@@ -109,13 +109,10 @@ def test_an_attacker_locks_only_their_own_address_never_a_colleagues_account(cli
     assert colleague.status_code == 302  # clara herself logs in from her own address
 
 
-def test_the_lock_grows_with_every_round_of_failures_up_to_an_hour(rf, settings):
-    from django.core.cache import cache
-
-    from modellregionen import login_limits
+def test_the_lock_grows_with_every_round_of_failures_up_to_an_hour(rf, settings, db):
+    from regions import login_limits
 
     request = rf.post("/intern/anmelden/", REMOTE_ADDR="203.0.113.10")
-    cache.delete(login_limits._key(request))
     locks = []
     for _round in range(9):
         for _attempt in range(settings.AXES_FAILURE_LIMIT):
@@ -142,6 +139,23 @@ def test_password_spraying_from_one_address_is_stopped(client, clerk, settings):
     assert refused.status_code == 429 and "zu viele fehlgeschlagene Anmeldungen" in refused.content.decode()
     assert "_auth_user_id" not in client.session
     assert elsewhere.status_code == 302
+
+
+def test_the_spraying_limit_holds_while_the_cache_is_down(client, clerk, settings):
+    """The failures are in the database: a Redis outage does not switch the limit off."""
+    settings.LOGIN_ADDRESS_FAILURE_LIMIT = 6
+    settings.CACHES = {**settings.CACHES, "default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
+    for number in range(6):
+        client.post(
+            "/intern/anmelden/", {"username": f"user{number}", "password": "Winter2026!"}, REMOTE_ADDR="203.0.113.12"
+        )
+
+    refused = client.post(
+        "/intern/anmelden/", {"username": "clara", "password": "a-long-test-password"}, REMOTE_ADDR="203.0.113.12"
+    )
+
+    assert refused.status_code == 429
+    assert "_auth_user_id" not in client.session
 
 
 def test_the_client_address_comes_from_x_forwarded_for_only_behind_a_trusted_proxy(client, clerk, settings):

@@ -8,9 +8,17 @@ class Command(BaseCommand):
     help = "Recompute the figures of every programme from the ledger and publish them."
 
     def handle(self, *args, **options):
+        from funding.models import FiguresVersion, Programme
+
         published = engine.recompute_figures()
-        if not published:
+        if not Programme.objects.exists():
             self.stdout.write("No programme, nothing published.")
+        elif not published:
+            for version in FiguresVersion.objects.filter(is_current=True).select_related("programme"):
+                self.stdout.write(
+                    f"Figures of {version.programme.slug} unchanged: version {version.pk} stays current "
+                    f"(it now includes ledger change {version.includes_change_count})."
+                )
         for item in published:
             version = item.version
             watermark = (

@@ -9,26 +9,28 @@
   hour. That bounds password spraying (one common password against many accounts).
 
 The client address is modellregionen.client_ip (X-Forwarded-For only from TRUSTED_PROXIES).
-Counters live in the cache, which is Redis when REDIS_URL is set, so every app server shares them.
+Failures are rows in the database (regions.LoginFailure), so every app server shares them and
+the limit holds while the cache (Redis) is down.
 """
 
 import datetime as dt
 
 from django.conf import settings
-from django.core.cache import cache
+from django.utils import timezone
 
 from modellregionen.client_ip import client_ip
+from regions.models import LoginFailure
 
 WINDOW_SECONDS = 3600
 LONGEST_LOCK = dt.timedelta(hours=1)
 
 
-def _key(request) -> str:
-    return f"login-failures:{client_ip(request)}"
+def _window_start():
+    return timezone.now() - dt.timedelta(seconds=WINDOW_SECONDS)
 
 
 def address_failures(request) -> int:
-    return int(cache.get(_key(request), 0))
+    return LoginFailure.objects.filter(address=client_ip(request), at__gte=_window_start()).count()
 
 
 def address_is_blocked(request) -> bool:
@@ -36,12 +38,10 @@ def address_is_blocked(request) -> bool:
 
 
 def record_failure(request) -> None:
-    key = _key(request)
-    cache.add(key, 0, timeout=WINDOW_SECONDS)
-    try:
-        cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, timeout=WINDOW_SECONDS)
+    address = client_ip(request)
+    # Failures older than the window count no more: the address's own old rows go as new ones come.
+    LoginFailure.objects.filter(address=address, at__lt=_window_start()).delete()
+    LoginFailure.objects.create(address=address, at=timezone.now())
 
 
 def cool_off(request=None) -> dt.timedelta:
