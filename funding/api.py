@@ -7,6 +7,7 @@ roles as the staff pages and the import.
 from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, status, viewsets
@@ -173,7 +174,9 @@ def release_as_reviewed(request, *, entry, release, serializer):
     return Response(serializer(released).data)
 
 
-@extend_schema_field({"type": "string", "description": "Recipient name, or the AGS of the municipality it is."})
+@extend_schema_field(
+    {"type": "string", "minLength": 1, "description": "Recipient name, or the AGS of the municipality it is."}
+)
 class RecipientField(serializers.RelatedField):
     """A recipient by its exact name or by the AGS of the municipality it is, as in the import."""
 
@@ -198,7 +201,7 @@ class RecipientField(serializers.RelatedField):
         return value.name
 
 
-@extend_schema_field({"type": "string", "description": "Granting authority slug or name."})
+@extend_schema_field({"type": "string", "minLength": 1, "description": "Granting authority slug or name."})
 class AuthorityField(serializers.RelatedField):
     """A granting authority by slug or by name, as in the import."""
 
@@ -215,13 +218,22 @@ class AuthorityField(serializers.RelatedField):
         return value.slug
 
 
+@extend_schema_field({"type": "string", "minLength": 1, "description": "Project slug."})
+class ProjectSlugField(serializers.SlugRelatedField):
+    """A project named by its slug."""
+
+
+# A related field takes "" for null; the message says what the client sent.
+NOT_EMPTY = {"null": gettext_lazy("Dieses Feld darf nicht leer sein.")}
+
+
 class DecisionWriteSerializer(serializers.Serializer):
     """A draft decision, with the column names of the CSV import."""
 
     reference = serializers.CharField(min_length=1, max_length=64)
-    project = serializers.SlugRelatedField(slug_field="slug", queryset=Project.objects.all())
-    recipient = RecipientField(queryset=Recipient.objects.all())
-    authority = AuthorityField(queryset=GrantingAuthority.objects.all())
+    project = ProjectSlugField(slug_field="slug", queryset=Project.objects.all(), error_messages=NOT_EMPTY)
+    recipient = RecipientField(queryset=Recipient.objects.all(), error_messages=NOT_EMPTY)
+    authority = AuthorityField(queryset=GrantingAuthority.objects.all(), error_messages=NOT_EMPTY)
     kind = serializers.ChoiceField(choices=DecisionKind.choices, default=DecisionKind.INITIAL)
     amends = serializers.SlugRelatedField(
         slug_field="reference", queryset=FundingDecision.objects.all(), allow_null=True, default=None

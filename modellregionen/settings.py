@@ -321,7 +321,19 @@ REST_FRAMEWORK = {
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Modellregionen API",
-    "DESCRIPTION": "Figures, projects and grant decisions of the NRW programme 'Digitale Modellregionen'.",
+    "DESCRIPTION": (
+        "Figures, projects and grant decisions of the NRW programme 'Digitale Modellregionen'.\n\n"
+        "**Reproducing the headline figures from the downloads** (as of a date T; every list has the "
+        "columns programme.slug and programme.name, and `?programme=<slug>` filters it):\n"
+        "- funding granted: sum of `amount` in `/api/v1/decisions/?format=csv&programme=<slug>&date_to=T`"
+        " (private investment, eligible costs, own share: the columns of the same name);\n"
+        "- paid out: sum of `amount` in `/api/v1/payments/?format=csv&programme=<slug>&date_to=T`, less "
+        "`amount` of `/api/v1/recoveries/?format=csv&programme=<slug>&kind=repayment&date_to=T`;\n"
+        "- transfer and consultation requests: rows of `/api/v1/requests/?format=csv&received_to=T` "
+        "with that `kind` and the programme's `programme.slug`.\n\n"
+        "Every figure carries `illustrative_shares`: the share of its value that rests on illustrative "
+        "(not published) records. `?page_size=all` answers a whole list as one page."
+    ),
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
     "SWAGGER_UI_DIST": "SIDECAR",

@@ -324,7 +324,7 @@ class FiguresApiView(ApiMixin, APIView):
                 scope.RENDERED.popitem(last=False)
         return HttpResponse(hit[0], content_type=hit[1])
 
-    def allows_csv(self) -> bool:
+    def offers_csv(self) -> bool:
         return True
 
     def allowed_query_parameters(self) -> set[str]:

@@ -27,8 +27,12 @@ from modellregionen.errors import method_not_allowed
 
 class ProgrammeAndVersionsQuerySerializer(serializers.Serializer):
     programme = programme_parameter()
-    from_version = version_parameter("The first figures version (id) of the programme; default: the current one.")
-    to_version = version_parameter("The second figures version (id) of the programme; default: the current one.")
+    from_version = version_parameter(
+        "The first figures version (id); of `programme` (or the default programme), else a 400; default: the current one."
+    )
+    to_version = version_parameter(
+        "The second figures version (id); of `programme` (or the default programme), else a 400; default: the current one."
+    )
 
 
 class ChangesQuerySerializer(ProgrammeAndVersionsQuerySerializer):

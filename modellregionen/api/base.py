@@ -102,8 +102,14 @@ class ApiMixin:
     def get_exception_handler(self):
         return api_exception_handler
 
-    def allows_csv(self) -> bool:
+    def offers_csv(self) -> bool:
+        """Whether this view's answer comes as CSV too (override for a view without actions)."""
         return getattr(self, "action", None) in self.csv_actions
+
+    def allows_csv(self) -> bool:
+        # A read only: OPTIONS and writes answer JSON.
+        request = getattr(self, "request", None)
+        return (request is None or request.method in ("GET", "HEAD")) and self.offers_csv()
 
     def get_renderers(self):
         if self.allows_csv():

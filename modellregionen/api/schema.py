@@ -3,6 +3,7 @@
 import re
 
 import django_filters
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import DatabaseError
 from drf_spectacular.contrib.django_filters import DjangoFilterExtension
 from drf_spectacular.extensions import OpenApiSerializerFieldExtension
@@ -136,6 +137,12 @@ class FilterParameters(DjangoFilterExtension):
                 if filter_field.extra.get("decimal_places") == 0:
                     schema["type"] = "integer"
                     schema.pop("format", None)
+                # Bounds given to the filter, else those of its form field (django-filter's ±1e50).
+                for validator in filter_field.field.validators:
+                    if isinstance(validator, MinValueValidator):
+                        schema["minimum"] = validator.limit_value
+                    elif isinstance(validator, MaxValueValidator):
+                        schema["maximum"] = validator.limit_value
                 if filter_field.extra.get("min_value") is not None:
                     schema["minimum"] = filter_field.extra["min_value"]
                 if filter_field.extra.get("max_value") is not None:

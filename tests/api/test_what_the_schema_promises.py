@@ -67,3 +67,31 @@ def test_a_session_write_without_csrf_token_is_a_json_403(db, clerk):
     assert response.status_code == 403
     assert response["Content-Type"] == "application/json"
     assert "CSRF" in response.json()["detail"]
+
+
+def test_bounds_and_required_references_are_documented(schema):
+    decisions = {p["name"]: p["schema"] for p in schema["paths"]["/api/v1/decisions/"]["get"]["parameters"]}
+    write = schema["components"]["schemas"]["DecisionWrite"]["properties"]
+
+    assert decisions["amount_max"]["maximum"] == decisions["amount_min"]["maximum"] == 1e50
+    assert all(write[name]["minLength"] == 1 for name in ("project", "recipient", "authority"))
+
+
+@pytest.mark.parametrize("path", ["/api/v1/figures/", "/api/v1/figures/series/", "/api/v1/decisions/"])
+def test_options_with_format_csv_is_an_error_naming_the_format_not_a_500(api, db, path):
+    response = api.options(path + "?format=csv")
+
+    assert response.status_code == 400
+    assert "format" in response.json()["errors"]
+
+
+def test_an_empty_reference_to_a_record_is_refused_as_empty(db, clerk):
+    from tests.api.conftest import token_client
+
+    response = token_client(clerk).post(
+        "/api/v1/decisions/", {"project": "", "recipient": "", "authority": ""}, format="json"
+    )
+
+    assert response.status_code == 400
+    errors = response.json()["errors"]
+    assert all(errors[name] == ["Dieses Feld darf nicht leer sein."] for name in ("project", "recipient", "authority"))
