@@ -8,7 +8,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 
 .DEFAULT_GOAL := help
-.PHONY: help install frontend migrate data figures run test lint check-migrations worker beat bench backup restore clean
+.PHONY: help install frontend migrate data figures run proxy test lint check-migrations worker beat bench backup restore clean
 
 help: ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
@@ -39,6 +39,12 @@ figures: data ## Recompute the stored figures from the ledger
 run: figures ## Set up everything, create the demo logins (DEBUG only) and serve http://127.0.0.1:8000
 	$(MANAGE) create_demo_accounts
 	$(MANAGE) runserver $(HOST):$(PORT)
+
+PROXY_PORT ?= 8080
+proxy: install ## nginx (Debian's) with deploy/nginx on PROXY_PORT in front of the app on HOST:PORT
+	$(MANAGE) collectstatic --noinput --verbosity 0
+	$(BIN)/python deploy/nginx/render.py --out var/nginx --listen $(HOST):$(PROXY_PORT) --app $(HOST):$(PORT) --static var/static
+	nginx -p var/nginx -c $(CURDIR)/var/nginx/nginx.conf -g 'daemon off;$(if $(filter 0,$(shell id -u)), user root;)'
 
 test: install ## Run the whole test suite
 	$(BIN)/pytest

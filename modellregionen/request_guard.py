@@ -16,6 +16,8 @@ import re
 from django.conf import settings
 from django.http import HttpResponse, JsonResponse
 
+from modellregionen.client_ip import is_trusted_proxy
+
 FORWARDED_HEADERS = ("HTTP_X_FORWARDED_PROTO", "HTTP_X_FORWARDED_HOST", "HTTP_X_FORWARDED_PORT", "HTTP_X_FORWARDED_FOR")
 PRIVATE_PREFIXES = ("/intern/", "/admin/")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -53,7 +55,7 @@ class RequestGuardMiddleware:
 
     def __call__(self, request):
         meta = request.META
-        if meta.get("REMOTE_ADDR", "") not in settings.TRUSTED_PROXIES:
+        if not is_trusted_proxy(meta.get("REMOTE_ADDR", "")):
             for name in FORWARDED_HEADERS:
                 meta.pop(name, None)
         try:

@@ -5,6 +5,7 @@ in-process. DATABASE_URL switches to PostgreSQL, REDIS_URL to Redis as Celery br
 and cache. DEBUG=False turns on the production hardening that `check --deploy` asks for.
 """
 
+import ipaddress
 import re
 from pathlib import Path
 
@@ -28,8 +29,13 @@ if not SECRET_KEY:
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
-# Addresses of reverse proxies whose X-Forwarded-For is believed (modellregionen/client_ip.py).
+# Addresses or networks of reverse proxies whose X-Forwarded-For is believed (modellregionen/client_ip.py).
 TRUSTED_PROXIES = frozenset(env_list("TRUSTED_PROXIES", []))
+for _proxy in TRUSTED_PROXIES:
+    try:
+        ipaddress.ip_network(_proxy, strict=False)
+    except ValueError as _error:
+        raise ImproperlyConfigured(f"TRUSTED_PROXIES: {_proxy!r} is no address or network") from _error
 # The largest request body accepted (bytes); a larger one is a 413 before it is read. The
 # largest import file is IMPORT_MAX_BYTES; nginx's client_max_body_size should say the same.
 IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 5 * 1024 * 1024, minimum=1024)
@@ -69,7 +75,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    # First: body limit, control characters, forwarded headers only from TRUSTED_PROXIES, no-store.
+    # Outermost, so it sees the final answer: marks what the reverse proxy may keep.
+    "modellregionen.proxy_cache.ProxyCacheMiddleware",
+    # Then: body limit, control characters, forwarded headers only from TRUSTED_PROXIES, no-store.
     "modellregionen.request_guard.RequestGuardMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Before anything that may answer: a preflight gets its answer here.
@@ -90,24 +98,6 @@ MIDDLEWARE = [
     # Last, as django-axes asks: it must see the outcome of authentication.
     "axes.middleware.AxesMiddleware",
 ]
-
-# An anonymous GET or HEAD to the API (no session cookie, no Authorization header) runs
-# through this shorter stack (modellregionen.wsgi): it has no user to find, no form to
-# protect, no message to show and no login to count. Everything else, headers included,
-# stays: a middleware added above runs on this path too unless it is named here.
-SKIPPED_ON_ANONYMOUS_API_READS = {
-    "whitenoise.middleware.WhiteNoiseMiddleware",  # serves /static/ only
-    "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.csrf.CsrfViewMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
-    # request.user.is_verified(), then: no staff page and no API write on a password alone.
-    "django_otp.middleware.OTPMiddleware",
-    "modellregionen.second_factor.SecondFactorMiddleware",
-    "django.contrib.messages.middleware.MessageMiddleware",
-    "simple_history.middleware.HistoryRequestMiddleware",  # records who changed what: reads change nothing
-    "axes.middleware.AxesMiddleware",
-}
-API_READ_MIDDLEWARE = [name for name in MIDDLEWARE if name not in SKIPPED_ON_ANONYMOUS_API_READS]
 
 ROOT_URLCONF = "modellregionen.urls"
 WSGI_APPLICATION = "modellregionen.wsgi.application"
@@ -296,14 +286,12 @@ if not re.fullmatch(r"[0-9]+/(s|sec|second|m|min|minute|h|hour|d|day)", API_ANON
     raise ImproperlyConfigured(f"Unexpected value API_ANON_RATE={API_ANON_RATE}, use e.g. 120/minute")
 # How long a CDN or browser may reuse an anonymous API answer (seconds).
 API_CACHE_MAX_AGE = env_int("API_CACHE_MAX_AGE", 300, minimum=0)
-# Rendered anonymous API answers each worker keeps by ETag (modellregionen.api.rendered), in bytes.
-API_RENDERED_BYTES = env_int("API_RENDERED_BYTES", 32 * 1024 * 1024)
+# How long the reverse proxy keeps an anonymous answer (modellregionen.proxy_cache): a change is
+# visible through the proxy within this time plus one computation of the answer.
+PROXY_CACHE_SECONDS = env_int("PROXY_CACHE_SECONDS", 1, minimum=0)
 # The API kernel (modellregionen/api) imports no app; this names where the current figures
-# version, part of every answer's ETag, comes from (kept per worker for at most a second,
-# like the figures endpoint's own scope: funding.figures.scope).
-API_CURRENT_FIGURES_VERSION = "funding.figures.scope.memoised_default_version"
-# ... and where the state of every programme's figures comes from (modellregionen.api.replay).
-API_FIGURES_STATE = "funding.figures.scope.memoised_figures_state"
+# version, part of every answer's ETag, comes from (one query per request).
+API_CURRENT_FIGURES_VERSION = "funding.figures.selectors.current_figures_version"
 
 # A missing CSRF token under /api/ is a JSON 403 like every other API error.
 CSRF_FAILURE_VIEW = "modellregionen.errors.csrf_failure"

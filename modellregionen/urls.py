@@ -2,7 +2,9 @@ from django.conf import settings
 from django.contrib import admin
 from django.http import JsonResponse
 from django.urls import include, path
+from django.views.decorators.csrf import csrf_exempt
 from django.views.generic import RedirectView, TemplateView
+from django.views.i18n import set_language
 
 from funding.figures import record_pages
 from funding.figures import views as figures_views
@@ -43,7 +45,9 @@ urlpatterns = [
     # One login for staff, with its limits and the second factor: the admin's own login form redirects there.
     path("admin/login/", RedirectView.as_view(url="/intern/anmelden/?next=/admin/", query_string=False)),
     path("admin/", admin.site.urls),
-    path("i18n/", include("django.conf.urls.i18n")),
+    # The language switch is in every page's header. Without a CSRF token there, a page sets no
+    # cookie and the proxy may keep it; a forged switch only changes a visitor's language.
+    path("i18n/setlang/", csrf_exempt(set_language), name="set_language"),
     path("api/v1/", include("modellregionen.api_urls")),
     path("intern/", include("modellregionen.staff.urls")),  # staff workspace, with its login and logout
     # Public pages

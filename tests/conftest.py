@@ -28,15 +28,7 @@ def _uses_db(request) -> bool:
 
 
 @pytest.fixture(autouse=True)
-def _no_memo_from_an_earlier_test():
-    """Each worker keeps the figures version, the data watermark and rendered API answers for a
-    while; a test's rolled-back data sends no signal to forget them, so each test starts without."""
-    from funding.figures.scope import forget_scope
-    from modellregionen.api import caching, rendered
-
-    forget_scope()
-    caching.forget_data_watermark()
-    rendered.ANSWERS.clear()
+def _no_login_failures_from_an_earlier_test():
     _forget_login_failures()
     yield
 

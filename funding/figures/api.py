@@ -1,13 +1,15 @@
 """API of the figures: current and as-of values by grouping, their series over time.
 
 Figures come from the stored, published versions (funding.figures.selectors), never from
-the ledger. Answers are memoised per version and query and served with their ETag, so a
-repeated request costs a lookup (see FiguresApiView).
+the ledger. A rendered answer is kept in the shared cache under its version and query and
+served with its ETag (see FiguresApiView); the reverse proxy keeps repeated reads.
 """
 
 import datetime as dt
+import hashlib
 from urllib.parse import urlencode
 
+from django.core.cache import cache
 from django.http import HttpResponse
 from django.urls import reverse
 from django.utils import timezone
@@ -17,11 +19,10 @@ from rest_framework import exceptions, serializers, status
 from rest_framework.views import APIView
 
 from funding.api import ProgrammeRefSerializer
-from funding.figures import scope, selectors
+from funding.figures import selectors
 from funding.figures.definitions import FIGURES, GROUPINGS
-from funding.figures.freshness import figures_freshness
+from funding.figures.freshness import figures_freshness, ledger_change_count
 from funding.figures.models import FiguresVersion
-from funding.figures.scope import memoised_current_version, memoised_default_programme, memoised_ledger_change_count
 from funding.models import Programme
 from modellregionen.api.base import ApiMixin
 from modellregionen.api.errors import ErrorSerializer, validation_error
@@ -220,9 +221,9 @@ class FiguresScopeQuerySerializer(serializers.Serializer):
         version_id = attrs.get("version")
         programme = attrs.get("programme")
         # Without programme=, the default programme's: a version of another one is a 400 naming both.
-        programme = programme or memoised_default_programme()
+        programme = programme or selectors.default_programme()
         if version_id is None:
-            version = memoised_current_version(programme=programme) if programme else None
+            version = selectors.current_figures_version(programme=programme) if programme else None
         else:
             version = kept_version(version_id, programme=programme, parameter="version")
         if version is None:
@@ -308,20 +309,21 @@ class FiguresApiView(ApiMixin, APIView):
         key = _rendered_key(
             request,
             version=params["version"],
+            change_count=self.change_count,
             as_of=params.get("as_of") or timezone.localdate(),
             query=request.query_params,
             media_type=request.accepted_media_type,
             dialect=self.csv_dialect,
         )
-        hit = scope.RENDERED.get(key)
+        # Shared by every worker and server (Redis in production): one answer per key, whoever asked first.
+        hit = cache.get(key)
         if hit is None:
             body = renderer.render(self.build_data(request), request.accepted_media_type, self.get_renderer_context())
             content_type = (
                 f"{renderer.media_type}; charset={renderer.charset}" if renderer.charset else renderer.media_type
             )
-            hit = scope.RENDERED[key] = (body, content_type)
-            while len(scope.RENDERED) > scope.RENDERED_KEPT:
-                scope.RENDERED.popitem(last=False)
+            hit = (body, content_type)
+            cache.set(key, hit, RENDERED_SECONDS)
         return HttpResponse(hit[0], content_type=hit[1])
 
     def offers_csv(self) -> bool:
@@ -335,37 +337,52 @@ class FiguresApiView(ApiMixin, APIView):
             query = self.query_serializer_class(data=request.query_params.dict())
             query.is_valid(raise_exception=True)
             self.params = query.validated_data
+            # Read once: the answer says whether its version includes the ledger's latest change.
+            self.change_count = ledger_change_count()
         return self.params
 
     def cache_parts(self, request):
         params = self.parse_parameters(request)
         return _figures_parts(
-            programme=params["programme"], version=params["version"], as_of=params.get("as_of") or timezone.localdate()
+            programme=params["programme"],
+            version=params["version"],
+            as_of=params.get("as_of") or timezone.localdate(),
+            change_count=self.change_count,
         )
 
 
-def _figures_parts(*, programme: Programme, version: FiguresVersion, as_of: dt.date) -> tuple[list[str], dt.datetime]:
+def _figures_parts(
+    *, programme: Programme, version: FiguresVersion, as_of: dt.date, change_count: int
+) -> tuple[list[str], dt.datetime]:
     """What a figures answer depends on (for its ETag), and when it last changed."""
     # What the version includes moves when a recompute finds the figures unchanged (engine.same_figures).
     parts = [str(version.pk), str(version.includes_change_count), as_of.isoformat(), programme.slug]
-    return [*parts, str(memoised_ledger_change_count())], version.computed_at
+    return [*parts, str(change_count)], version.computed_at
 
 
-def _rendered_key(request, *, version: FiguresVersion, as_of: dt.date, query, media_type: str, dialect: str) -> tuple:
-    """The key of a rendered answer; the permalink in it is absolute, hence scheme and host."""
-    return (
+# How long a rendered figures answer is kept in the shared cache. A published version never
+# changes and every key names its version, so this only bounds the cache's size.
+RENDERED_SECONDS = 600
+
+
+def _rendered_key(
+    request, *, version: FiguresVersion, change_count: int, as_of: dt.date, query, media_type: str, dialect: str
+) -> str:
+    """The cache key of a rendered answer; the permalink in it is absolute, hence scheme and host."""
+    parts = (
         request.scheme,
         request.get_host(),
         request.path,
         version.pk,
-        version.computed_at,  # with the id: unique even if a database hands out an id again
+        version.computed_at.isoformat(),  # with the id: unique even if a database hands out an id again
         version.includes_change_count,  # moves when a recompute finds the figures unchanged
-        memoised_ledger_change_count(),  # the answer says whether the version is behind the ledger
+        change_count,  # the answer says whether the version is behind the ledger
         as_of.isoformat(),
-        tuple(sorted(query.items())),
+        sorted(query.items()),
         media_type,
         dialect,
     )
+    return "figures-answer:" + hashlib.sha256(repr(parts).encode()).hexdigest()
 
 
 @extend_schema(

@@ -16,7 +16,6 @@ from rest_framework.views import APIView
 from funding.figures import selectors
 from funding.figures.api import FiguresNotPublished, kept_version, programme_parameter, version_parameter
 from funding.figures.definitions import FIGURES
-from funding.figures.scope import memoised_current_version, memoised_default_programme
 from funding.figures.site_context import publisher_name
 from funding.figures.templatetags import euro_cents
 from funding.models import FiguresVersion, FundingDecision
@@ -89,8 +88,8 @@ class FiguresChangesView(ApiMixin, APIView):
             back = {value: key for key, value in PARAMETER_NAMES.items()}
             raise serializers.ValidationError({back.get(name, name): errors for name, errors in query.errors.items()})
         params = query.validated_data
-        programme = params.get("programme") or memoised_default_programme()
-        current = memoised_current_version(programme=programme) if programme else None
+        programme = params.get("programme") or selectors.default_programme()
+        current = selectors.current_figures_version(programme=programme) if programme else None
         if current is None:
             raise FiguresNotPublished()
         # Each end is a version as of a date; what is not given is the current version, today.

@@ -9,7 +9,6 @@ from django.http import Http404, StreamingHttpResponse
 from django.utils.cache import get_conditional_response, patch_vary_headers
 from django.utils.http import http_date
 from django.utils.module_loading import import_string
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from rest_framework.authentication import SessionAuthentication
 from rest_framework.exceptions import MethodNotAllowed, NotFound, ValidationError
@@ -19,7 +18,7 @@ from rest_framework.response import Response
 from rest_framework.utils.encoders import JSONEncoder as DjangoRestJSONEncoder
 
 from modellregionen import roles
-from modellregionen.api import caching, rendered
+from modellregionen.api import caching
 from modellregionen.api.auth import ExpiringTokenAuthentication
 from modellregionen.api.errors import api_exception_handler, validation_error
 from modellregionen.api.pagination import ALL, ApiPagination
@@ -40,7 +39,7 @@ SAFE_METHODS = ("GET", "HEAD")
 
 
 class _AnsweredEarly(Exception):
-    """A 304, or a kept rendered answer: returned as it is, without running the view."""
+    """A 304: returned as it is, without running the view."""
 
     def __init__(self, response):
         self.response = response
@@ -168,7 +167,7 @@ class ApiMixin:
     def cache_parts(self, request) -> tuple[list[str], object]:
         """What the answer depends on, and when it last changed (override for other sources)."""
         version = current_figures_version()
-        watermark = caching.memoised_data_watermark()
+        watermark = caching.data_watermark()
         parts = [
             str(version.pk if version else ""),
             watermark.isoformat() if watermark else "",
@@ -187,23 +186,9 @@ class ApiMixin:
             staff=roles.is_staff_member(request.user),
         )
 
-    def rendered_key(self, request) -> tuple | None:
-        """The key of this answer among the kept rendered answers, or None if it is not kept.
-
-        Kept: anonymous answers (staff see more) that are not a streamed complete list.
-        """
-        if (
-            request.user.is_authenticated
-            or self._wants_complete(request, "csv")
-            or self._wants_complete(request, "json")
-        ):
-            return None
-        return (self.validators.etag, request.scheme, request.get_host(), get_language())
-
     # --- request cycle ----------------------------------------------------------------
     def initial(self, request, *args, **kwargs):
         self.validators = None
-        self.kept_as = None
         if request.method.lower() not in self.http_method_names or not hasattr(self, request.method.lower()):
             # A method the address does not have is a 405 whoever asks, whatever the parameters.
             raise MethodNotAllowed(request.method)
@@ -219,10 +204,6 @@ class ApiMixin:
             )
             if conditional is not None:
                 raise _AnsweredEarly(conditional)
-            self.kept_as = self.rendered_key(request)
-            kept = rendered.ANSWERS.get(self.kept_as) if self.kept_as else None
-            if kept is not None:
-                raise _AnsweredEarly(kept.response())
 
     def handle_exception(self, exc):
         if isinstance(exc, _AnsweredEarly):
@@ -242,17 +223,8 @@ class ApiMixin:
         renderer = getattr(request, "accepted_renderer", None)
         if response.status_code == 200 and renderer is not None and renderer.format == "csv":
             response["Content-Disposition"] = f'attachment; filename="{self.csv_filename()}"'
-        # The answer depends on who asks (staff see more), and who asks is in the session
-        # cookie; said here, not only by the session middleware, which anonymous reads skip.
+        # The answer depends on who asks (staff see more), and who asks is in the session cookie.
         patch_vary_headers(response, ["Cookie"])
-        kept_as = getattr(self, "kept_as", None)
-        if kept_as is not None and isinstance(response, Response) and response.status_code == 200:
-            response.add_post_render_callback(lambda done: rendered.ANSWERS.keep(kept_as, done))
-        # An anonymous read's answer is fixed by the request and the answer state: it may be
-        # kept whole and sent again before Django runs (modellregionen.api.replay).
-        response.replayable = (
-            validators is not None and response.status_code in (200, 304) and not request.user.is_authenticated
-        )
         return response
 
     # --- CSV --------------------------------------------------------------------------

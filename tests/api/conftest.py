@@ -29,14 +29,10 @@ from tests.factories import (
 
 @pytest.fixture(autouse=True)
 def _fresh_caches():
-    """Rate-limit counters and rendered figures are cached; each test starts with none."""
-    from funding.figures.scope import RENDERED
-
+    """Rate-limit counters and rendered figures are in the shared cache; each test starts with none."""
     cache.clear()
-    RENDERED.clear()
     yield
     cache.clear()
-    RENDERED.clear()
 
 
 def released(*, approver, **fields):

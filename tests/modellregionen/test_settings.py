@@ -78,7 +78,7 @@ def test_docker_compose_defines_the_whole_stack_with_health_checks():
     compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
 
     services = compose["services"]
-    assert set(services) == {"postgres", "redis", "web", "worker", "beat"}
+    assert set(services) == {"postgres", "redis", "web", "worker", "beat", "proxy"}
     for name, service in services.items():
         assert "healthcheck" in service, name
         assert service["healthcheck"]["test"], name
@@ -90,3 +90,10 @@ def test_docker_compose_defines_the_whole_stack_with_health_checks():
     assert "gunicorn" in services["web"]["command"]
     assert services["worker"]["command"][:4] == ["celery", "-A", "modellregionen", "worker"]
     assert services["beat"]["command"][:4] == ["celery", "-A", "modellregionen", "beat"]
+    # Only the proxy is reachable from outside, with the repo's own nginx templates.
+    assert [name for name, service in services.items() if service.get("ports")] == ["proxy"]
+    for volume in services["proxy"]["volumes"]:
+        source = volume.split(":")[0]
+        if source.startswith("./"):
+            assert (ROOT / source).is_file(), source
+    assert set(services["proxy"]["environment"]) >= {"APP_SERVERS", "LISTEN", "STATIC_ROOT", "CACHE_DIR", "CONF_DIR"}

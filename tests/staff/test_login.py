@@ -190,3 +190,14 @@ def test_the_api_throttle_and_the_form_limit_count_the_same_client(rf, settings)
     assert client_ip(behind_proxy) == AnonymousRateThrottle().get_ident(behind_proxy) == "198.51.100.7"
     assert client_ip(spoofed) == "203.0.113.9"
     assert settings.RATELIMIT_IP_META_KEY == "modellregionen.client_ip.client_ip"
+
+
+def test_trusted_proxies_may_be_networks(rf, settings):
+    from modellregionen.client_ip import client_ip
+
+    settings.TRUSTED_PROXIES = frozenset({"172.16.0.0/12", "::1"})
+    assert client_ip(rf.get("/", REMOTE_ADDR="172.18.0.5", HTTP_X_FORWARDED_FOR="198.51.100.7")) == "198.51.100.7"
+    assert client_ip(rf.get("/", REMOTE_ADDR="::1", HTTP_X_FORWARDED_FOR="2001:db8::1")) == "2001:db8::1"
+    # A client inside no trusted network, or a forwarded chain of only proxies, is the remote address.
+    assert client_ip(rf.get("/", REMOTE_ADDR="192.0.2.1", HTTP_X_FORWARDED_FOR="198.51.100.7")) == "192.0.2.1"
+    assert client_ip(rf.get("/", REMOTE_ADDR="172.18.0.5", HTTP_X_FORWARDED_FOR="172.18.0.9")) == "172.18.0.5"
