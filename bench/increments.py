@@ -44,6 +44,7 @@ def _release_amendment(rng: random.Random):
     from funding.choices import DecisionKind, DecisionState
     from funding.figures.models import LedgerChange
     from funding.models import FundingDecision
+    from modellregionen import ledger_changes
 
     grant = _random_grant(rng)
     with transaction.atomic():
@@ -65,6 +66,8 @@ def _release_amendment(rng: random.Random):
             released_by_id=grant.released_by_id,
             released_at=timezone.now(),
         )
+        # As the four-eyes release records it (funding.four_eyes), without the review around it.
+        ledger_changes.record(ledger_changes.DECISION_RELEASED, entry_id=amendment.pk, project_id=grant.project_id)
         return LedgerChange.objects.get(entry_id=amendment.pk, kind=LedgerChange.Kind.DECISION_RELEASED).number
 
 
@@ -74,10 +77,11 @@ def _release_payment(rng: random.Random) -> None:
 
     from funding.choices import DecisionState
     from funding.payments.models import Payment
+    from modellregionen import ledger_changes
 
     grant = _random_grant(rng)
     with transaction.atomic():
-        Payment.objects.create(
+        payment = Payment.objects.create(
             reference=f"BENCH-PAY-{time.time_ns()}",
             decision=grant,
             amount=Decimal("99.99"),
@@ -86,6 +90,7 @@ def _release_payment(rng: random.Random) -> None:
             released_by_id=grant.released_by_id,
             released_at=timezone.now(),
         )
+        ledger_changes.record(ledger_changes.PAYMENT_RELEASED, entry_id=payment.pk, project_id=grant.project_id)
 
 
 def in_process(runs: int, seed: int = 18) -> dict:
@@ -96,7 +101,7 @@ def in_process(runs: int, seed: int = 18) -> dict:
     timings = {"decision": [], "payment": []}
     stored = {"decision": [], "payment": []}
     # Scheduling is the worker's part (measured below): here only the increment is timed.
-    with mock.patch("funding.figures.signals.schedule_figures_recompute"):
+    with mock.patch("funding.figures.scheduling.schedule_figures_recompute"):
         for _ in range(runs):
             for kind, release in (("decision", _release_amendment), ("payment", _release_payment)):
                 release(rng)

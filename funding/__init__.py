@@ -6,7 +6,7 @@ export. The second ledger (payments, recoveries, proofs of use) lives in funding
 figures computed from both in funding.figures.
 
 May import: projects, regions and modellregionen's shared kernel. Of funding.figures only
-what wires it in: models.py registers the figures' stored models with this app, apps.py
-connects the figures' signal receivers, and the commands recompute_figures,
-verify_figures and restore_database call into it.
+what wires it in: models.py registers the figures' stored models with this app, and the
+commands recompute_figures, verify_figures and restore_database call into it. Writes say
+what they changed through modellregionen.ledger_changes.
 """

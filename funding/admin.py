@@ -54,31 +54,16 @@ class RecipientAdmin(GuardedHistoryAdmin):
 
 @admin.register(FundingDecision)
 class FundingDecisionAdmin(FourEyesAdminMixin, GuardedHistoryAdmin):
-    """The staff fallback. Writes go through funding.services, like every other path.
-
-    The permissions follow the roles (funding.admin_roles), not Django's model permissions.
-    There is no release here: an approver releases on the staff confirmation page (or the API),
-    which pins the draft they reviewed (funding.four_eyes).
-    """
+    """The staff fallback for decisions (funding.admin_roles)."""
 
     list_display = ("reference", "project", "kind", "decision_date", "amount", "state", "drafted_by", "released_by")
     list_filter = ("state", "kind", "authority", "project__region")
     search_fields = ("reference", "project__title", "recipient__name")
     date_hierarchy = "decision_date"
     autocomplete_fields = ("project", "recipient", "authority", "amends")
-    fields = services.EDITABLE_FIELDS
 
-    def save_model(self, request, obj, form, change):
-        data = {name: form.cleaned_data[name] for name in services.EDITABLE_FIELDS if name in form.cleaned_data}
-        if change:
-            original = FundingDecision.objects.get(pk=obj.pk)
-            services.decision_update_draft(decision=original, user=request.user, **data)
-        else:
-            saved = services.decision_create_draft(user=request.user, **data)
-            obj.pk = saved.pk
-
-    def delete_model(self, request, obj):
-        services.decision_delete_draft(decision=obj, user=request.user)
+    def four_eyes_ledger(self):
+        return services.DECISIONS
 
 
 # The payments ledger's admin registers its models (payments, recoveries, proofs of use).

@@ -1,15 +1,36 @@
-"""The admin's permissions for four-eyes records (decisions, payments, recoveries), by role.
+"""The one admin of every four-eyes ledger (decisions, payment requests, payments, recoveries).
 
+Writes go through the ledger's four-eyes machinery (funding.four_eyes), like every other path.
 The permissions follow the roles, not Django's model permissions, so the admin offers exactly
 what the services would allow (and the services check again): every staff member reads,
 Sachbearbeitung adds and changes or deletes its own drafts, and a released record is read-only
-for everyone (Freigabe releases on the staff confirmation pages, which pin what was reviewed).
+for everyone. There is no release here: Freigabe releases on the staff confirmation pages (or
+the API), which pin what was reviewed.
 """
 
+from funding import four_eyes
 from modellregionen import roles
 
 
 class FourEyesAdminMixin:
+    def four_eyes_ledger(self) -> four_eyes.Ledger:
+        raise NotImplementedError
+
+    def get_fields(self, request, obj=None):
+        return self.four_eyes_ledger().fields
+
+    def save_model(self, request, obj, form, change):
+        ledger = self.four_eyes_ledger()
+        data = {name: form.cleaned_data[name] for name in ledger.fields if name in form.cleaned_data}
+        if change:
+            original = self.model.objects.get(pk=obj.pk)
+            four_eyes.update_draft(ledger, entry=original, user=request.user, **data)
+        else:
+            obj.pk = four_eyes.create_draft(ledger, user=request.user, **data).pk
+
+    def delete_model(self, request, obj):
+        four_eyes.delete_draft(self.four_eyes_ledger(), entry=obj, user=request.user)
+
     def get_readonly_fields(self, request, obj=None):
         if obj is not None and not self._may_edit(request, obj):
             return self.get_fields(request, obj)

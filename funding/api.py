@@ -5,6 +5,7 @@ roles as the staff pages and the import.
 """
 
 from django.core.exceptions import PermissionDenied
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -27,11 +28,13 @@ from funding.models import (
 )
 from modellregionen import roles
 from modellregionen.api.base import ApiMixin
+from modellregionen.api.copy_csv import DATE, DATETIME, DECIMAL, CopyColumn, SqlTemplate
 from modellregionen.api.errors import ErrorSerializer, validation_error
 from modellregionen.api.fields import ExactDecimalField
 from modellregionen.api.filtering import StrictOrderingFilter
+from modellregionen.api.renderers import serializer_columns
 from projects.models import Project
-from regions.models import key_uri
+from regions.models import DISTRICT_KEY_URI, MUNICIPALITY_KEY_URI, key_uri
 
 
 class ProgrammeSerializer(serializers.ModelSerializer):
@@ -350,3 +353,55 @@ class DecisionViewSet(
 
     def csv_filename(self) -> str:
         return f"bescheide-{timezone.localdate().isoformat()}.csv"
+
+    def copy_columns(self) -> list[CopyColumn]:
+        """The CSV columns of DecisionSerializer as SQL, for the complete download on PostgreSQL."""
+        ags = F("recipient__municipality_id")
+        # regions.models.key_uri; the two prefixes are constants of ours, written into the statement.
+        uri = SqlTemplate(
+            f"CASE WHEN {{ags}} IS NULL OR {{ags}} = '' THEN NULL"
+            f" WHEN length({{ags}}) = 8 THEN '{MUNICIPALITY_KEY_URI}' || {{ags}}"
+            f" ELSE '{DISTRICT_KEY_URI}' || {{ags}} END",
+            ags=ags,
+        )
+        # Decision.funding_rate: grant / eligible costs to four places, half to even as Decimal rounds.
+        rate = SqlTemplate(
+            "CASE WHEN {costs} = 0 THEN NULL ELSE (CASE"
+            " WHEN abs({grant} * 10000 / {costs} - trunc({grant} * 10000 / {costs})) = 0.5"
+            " THEN trunc({grant} * 10000 / {costs}) + CASE WHEN mod(trunc({grant} * 10000 / {costs}), 2) = 0"
+            " THEN 0 ELSE sign({grant} * 10000 / {costs}) END"
+            " ELSE round({grant} * 10000 / {costs}) END / 10000)::numeric(20, 4) END",
+            grant=F("amount"),
+            costs=F("eligible_costs"),
+        )
+        text = {
+            "reference": F("reference"),
+            "programme.slug": F("project__programme__slug"),
+            "programme.name": F("project__programme__name"),
+            "project.slug": F("project__slug"),
+            "project.title": F("project__title"),
+            "project.region": F("project__region__slug"),
+            "recipient.name": F("recipient__name"),
+            "recipient.kind": F("recipient__kind"),
+            "recipient.ags": ags,
+            "recipient.uri": uri,
+            "recipient.org_id": F("recipient__org_id"),
+            "authority.slug": F("authority__slug"),
+            "authority.name": F("authority__name"),
+            "kind": F("kind"),
+            "amends": F("amends__reference"),
+            "financing_type": F("financing_type"),
+            "state": F("state"),
+            "source": F("source"),
+            "rate_exception_reason": F("rate_exception_reason"),
+        }
+        kinds = {
+            "decision_date": (F("decision_date"), DATE),
+            "period_start": (F("period_start"), DATE),
+            "period_end": (F("period_end"), DATE),
+            "released_at": (F("released_at"), DATETIME),
+            "funding_rate": (rate, DECIMAL),
+            **{name: (F(name), DECIMAL) for name in ("eligible_costs", "amount", "own_share", "private_investment")},
+        }
+        names = [name for name, _decimal in serializer_columns(DecisionSerializer())]
+        return [CopyColumn(name, text[name]) if name in text else CopyColumn(name, *kinds[name]) for name in names]

@@ -1,11 +1,9 @@
 from decimal import Decimal
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
-from django_fsm import FSMField, transition
 from simple_history.models import HistoricalRecords
 
 from funding.choices import (  # noqa: F401  (re-exported: the ledger's models module names them too)
@@ -18,6 +16,7 @@ from funding.choices import (  # noqa: F401  (re-exported: the ledger's models m
     FinancingType,
     RecipientKind,
 )
+from funding.entries import FourEyesEntry, FourEyesQuerySet
 from funding.org_ids import validate_org_id
 
 
@@ -151,13 +150,7 @@ class Recipient(models.Model):
         return self.seat or self.municipality
 
 
-class FundingDecisionQuerySet(models.QuerySet):
-    def released(self) -> "FundingDecisionQuerySet":
-        return self.filter(state=DecisionState.RELEASED)
-
-    def drafts(self) -> "FundingDecisionQuerySet":
-        return self.filter(state=DecisionState.DRAFT)
-
+class FundingDecisionQuerySet(FourEyesQuerySet):
     def as_of(self, day) -> "FundingDecisionQuerySet":
         """Decisions that count at the end of `day`."""
         return self.released().filter(decision_date__lte=day)
@@ -171,7 +164,7 @@ class FundingDecisionQuerySet(models.QuerySet):
         return totals
 
 
-class FundingDecision(models.Model):
+class FundingDecision(FourEyesEntry):
     """Zuwendungsbescheid, Änderungsbescheid or Widerruf: one entry of the ledger.
 
     A draft becomes binding when a second person releases it; a released decision is
@@ -207,24 +200,6 @@ class FundingDecision(models.Model):
     private_investment = models.DecimalField(_("private Investitionen (€)"), **MONEY, default=ZERO)
     period_start = models.DateField(_("Bewilligungszeitraum ab"))
     period_end = models.DateField(_("Bewilligungszeitraum bis"))
-    state = FSMField(_("Status"), max_length=16, choices=DecisionState.choices, default=DecisionState.DRAFT)
-    drafted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("erfasst von"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="drafted_decisions",
-    )
-    released_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("freigegeben von"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="released_decisions",
-    )
-    released_at = models.DateTimeField(_("freigegeben am"), null=True, blank=True)
     # No default: every path names where a decision comes from; "illustrative" marks only the
     # programme's demo data (funding.programme_data), never a decision a clerk records.
     source = models.CharField(
@@ -240,14 +215,11 @@ class FundingDecision(models.Model):
             "(50 %, Kommunen und Gemeinnützige 80 %, Hochschulen und Forschung 90 %)."
         ),
     )
-    created_at = models.DateTimeField(_("angelegt am"), auto_now_add=True)
-    # Indexed: the ledger watermark (funding.figures.ledgers) reads its maximum at every publication.
-    updated_at = models.DateTimeField(_("geändert am"), auto_now=True, db_index=True)
     history = HistoricalRecords()
 
     objects = FundingDecisionQuerySet.as_manager()
 
-    class Meta:
+    class Meta(FourEyesEntry.Meta):
         verbose_name = _("Zuwendungsbescheid")
         verbose_name_plural = _("Zuwendungsbescheide")
         ordering = ["decision_date", "id"]
@@ -256,6 +228,7 @@ class FundingDecision(models.Model):
             models.Index(fields=["project", "state"]),
         ]
         constraints = [
+            *FourEyesEntry.Meta.constraints,
             models.CheckConstraint(
                 condition=~models.Q(kind=DecisionKind.INITIAL)
                 | models.Q(amount__gte=0, eligible_costs__gte=0, own_share__gte=0, private_investment__gte=0),
@@ -279,18 +252,6 @@ class FundingDecision(models.Model):
                 condition=models.Q(period_end__gte=models.F("period_start")),
                 name="decision_period_ends_after_start",
             ),
-            models.CheckConstraint(
-                condition=models.Q(state=DecisionState.DRAFT)
-                | models.Q(released_by__isnull=False, released_at__isnull=False),
-                name="decision_released_has_releaser",
-            ),
-            # Four-eyes principle, also for writes that bypass the services.
-            models.CheckConstraint(
-                condition=models.Q(drafted_by__isnull=True)
-                | models.Q(released_by__isnull=True)
-                | ~models.Q(released_by=models.F("drafted_by")),
-                name="decision_released_by_second_person",
-            ),
         ]
 
     def __str__(self) -> str:
@@ -298,10 +259,6 @@ class FundingDecision(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("project-detail", kwargs={"slug": self.project.slug})
-
-    @property
-    def is_released(self) -> bool:
-        return self.state == DecisionState.RELEASED
 
     @property
     def funding_rate(self) -> Decimal | None:
@@ -314,11 +271,6 @@ class FundingDecision(models.Model):
         from funding.rules import check_decision
 
         check_decision(self)
-
-    @transition(field=state, source=DecisionState.DRAFT, target=DecisionState.RELEASED)
-    def release(self, *, by, at) -> None:
-        self.released_by = by
-        self.released_at = at
 
 
 # The figures' stored versions live with the figures; importing them here registers them

@@ -35,7 +35,7 @@ from funding.models import FundingDecision, GrantingAuthority, Programme, Recipi
 from funding.org_ids import validate_org_id
 from funding.payments import services as payment_services
 from funding.payments.models import Payment, PaymentRequest, ProofOfUse, Recovery
-from modellregionen import roles
+from modellregionen import ledger_changes, roles
 from projects.models import Project, RequestStatus, RequestStatusChange, Topic, TransferRequest
 from regions.models import Municipality, Region
 
@@ -140,6 +140,9 @@ def load_programme_data(*, directory: Path = FIXTURES_DIR) -> LoadReport:
     _load_payments_ledger(directory, report, user)
     with history_user(user):
         _load_requests(directory, report, user)
+    if report.created:
+        # Programmes, projects and requests are created here, not through the services.
+        ledger_changes.record()
     return report
 
 

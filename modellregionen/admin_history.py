@@ -9,10 +9,32 @@ only for someone the admin lets change the record as it stands now, through the 
 """
 
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from simple_history.admin import SimpleHistoryAdmin
+
+from modellregionen import ledger_changes
 
 
 class GuardedHistoryAdmin(SimpleHistoryAdmin):
+    # Every record these admins keep may be read by a figure (a project's topic, a region, a
+    # population, a programme's dates): a change through the admin, the history's "revert"
+    # included, is recorded as a ledger change. The four-eyes ledgers' admins write through
+    # their services instead, which record what they change themselves.
+    @transaction.atomic
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        ledger_changes.record()
+
+    @transaction.atomic
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        ledger_changes.record()
+
+    @transaction.atomic
+    def delete_queryset(self, request, queryset):
+        super().delete_queryset(request, queryset)
+        ledger_changes.record()
+
     def history_form_view(self, request, object_id, version_id, extra_context=None):
         if request.method == "POST":
             current = self.get_object(request, object_id)

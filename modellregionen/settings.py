@@ -289,9 +289,13 @@ API_CACHE_MAX_AGE = env_int("API_CACHE_MAX_AGE", 300, minimum=0)
 # How long the reverse proxy keeps an anonymous answer (modellregionen.proxy_cache): a change is
 # visible through the proxy within this time plus one computation of the answer.
 PROXY_CACHE_SECONDS = env_int("PROXY_CACHE_SECONDS", 1, minimum=0)
+# How long a rendered figures answer stays in the shared cache (0: not kept; the benchmark's cold reads).
+FIGURES_ANSWER_CACHE_SECONDS = env_int("FIGURES_ANSWER_CACHE_SECONDS", 600, minimum=0)
 # The API kernel (modellregionen/api) imports no app; this names where the current figures
 # version, part of every answer's ETag, comes from (one query per request).
 API_CURRENT_FIGURES_VERSION = "funding.figures.selectors.current_figures_version"
+# Where a recorded ledger change goes (modellregionen.ledger_changes): the change count, then a recompute.
+LEDGER_CHANGE_RECORDER = "funding.figures.scheduling.record_ledger_change"
 
 # A missing CSRF token under /api/ is a JSON 403 like every other API error.
 CSRF_FAILURE_VIEW = "modellregionen.errors.csrf_failure"

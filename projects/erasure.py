@@ -16,6 +16,7 @@ from django.db import transaction
 from django.db.models import Max, Q, QuerySet
 from django.utils import timezone
 
+from modellregionen import ledger_changes
 from projects.models import RequestStatus, RequestStatusChange, TransferRequest
 
 PERSONAL_FIELDS = ("contact_name", "contact_email", "message")
@@ -50,6 +51,9 @@ def erase_personal_data(*, requests: QuerySet, user=None, reason: str = ERASURE_
                     RequestStatusChange.objects.filter(pk=change.pk).update(note=note)
         # Every earlier version of these requests in the history table, the new erasure record included.
         TransferRequest.history.filter(id__in=erased_ids).update(**dict.fromkeys(PERSONAL_FIELDS, ""))
+        if erased_ids:
+            # No figure reads a requester's name or address: the figures stay as they are.
+            ledger_changes.record(ledger_changes.NO_FIGURES)
     return len(erased_ids)
 
 

@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from modellregionen import roles
+from modellregionen import ledger_changes, roles
 from projects.models import (
     REQUEST_STATUS_FLOW,
     Project,
@@ -68,6 +68,7 @@ def request_submit(
     request.full_clean()
     with transaction.atomic():
         request.save()
+        ledger_changes.record()
     _send_request_emails(request, site_url=site_url)
     return request
 
@@ -96,6 +97,7 @@ def request_confirm(*, transfer_request: TransferRequest) -> TransferRequest:
     if locked.confirmed_at is None:
         locked.confirmed_at = timezone.now()
         locked.save(update_fields=["confirmed_at"])
+        ledger_changes.record()
     return locked
 
 
@@ -179,6 +181,7 @@ def project_update(*, project: Project, user, **fields) -> Project:
     locked.save()
     if partners is not None:
         locked.partner_municipalities.set(partners)
+    ledger_changes.record()
     return locked
 
 
@@ -224,4 +227,5 @@ def request_change_status(
     RequestStatusChange.objects.create(
         request=locked, from_status=from_status, to_status=to_status, note=note.strip(), changed_by=user
     )
+    ledger_changes.record()
     return locked

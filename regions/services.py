@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
 
+from modellregionen import ledger_changes
 from regions.gemeindeverzeichnis import MunicipalityRecord
 from regions.models import Municipality, MunicipalityKind
 
@@ -210,6 +211,9 @@ def municipalities_import(
             municipality.in_directory = False
             municipality._change_reason = IMPORT_CHANGE_REASON + ": nicht mehr verzeichnet"
             municipality.save(update_fields=["in_directory"])
+        if to_create or to_update or delisted:
+            # Populations and Gemeinden are denominators of the reach and per-inhabitant figures.
+            ledger_changes.record()
     return summary
 
 

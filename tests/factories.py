@@ -176,3 +176,30 @@ def staff_login(client, user, *, backend: str = "django.contrib.auth.backends.Mo
     if requires_second_factor(user) or has_second_factor(user):
         verify_second_factor(client, user)
     return client
+
+
+def recorded(instance):
+    """Record the change of a record a test wrote straight through the ORM, as the services record theirs.
+
+    The services say what they changed (modellregionen.ledger_changes); a test that builds a
+    ledger without them says it here: a released decision, payment or recovery is added by the
+    figures, a draft changes no figure, anything else asks for a full recompute.
+    """
+    from funding.models import FundingDecision
+    from funding.payments.models import Payment, Recovery
+    from modellregionen import ledger_changes
+
+    released_kinds = {
+        FundingDecision: ledger_changes.DECISION_RELEASED,
+        Payment: ledger_changes.PAYMENT_RELEASED,
+        Recovery: ledger_changes.RECOVERY_RELEASED,
+    }
+    kind = released_kinds.get(type(instance))
+    if kind is None:
+        ledger_changes.record()
+    elif not instance.is_released:
+        ledger_changes.record(ledger_changes.NO_FIGURES)
+    else:
+        project_id = instance.project_id if kind == ledger_changes.DECISION_RELEASED else instance.decision.project_id
+        ledger_changes.record(kind, entry_id=instance.pk, project_id=project_id)
+    return instance

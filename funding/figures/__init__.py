@@ -12,7 +12,6 @@
   and the API read and show.
 
 May import: the ledgers (funding, projects, regions) and modellregionen's shared kernel.
-Nothing outside this package imports the engine's internals: the ledgers call
-freshness.mark_ledger_changed and scheduling.schedule_figures_recompute through the signal
-receivers in signals.py.
+Nothing outside this package imports the engine's internals: the writes of every app call
+modellregionen.ledger_changes.record, which settings name scheduling.record_ledger_change.
 """

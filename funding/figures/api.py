@@ -9,6 +9,7 @@ import datetime as dt
 import hashlib
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpResponse
 from django.urls import reverse
@@ -323,7 +324,8 @@ class FiguresApiView(ApiMixin, APIView):
                 f"{renderer.media_type}; charset={renderer.charset}" if renderer.charset else renderer.media_type
             )
             hit = (body, content_type)
-            cache.set(key, hit, RENDERED_SECONDS)
+            # A published version never changes and the key names it: the time only bounds the cache's size.
+            cache.set(key, hit, settings.FIGURES_ANSWER_CACHE_SECONDS)
         return HttpResponse(hit[0], content_type=hit[1])
 
     def offers_csv(self) -> bool:
@@ -358,11 +360,6 @@ def _figures_parts(
     # What the version includes moves when a recompute finds the figures unchanged (engine.same_figures).
     parts = [str(version.pk), str(version.includes_change_count), as_of.isoformat(), programme.slug]
     return [*parts, str(change_count)], version.computed_at
-
-
-# How long a rendered figures answer is kept in the shared cache. A published version never
-# changes and every key names its version, so this only bounds the cache's size.
-RENDERED_SECONDS = 600
 
 
 def _rendered_key(

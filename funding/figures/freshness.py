@@ -82,7 +82,7 @@ def figures_freshness() -> Freshness:
     )
     programmes = Programme.objects.count()
     published = min((c if c is not None else -1 for c, _watermark in current), default=-1)
-    # Bulk loads (bulk_create, raw SQL) send no signals and so do not count; the history
+    # Bulk loads (bulk_create, raw SQL) record no ledger change and so do not count; the history
     # and timestamp watermark still sees them.
     latest = ledger_watermark()
     oldest_watermark = min((w for _c, w in current if w is not None), default=None)

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from funding.choices import MONEY
 from funding.figures.definitions import stored_unit
+from modellregionen import ledger_changes
 
 
 class LedgerState(models.Model):
@@ -36,7 +37,7 @@ class LedgerState(models.Model):
 class LedgerChange(models.Model):
     """One committed change to the ledgers, numbered by LedgerState.change_count, and what it did to the figures.
 
-    Written with the change, in its transaction (funding.figures.freshness.mark_ledger_changed).
+    Written with the change, in its transaction (modellregionen.ledger_changes.record).
     A released decision, payment or recovery is only ever added (released entries are
     immutable), so the figures can take it in without reading the whole ledger
     (funding.figures.increments); a saved or deleted draft changes no figure; anything else
@@ -45,11 +46,11 @@ class LedgerChange(models.Model):
     """
 
     class Kind(models.TextChoices):
-        DECISION_RELEASED = "decision", _("Bescheid freigegeben")
-        PAYMENT_RELEASED = "payment", _("Zahlung freigegeben")
-        RECOVERY_RELEASED = "recovery", _("Rückforderung oder Erstattung freigegeben")
-        NO_FIGURES = "none", _("Entwurf (keine Kennzahl betroffen)")
-        OTHER = "other", _("sonstige Änderung (vollständige Neuberechnung)")
+        DECISION_RELEASED = ledger_changes.DECISION_RELEASED, _("Bescheid freigegeben")
+        PAYMENT_RELEASED = ledger_changes.PAYMENT_RELEASED, _("Zahlung freigegeben")
+        RECOVERY_RELEASED = ledger_changes.RECOVERY_RELEASED, _("Rückforderung oder Erstattung freigegeben")
+        NO_FIGURES = ledger_changes.NO_FIGURES, _("Entwurf (keine Kennzahl betroffen)")
+        OTHER = ledger_changes.OTHER, _("sonstige Änderung (vollständige Neuberechnung)")
 
     number = models.BigIntegerField(_("Nummer"), primary_key=True)
     kind = models.CharField(_("Art"), max_length=10, choices=Kind.choices)

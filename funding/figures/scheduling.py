@@ -9,7 +9,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import connection, transaction
 
-from funding.figures.freshness import PENDING_KEY
+from funding.figures.freshness import PENDING_KEY, mark_ledger_changed
 
 # How long a scheduled recompute waits, so that a burst of changes lands in one run.
 RECOMPUTE_DELAY_SECONDS = getattr(settings, "FIGURES_RECOMPUTE_DELAY", 1)
@@ -45,3 +45,15 @@ def schedule_figures_recompute() -> None:
         return
     # robust: a failing recompute is logged, it does not undo or fail the committed change.
     transaction.on_commit(_enqueue_recompute, robust=True)
+
+
+def record_ledger_change(kind: str, *, entry_id: int | None = None, project_id: int | None = None) -> None:
+    """What modellregionen.ledger_changes.record does (settings.LEDGER_CHANGE_RECORDER).
+
+    In the change's own transaction: the durable "figures are behind" (LedgerState) and what
+    changed (LedgerChange). After the commit: the fast path, a recompute in a few seconds. If
+    the broker is down it is lost, and the check every minute (refresh_figures_if_behind)
+    catches up instead.
+    """
+    mark_ledger_changed(kind, entry_id=entry_id, project_id=project_id)
+    schedule_figures_recompute()

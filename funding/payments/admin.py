@@ -19,19 +19,8 @@ class EntryAdmin(FourEyesAdminMixin, GuardedHistoryAdmin):
     search_fields = ("reference", "decision__reference", "decision__project__title", "decision__recipient__name")
     list_filter = ("state", "decision__authority", "decision__project__region")
 
-    def get_fields(self, request, obj=None):
-        return services.FIELDS[self.model]
-
-    def save_model(self, request, obj, form, change):
-        data = {name: form.cleaned_data[name] for name in services.FIELDS[self.model] if name in form.cleaned_data}
-        if change:
-            original = self.model.objects.get(pk=obj.pk)
-            services.entry_update_draft(entry=original, user=request.user, **data)
-        else:
-            obj.pk = services.entry_create_draft(self.model, user=request.user, **data).pk
-
-    def delete_model(self, request, obj):
-        services.entry_delete_draft(entry=obj, user=request.user)
+    def four_eyes_ledger(self):
+        return services.LEDGERS[self.model]
 
 
 @admin.register(PaymentRequest)

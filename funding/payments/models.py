@@ -14,53 +14,22 @@ from django.conf import settings
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
-from django_fsm import FSMField, transition
 from simple_history.models import HistoricalRecords
 
-from funding.choices import MONEY, DecisionState, ProofOfUseResult, RecoveryKind
+from funding.choices import MONEY, ProofOfUseResult, RecoveryKind
+from funding.entries import FourEyesEntry
 from funding.payments.rules import check_entry, check_proof_of_use
 
 
-class EntryQuerySet(models.QuerySet):
-    def released(self):
-        return self.filter(state=DecisionState.RELEASED)
-
-    def drafts(self):
-        return self.filter(state=DecisionState.DRAFT)
-
-
-class LedgerEntry(models.Model):
+class LedgerEntry(FourEyesEntry):
     """What a payment and a recovery share: a booked amount on a grant, under four eyes."""
 
     reference = models.CharField(_("Buchungszeichen"), max_length=64, unique=True)
     amount = models.DecimalField(_("Betrag (€)"), **MONEY)
     # No default, as for decisions: "illustrative" marks only the programme's demo data.
     source = models.CharField(_("Quelle"), max_length=300, help_text=_("Der Buchungsbeleg, z. B. Kassenanordnung."))
-    state = FSMField(_("Status"), max_length=16, choices=DecisionState.choices, default=DecisionState.DRAFT)
-    drafted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("erfasst von"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="drafted_%(class)s_entries",
-    )
-    released_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("freigegeben von"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="released_%(class)s_entries",
-    )
-    released_at = models.DateTimeField(_("freigegeben am"), null=True, blank=True)
-    created_at = models.DateTimeField(_("angelegt am"), auto_now_add=True)
-    # Indexed: the ledger watermark (funding.figures.ledgers) reads its maximum at every publication.
-    updated_at = models.DateTimeField(_("geändert am"), auto_now=True, db_index=True)
 
-    objects = EntryQuerySet.as_manager()
-
-    class Meta:
+    class Meta(FourEyesEntry.Meta):
         abstract = True
 
     def __str__(self) -> str:
@@ -69,15 +38,6 @@ class LedgerEntry(models.Model):
     def get_absolute_url(self) -> str:
         """The staff page of the grant's project, where its entries are listed."""
         return reverse("staff-project-detail", args=[self.decision.project_id])
-
-    @property
-    def is_released(self) -> bool:
-        return self.state == DecisionState.RELEASED
-
-    @transition(field=state, source=DecisionState.DRAFT, target=DecisionState.RELEASED)
-    def release(self, *, by, at) -> None:
-        self.released_by = by
-        self.released_at = at
 
     def clean(self) -> None:
         check_entry(self)
@@ -104,12 +64,13 @@ class PaymentRequest(LedgerEntry):
     )
     history = HistoricalRecords()
 
-    class Meta:
+    class Meta(LedgerEntry.Meta):
         verbose_name = _("Mittelanforderung")
         verbose_name_plural = _("Mittelanforderungen")
         ordering = ["received_on", "id"]
         indexes = [models.Index(fields=["decision", "state"])]
         constraints = [
+            *FourEyesEntry.Meta.constraints,
             models.CheckConstraint(condition=models.Q(amount__gt=0), name="payment_request_amount_positive"),
         ]
 
@@ -148,12 +109,13 @@ class Payment(LedgerEntry):
     )
     history = HistoricalRecords()
 
-    class Meta:
+    class Meta(LedgerEntry.Meta):
         verbose_name = _("Auszahlung")
         verbose_name_plural = _("Auszahlungen")
         ordering = ["value_date", "id"]
         indexes = [models.Index(fields=["state", "value_date"]), models.Index(fields=["decision", "state"])]
         constraints = [
+            *FourEyesEntry.Meta.constraints,
             models.CheckConstraint(condition=~models.Q(amount=0), name="payment_amount_not_zero"),
             models.CheckConstraint(
                 condition=models.Q(amount__gt=0, corrects__isnull=True)
@@ -184,12 +146,13 @@ class Recovery(LedgerEntry):
     reason = models.TextField(_("Grund"), blank=True)
     history = HistoricalRecords()
 
-    class Meta:
+    class Meta(LedgerEntry.Meta):
         verbose_name = _("Rückforderung oder Erstattung")
         verbose_name_plural = _("Rückforderungen und Erstattungen")
         ordering = ["booked_on", "id"]
         indexes = [models.Index(fields=["state", "booked_on"]), models.Index(fields=["decision", "state"])]
         constraints = [
+            *FourEyesEntry.Meta.constraints,
             models.CheckConstraint(condition=models.Q(amount__gt=0), name="recovery_amount_positive"),
             models.CheckConstraint(
                 condition=~models.Q(kind=RecoveryKind.CLAIM) | ~models.Q(reason=""),

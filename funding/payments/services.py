@@ -6,17 +6,15 @@ never changed (the database refuses it too), only corrected by a counter-entry. 
 locks the grant's initial decision, so two releases on one grant cannot both pass the rules.
 """
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from funding import four_eyes
-from funding.choices import DecisionState
 from funding.models import FundingDecision
 from funding.payments.models import LedgerEntry, Payment, PaymentRequest, ProofOfUse, Recovery
 from funding.payments.rules import check_entry, proof_of_use_due_on
-from modellregionen import roles
+from modellregionen import ledger_changes
 
 PAYMENT_FIELDS = (
     "reference",
@@ -33,87 +31,51 @@ PROOF_OF_USE_FIELDS = ("due_on", "received_on", "checked_on", "result", "source"
 FIELDS = {PaymentRequest: PAYMENT_REQUEST_FIELDS, Payment: PAYMENT_FIELDS, Recovery: RECOVERY_FIELDS}
 
 
-def _refuse_unknown_fields(model, fields: dict) -> None:
-    unknown = set(fields) - set(FIELDS[model])
-    if unknown:
-        raise ValidationError({name: _("Unbekanntes Feld.") for name in sorted(unknown)})
+# What a released entry does to the figures; no figure reads payment requests.
+RELEASED_KINDS = {
+    PaymentRequest: ledger_changes.NO_FIGURES,
+    Payment: ledger_changes.PAYMENT_RELEASED,
+    Recovery: ledger_changes.RECOVERY_RELEASED,
+}
 
 
-def _refuse_unless_clerk(user) -> None:
-    four_eyes.refuse_unless_clerk(user, what=_("Buchungen"))
+def _ledger(model: type[LedgerEntry]) -> four_eyes.Ledger:
+    return four_eyes.Ledger(
+        model=model,
+        fields=FIELDS[model],
+        what=lambda: _("Buchungen"),
+        correct_by=lambda: _("erfassen Sie eine Gegenbuchung."),
+        parent="decision",
+        check=check_entry,
+        released_kind=RELEASED_KINDS[model],
+        project_of=lambda entry: entry.decision.project_id,
+    )
 
 
-def _refuse_unless_own_draft(entry: LedgerEntry, user) -> None:
-    four_eyes.refuse_unless_own_draft(entry, user, what=_("Buchungen"), correct_by=_("erfassen Sie eine Gegenbuchung."))
+LEDGERS = {model: _ledger(model) for model in FIELDS}
 
 
-def _lock_grant(decision_id) -> None:
-    FundingDecision.objects.select_for_update().filter(pk=decision_id).first()
-
-
-def _save(entry, user):
-    entry.full_clean()  # field formats, the unique reference, and the ledger's rules
-    entry._history_user = user
-    entry.save()
-    return entry
-
-
-@transaction.atomic
 def entry_create_draft(model: type[LedgerEntry], *, user, **fields) -> LedgerEntry:
     """Record a draft payment request, payment or recovery by `user`; it counts once someone else releases it."""
-    _refuse_unless_clerk(user)
-    _refuse_unknown_fields(model, fields)
-    return _save(model(**fields, drafted_by=user, state=DecisionState.DRAFT), user)
+    return four_eyes.create_draft(LEDGERS[model], user=user, **fields)
 
 
-@transaction.atomic
 def entry_record_released(model: type[LedgerEntry], *, released_by, **fields) -> LedgerEntry:
     """Record an entry booked outside this app (import of historical bookings) as released by `released_by`."""
-    if released_by is None or not roles.can_release_decisions(released_by):
-        raise PermissionDenied(_("Nur die Freigabe kann freigegebene Buchungen übernehmen."))
-    _refuse_unknown_fields(model, fields)
-    _lock_grant(getattr(fields.get("decision"), "pk", None))
-    entry = model(
-        **fields, drafted_by=None, state=DecisionState.RELEASED, released_by=released_by, released_at=timezone.now()
-    )
-    return _save(entry, released_by)
+    return four_eyes.record_released(LEDGERS[model], released_by=released_by, **fields)
 
 
-def _lock_draft(entry: LedgerEntry) -> LedgerEntry:
-    """The entry as stored, locked in the order a release locks (its grant, then itself)."""
-    _lock_grant(entry.decision_id)
-    return type(entry).objects.select_for_update().get(pk=entry.pk)
-
-
-@transaction.atomic
 def entry_update_draft(*, entry: LedgerEntry, user, **fields) -> LedgerEntry:
-    entry = _lock_draft(entry)
-    _refuse_unless_own_draft(entry, user)
-    _refuse_unknown_fields(type(entry), fields)
-    for name, value in fields.items():
-        setattr(entry, name, value)
-    return _save(entry, user)
+    return four_eyes.update_draft(LEDGERS[type(entry)], entry=entry, user=user, **fields)
 
 
-@transaction.atomic
 def entry_delete_draft(*, entry: LedgerEntry, user) -> None:
-    entry = _lock_draft(entry)
-    _refuse_unless_own_draft(entry, user)
-    entry._history_user = user
-    entry.delete()
+    four_eyes.delete_draft(LEDGERS[type(entry)], entry=entry, user=user)
 
 
-@transaction.atomic
 def entry_release(*, entry: LedgerEntry, user, reviewed: str | None) -> LedgerEntry:
     """Release a draft by a second person if it is what they reviewed, re-checking the rules against the ledger."""
-    return four_eyes.release_reviewed(
-        entry=entry,
-        user=user,
-        reviewed=reviewed,
-        lock=lambda: _lock_grant(entry.decision_id),
-        check=check_entry,
-        what=_("Buchungen"),
-    )
+    return four_eyes.release(LEDGERS[type(entry)], entry=entry, user=user, reviewed=reviewed)
 
 
 @transaction.atomic
@@ -122,7 +84,7 @@ def proof_of_use_record(*, decision: FundingDecision, user, **fields) -> ProofOf
 
     Checking it (checked_on and result) names `user` as the reviewer.
     """
-    _refuse_unless_clerk(user)
+    four_eyes.refuse_unless_clerk(user, what=_("Buchungen"))
     unknown = set(fields) - set(PROOF_OF_USE_FIELDS)
     if unknown:
         raise ValidationError({name: _("Unbekanntes Feld.") for name in sorted(unknown)})
@@ -136,4 +98,5 @@ def proof_of_use_record(*, decision: FundingDecision, user, **fields) -> ProofOf
     proof.full_clean()
     proof._history_user = user
     proof.save()
+    ledger_changes.record()  # proofs of use are figures of their own (due, received, overdue)
     return proof

@@ -78,6 +78,19 @@ def proxy(transactional_db, live_server, tmp_path, settings):
     process.wait(timeout=10)
 
 
+def release_another_decision(ledger) -> None:
+    released(
+        approver=ledger["mobility_grant"].released_by,
+        drafted_by=ledger["mobility_grant"].drafted_by,
+        project=ledger["mobility"],
+        recipient=ledger["city_of_soest"],
+        authority=ledger["authority"],
+        decision_date=dt.date(2020, 6, 1),
+        amount=Decimal("1000.00"),
+        eligible_costs=Decimal("2000.00"),
+    )
+
+
 def get(url: str, **headers) -> tuple[int, dict, bytes]:
     request = urllib.request.Request(url, headers=headers)  # noqa: S310 - a local test server
     try:
@@ -95,16 +108,7 @@ def test_an_anonymous_read_is_kept_for_a_second_and_a_release_shows_within_two(p
     assert again[2] == first[2]
     assert "x-accel-expires" not in again[1]  # the application's mark stays between the two
 
-    released(
-        approver=ledger["mobility_grant"].released_by,
-        drafted_by=ledger["mobility_grant"].drafted_by,
-        project=ledger["mobility"],
-        recipient=ledger["city_of_soest"],
-        authority=ledger["authority"],
-        decision_date=dt.date(2020, 6, 1),
-        amount=Decimal("1000.00"),
-        eligible_costs=Decimal("2000.00"),
-    )
+    release_another_decision(ledger)
     recompute_figures()
     time.sleep(2)
     after = get(f"{proxy}/api/v1/figures/")
@@ -196,16 +200,7 @@ def test_a_version_published_elsewhere_is_answered_at_once(api, published, ledge
     """No worker keeps the current version: another process's publication shows in the next answer."""
     from funding.figures.models import FiguresVersion
 
-    released(
-        approver=ledger["mobility_grant"].released_by,
-        drafted_by=ledger["mobility_grant"].drafted_by,
-        project=ledger["mobility"],
-        recipient=ledger["city_of_soest"],
-        authority=ledger["authority"],
-        decision_date=dt.date(2020, 6, 1),
-        amount=Decimal("1000.00"),
-        eligible_costs=Decimal("2000.00"),
-    )
+    release_another_decision(ledger)
     newer = recompute_figures()[0].version
     assert api.get("/api/v1/figures/").json()["version"]["id"] == newer.pk
     # As another process would: straight in the database, no signal, no memo to empty.

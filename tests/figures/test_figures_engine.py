@@ -16,6 +16,7 @@ from tests.factories import (
     ProgrammeFactory,
     ProjectFactory,
     TransferRequestFactory,
+    recorded,
 )
 
 pytestmark = pytest.mark.django_db
@@ -232,9 +233,9 @@ def test_without_any_recompute_the_figures_are_zeros(project):
 
 
 def test_requests_count_by_date_of_receipt_and_municipalities_once(project):
-    first = TransferRequestFactory(project=project, received_on=dt.date(2020, 2, 1))
-    TransferRequestFactory(project=project, municipality=first.municipality, received_on=dt.date(2020, 2, 3))
-    TransferRequestFactory(project=project, kind="consultation", received_on=dt.date(2020, 2, 3))
+    first = recorded(TransferRequestFactory(project=project, received_on=dt.date(2020, 2, 1)))
+    recorded(TransferRequestFactory(project=project, municipality=first.municipality, received_on=dt.date(2020, 2, 3)))
+    recorded(TransferRequestFactory(project=project, kind="consultation", received_on=dt.date(2020, 2, 3)))
     engine.recompute_figures()
 
     assert total(dt.date(2020, 2, 2))["transfer_requests"] == 1
@@ -329,12 +330,12 @@ def test_a_version_records_when_what_and_how_long(project, approver):
 def test_rows_read_counts_the_released_decisions_projects_and_requests_of_the_programme(project, approver):
     released(approver, project=project)
     DecisionFactory(project=project)  # a draft is not read
-    TransferRequestFactory(project=project)
-    TransferRequestFactory(project=project)
+    recorded(TransferRequestFactory(project=project))
+    recorded(TransferRequestFactory(project=project))
     other_programme = ProgrammeFactory(
         slug="andere-foerderung", name="Andere Förderung", start_date=dt.date(2021, 1, 1)
     )
-    TransferRequestFactory(project=ProjectFactory(programme=other_programme))
+    recorded(TransferRequestFactory(project=ProjectFactory(programme=other_programme)))
 
     published = engine.recompute_figures()
     rows_read = {item.version.programme_id: item.version.rows_read for item in published}
@@ -450,10 +451,12 @@ def test_a_thousand_records_in_one_transaction_lead_to_one_recompute(committed_p
         for number in range(1000):
             # Each in its own savepoint, like a loader calling services does.
             with transaction.atomic():
-                TransferRequestFactory(
-                    project=committed_project,
-                    municipality=municipality,
-                    received_on=dt.date(2020, 1, 1) + dt.timedelta(days=number % 300),
+                recorded(
+                    TransferRequestFactory(
+                        project=committed_project,
+                        municipality=municipality,
+                        received_on=dt.date(2020, 1, 1) + dt.timedelta(days=number % 300),
+                    )
                 )
 
     assert FiguresVersion.objects.count() == versions_before + 1
@@ -463,8 +466,8 @@ def test_a_thousand_records_in_one_transaction_lead_to_one_recompute(committed_p
 def test_each_committed_transaction_schedules_a_recompute(committed_project):
     versions_before = FiguresVersion.objects.count()
 
-    TransferRequestFactory(project=committed_project)
-    TransferRequestFactory(project=committed_project)
+    recorded(TransferRequestFactory(project=committed_project))
+    recorded(TransferRequestFactory(project=committed_project))
 
     assert FiguresVersion.objects.count() == versions_before + 2
     assert total(dt.date(2021, 1, 1))["transfer_requests"] == 2
@@ -474,7 +477,7 @@ def test_a_rolled_back_change_schedules_nothing(committed_project):
     versions_before = FiguresVersion.objects.count()
 
     with pytest.raises(RuntimeError), transaction.atomic():
-        TransferRequestFactory(project=committed_project)
+        recorded(TransferRequestFactory(project=committed_project))
         raise RuntimeError("the form was invalid")
 
     assert FiguresVersion.objects.count() == versions_before
@@ -485,9 +488,9 @@ def test_a_change_in_a_rolled_back_savepoint_does_not_stop_the_outer_one_from_sc
 
     with transaction.atomic():
         with pytest.raises(RuntimeError), transaction.atomic():
-            TransferRequestFactory(project=committed_project)
+            recorded(TransferRequestFactory(project=committed_project))
             raise RuntimeError("this row was refused")
-        TransferRequestFactory(project=committed_project)
+        recorded(TransferRequestFactory(project=committed_project))
 
     assert FiguresVersion.objects.count() == versions_before + 1
     assert total(dt.date(2021, 1, 1))["transfer_requests"] == 1

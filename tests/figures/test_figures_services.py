@@ -1,4 +1,7 @@
-"""With PostgreSQL, Redis and a real Celery worker: scheduling, coalescing and the lock."""
+"""With PostgreSQL, Redis and a real Celery worker: scheduling, coalescing and the lock.
+
+The records are written with factories; `recorded` says what each changed, as the services do.
+"""
 
 import datetime as dt
 import threading
@@ -20,6 +23,7 @@ from tests.factories import (
     ProjectFactory,
     TransferRequestFactory,
     UserFactory,
+    recorded,
 )
 
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
@@ -53,7 +57,7 @@ def settle():
 @pytest.fixture
 def project(real_broker):
     cache.delete(freshness.PENDING_KEY)
-    project = ProjectFactory(programme=ProgrammeFactory())
+    project = recorded(ProjectFactory(programme=ProgrammeFactory()))
     wait_for(lambda: published_total("applications") == 1, what="the first version")
     return project
 
@@ -61,13 +65,15 @@ def project(real_broker):
 def test_saving_a_decision_publishes_a_new_current_version_with_the_new_value(project):
     before = current_figures_version()
 
-    DecisionFactory(
-        project=project,
-        amount=Decimal("123456.78"),
-        eligible_costs=Decimal("200000.00"),
-        state=DecisionState.RELEASED,
-        released_by=UserFactory(username="anton"),
-        released_at=timezone.now(),
+    recorded(
+        DecisionFactory(
+            project=project,
+            amount=Decimal("123456.78"),
+            eligible_costs=Decimal("200000.00"),
+            state=DecisionState.RELEASED,
+            released_by=UserFactory(username="anton"),
+            released_at=timezone.now(),
+        )
     )
 
     wait_for(lambda: published_total("funding_granted") == Decimal("123456.78"))
@@ -80,8 +86,10 @@ def test_a_burst_of_fifty_saves_leads_to_at_most_three_recomputes(project):
     municipality = MunicipalityFactory()
 
     for number in range(50):
-        TransferRequestFactory(
-            project=project, municipality=municipality, received_on=dt.date(2020, 1, 1 + number % 28)
+        recorded(
+            TransferRequestFactory(
+                project=project, municipality=municipality, received_on=dt.date(2020, 1, 1 + number % 28)
+            )
         )
 
     wait_for(lambda: published_total("transfer_requests") == 50)

@@ -4,18 +4,22 @@ import datetime as dt
 from unittest import mock
 
 import pytest
+from django.db import transaction
 from django.utils import timezone
 
 from funding.figures import engine, freshness, tasks
 from funding.figures.freshness import figures_freshness
 from funding.models import FiguresVersion, LedgerState
+from modellregionen import ledger_changes
 from projects.models import TransferRequest
 from tests.factories import MunicipalityFactory, ProjectFactory
 from tests.staff.conftest import MODEL_BACKEND
 
 
+@transaction.atomic
 def add_request(project, municipality, day=dt.date(2020, 2, 3)):
-    return TransferRequest.objects.create(
+    """A counted request, written as a service writes: the record, then what it changed."""
+    request = TransferRequest.objects.create(
         confirmed_at=timezone.now(),  # recorded by staff or the programme data: counted
         project=project,
         municipality=municipality,
@@ -23,6 +27,8 @@ def add_request(project, municipality, day=dt.date(2020, 2, 3)):
         contact_name="R",
         contact_email="r@x.example",
     )
+    ledger_changes.record()
+    return request
 
 
 @pytest.fixture

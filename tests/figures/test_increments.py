@@ -28,7 +28,7 @@ from funding.models import DecisionKind, DecisionState, FundingDecision, Grantin
 from funding.payments.models import Payment, ProofOfUse, Recovery
 from projects.models import Project
 from regions.selectors import nrw_directory_totals
-from tests.factories import RecipientFactory, UserFactory
+from tests.factories import RecipientFactory, UserFactory, recorded
 from tests.figures.test_figures_properties import build, day, ledgers, positive_money
 
 change_ops = st.fixed_dictionaries(
@@ -63,6 +63,7 @@ def apply_change(op, *, releaser) -> None:
         draft = drafts[op["pick"] % len(drafts)]
         draft.state, draft.released_by, draft.released_at = DecisionState.RELEASED, releaser, timezone.now()
         draft.save()
+        recorded(draft)
         return
     projects = list(Project.objects.order_by("id"))
     project = projects[op["pick"] % len(projects)]
@@ -72,22 +73,24 @@ def apply_change(op, *, releaser) -> None:
         initial = project.decisions.filter(kind=DecisionKind.INITIAL).order_by("id").first()
         # An initial decision grants; an amendment may also lower the grant.
         amount = op["amount"] * (op["sign"] if initial else 1)
-        FundingDecision.objects.create(
-            reference=f"INC-{FundingDecision.objects.count() + 1:05d}",
-            project=project,
-            recipient=initial.recipient if initial else RecipientFactory(),
-            authority=authority,
-            kind=DecisionKind.AMENDMENT if initial else DecisionKind.INITIAL,
-            amends=initial,
-            decision_date=date,
-            amount=amount,
-            eligible_costs=abs(amount),
-            private_investment=Decimal("10.00"),
-            own_share=Decimal("1.00"),
-            period_start=date,
-            period_end=date + dt.timedelta(days=365),
-            released_by=releaser,
-            **released(),
+        recorded(
+            FundingDecision.objects.create(
+                reference=f"INC-{FundingDecision.objects.count() + 1:05d}",
+                project=project,
+                recipient=initial.recipient if initial else RecipientFactory(),
+                authority=authority,
+                kind=DecisionKind.AMENDMENT if initial else DecisionKind.INITIAL,
+                amends=initial,
+                decision_date=date,
+                amount=amount,
+                eligible_costs=abs(amount),
+                private_investment=Decimal("10.00"),
+                own_share=Decimal("1.00"),
+                period_start=date,
+                period_end=date + dt.timedelta(days=365),
+                released_by=releaser,
+                **released(),
+            )
         )
         return
     grant = FundingDecision.objects.released().filter(project=project).order_by("id").first()
@@ -98,32 +101,40 @@ def apply_change(op, *, releaser) -> None:
         corrects = Payment.objects.released().filter(decision=grant, amount__gt=0).first()
         if op["kind"] == "correction" and corrects is None:
             return
-        Payment.objects.create(
-            reference=reference,
-            decision=grant,
-            amount=-op["amount"] if op["kind"] == "correction" else op["amount"],
-            value_date=date,
-            corrects=corrects if op["kind"] == "correction" else None,
-            released_by=releaser,
-            **released(),
+        recorded(
+            Payment.objects.create(
+                reference=reference,
+                decision=grant,
+                amount=-op["amount"] if op["kind"] == "correction" else op["amount"],
+                value_date=date,
+                corrects=corrects if op["kind"] == "correction" else None,
+                released_by=releaser,
+                **released(),
+            )
         )
     else:
-        Recovery.objects.create(
-            reference=reference,
-            decision=grant,
-            kind=RecoveryKind.CLAIM if op["kind"] == "claim" else RecoveryKind.REPAYMENT,
-            amount=op["amount"],
-            booked_on=date,
-            reason="Widerruf",
-            released_by=releaser,
-            **released(),
+        recorded(
+            Recovery.objects.create(
+                reference=reference,
+                decision=grant,
+                kind=RecoveryKind.CLAIM if op["kind"] == "claim" else RecoveryKind.REPAYMENT,
+                amount=op["amount"],
+                booked_on=date,
+                reason="Widerruf",
+                released_by=releaser,
+                **released(),
+            )
         )
 
 
 def proofs_on_drafts() -> None:
     """A proof of use on every draft initial decision: it counts once the decision is released."""
     for index, decision in enumerate(FundingDecision.objects.drafts().filter(kind=DecisionKind.INITIAL)):
-        ProofOfUse.objects.create(decision=decision, due_on=day(10 + index), received_on=day(20) if index % 2 else None)
+        recorded(
+            ProofOfUse.objects.create(
+                decision=decision, due_on=day(10 + index), received_on=day(20) if index % 2 else None
+            )
+        )
 
 
 def steps_of(version: FiguresVersion) -> list[tuple]:
@@ -213,32 +224,36 @@ def _plan():
 @pytest.mark.django_db
 def test_a_released_decision_is_added_without_reading_other_projects():
     programme = _small_ledger()
-    other = Project.objects.create(
-        programme=programme,
-        slug="andere",
-        title="Andere",
-        region=Project.objects.get().region,
-        strand="sicher",
-        submitted_on=day(1),
+    other = recorded(
+        Project.objects.create(
+            programme=programme,
+            slug="andere",
+            title="Andere",
+            region=Project.objects.get().region,
+            strand="sicher",
+            submitted_on=day(1),
+        )
     )
     engine.publish_figures(full=True)
     first = FundingDecision.objects.get()
-    FundingDecision.objects.create(
-        reference="AZ-NEU",
-        project=first.project,
-        recipient=first.recipient,
-        authority=first.authority,
-        kind=DecisionKind.AMENDMENT,
-        amends=first,
-        decision_date=day(9),
-        amount=Decimal("250.00"),
-        eligible_costs=Decimal("250.00"),
-        private_investment=Decimal(0),
-        own_share=Decimal(0),
-        period_start=day(9),
-        period_end=day(300),
-        released_by=UserFactory(username="r2"),
-        **released(),
+    recorded(
+        FundingDecision.objects.create(
+            reference="AZ-NEU",
+            project=first.project,
+            recipient=first.recipient,
+            authority=first.authority,
+            kind=DecisionKind.AMENDMENT,
+            amends=first,
+            decision_date=day(9),
+            amount=Decimal("250.00"),
+            eligible_costs=Decimal("250.00"),
+            private_investment=Decimal(0),
+            own_share=Decimal(0),
+            period_start=day(9),
+            period_end=day(300),
+            released_by=UserFactory(username="r2"),
+            **released(),
+        )
     )
     plan = _plan()
     assert plan is not None
@@ -254,6 +269,7 @@ def test_a_change_the_figures_cannot_add_gets_a_full_recompute():
     project = Project.objects.get()
     project.title = "Neuer Titel"
     project.save()
+    recorded(project)
     assert LedgerChange.objects.filter(kind=LedgerChange.Kind.OTHER).exists()
     assert _plan() is None
     (published,) = engine.publish_figures(full=False, keep_unchanged=True)
@@ -265,13 +281,15 @@ def test_a_change_missing_from_the_log_gets_a_full_recompute():
     """A change committed before the log existed (or a log row lost) is never guessed at."""
     _small_ledger()
     first = FundingDecision.objects.get()
-    payment = Payment.objects.create(
-        reference="Z-1",
-        decision=first,
-        amount=Decimal("10.00"),
-        value_date=day(8),
-        released_by=first.released_by,
-        **released(),
+    payment = recorded(
+        Payment.objects.create(
+            reference="Z-1",
+            decision=first,
+            amount=Decimal("10.00"),
+            value_date=day(8),
+            released_by=first.released_by,
+            **released(),
+        )
     )
     LedgerChange.objects.filter(entry_id=payment.pk).delete()
     assert _plan() is None
@@ -283,7 +301,7 @@ def test_a_change_missing_from_the_log_gets_a_full_recompute():
 def test_a_saved_draft_changes_nothing_and_the_log_is_emptied_after_publication():
     _small_ledger()
     first = FundingDecision.objects.get()
-    Payment.objects.create(reference="Z-2", decision=first, amount=Decimal("10.00"), value_date=day(8))
+    recorded(Payment.objects.create(reference="Z-2", decision=first, amount=Decimal("10.00"), value_date=day(8)))
     assert LedgerChange.objects.filter(kind=LedgerChange.Kind.NO_FIGURES).count() == 1
     current = FiguresVersion.objects.get(is_current=True)
     assert engine.publish_figures(full=False) == []  # no figure changed: nothing new to cite
@@ -298,25 +316,29 @@ def test_an_increment_stores_only_the_groups_it_changed_and_every_version_answer
 
     programme = _small_ledger()
     Project.objects.update(strand="e_government")  # a strand verify knows
-    Project.objects.create(
-        programme=programme,
-        slug="andere",
-        title="Andere",
-        region=Project.objects.get().region,
-        strand="urban_development",
-        submitted_on=day(1),
+    recorded(
+        Project.objects.create(
+            programme=programme,
+            slug="andere",
+            title="Andere",
+            region=Project.objects.get().region,
+            strand="urban_development",
+            submitted_on=day(1),
+        )
     )
     engine.publish_figures(full=True, keep_unchanged=True)
     first = FundingDecision.objects.get()
     cited = {}
     for number, amount in enumerate(("250.00", "125.00", "60.00")):
-        Payment.objects.create(
-            reference=f"Z-{number}",
-            decision=first,
-            amount=Decimal(amount),
-            value_date=day(20 + number),
-            released_by=first.released_by,
-            **released(),
+        recorded(
+            Payment.objects.create(
+                reference=f"Z-{number}",
+                decision=first,
+                amount=Decimal(amount),
+                value_date=day(20 + number),
+                released_by=first.released_by,
+                **released(),
+            )
         )
         increment = assert_increment_equals_full_recompute()
         cited[increment.pk] = figures_for(as_of=day(300), group_by="strand", version=increment).rows

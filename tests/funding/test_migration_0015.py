@@ -44,6 +44,7 @@ def test_request_fields_become_payment_requests(approver):
                 requested_on=requested_on,
                 state="released",
                 released_by_id=approver.pk,
+                released_at=dt.datetime(2019, 9, 1, tzinfo=dt.UTC),
                 source="Kassenbeleg",
             )
     finally:

@@ -7,9 +7,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from regions.gemeindeverzeichnis import READERS, guess_format
-from regions.models import Municipality
 from regions.services import MunicipalityImportRejected, delisted_with_references, municipalities_import
-from regions.signals import directory_changed
 
 
 def _count(number: int) -> str:
@@ -71,10 +69,6 @@ class Command(BaseCommand):
                 summary = municipalities_import(
                     records=result.records, dry_run=dry_run, complete=result.complete, accept_removals=accept_removals
                 )
-                if not dry_run and (summary.created or summary.updated):
-                    # Populations and Gemeinden are denominators of the reach and per-inhabitant
-                    # figures: the figures' receiver marks them behind in this transaction.
-                    directory_changed.send(sender=Municipality)
         except MunicipalityImportRejected as rejection:
             for error in rejection.errors:
                 self.stderr.write(error)

@@ -1,0 +1,74 @@
+"""What every four-eyes entry is: decisions, payment requests, payments and recoveries.
+
+One abstract model holds the fields, states, querysets and the release transition they
+share, and the two rules the database holds for each of them: a released entry names who
+released it and when, and that is never the person who drafted it. How entries are written
+is funding.four_eyes; the triggers that keep released entries unchanged are funding.db_guards.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from django_fsm import FSMField, transition
+
+from funding.choices import DecisionState
+
+
+class FourEyesQuerySet(models.QuerySet):
+    def released(self):
+        return self.filter(state=DecisionState.RELEASED)
+
+    def drafts(self):
+        return self.filter(state=DecisionState.DRAFT)
+
+
+class FourEyesEntry(models.Model):
+    state = FSMField(_("Status"), max_length=16, choices=DecisionState.choices, default=DecisionState.DRAFT)
+    drafted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("erfasst von"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="drafted_%(class)s_entries",
+    )
+    released_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("freigegeben von"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="released_%(class)s_entries",
+    )
+    released_at = models.DateTimeField(_("freigegeben am"), null=True, blank=True)
+    created_at = models.DateTimeField(_("angelegt am"), auto_now_add=True)
+    # Indexed: the ledger watermark (funding.figures.ledgers) reads its maximum at every publication.
+    updated_at = models.DateTimeField(_("geändert am"), auto_now=True, db_index=True)
+
+    objects = FourEyesQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(state=DecisionState.DRAFT)
+                | models.Q(released_by__isnull=False, released_at__isnull=False),
+                name="%(class)s_released_has_releaser",
+            ),
+            # Four-eyes principle, also for writes that bypass the services.
+            models.CheckConstraint(
+                condition=models.Q(drafted_by__isnull=True)
+                | models.Q(released_by__isnull=True)
+                | ~models.Q(released_by=models.F("drafted_by")),
+                name="%(class)s_released_by_second_person",
+            ),
+        ]
+
+    @property
+    def is_released(self) -> bool:
+        return self.state == DecisionState.RELEASED
+
+    @transition(field=state, source=DecisionState.DRAFT, target=DecisionState.RELEASED)
+    def release(self, *, by, at) -> None:
+        self.released_by = by
+        self.released_at = at
