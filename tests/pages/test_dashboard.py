@@ -117,3 +117,21 @@ def test_every_public_page_links_the_legal_pages(client, small_programme, path):
 
     for url in ("/impressum/", "/datenschutz/", "/barrierefreiheit/"):
         assert f'href="{url}"' in html
+
+
+def test_pages_set_no_cookie_and_the_language_switch_needs_none(small_programme):
+    """A page without a cookie is one the proxy may keep; the switch works as a browser posts it."""
+    from django.test import Client
+
+    browser = Client(enforce_csrf_checks=True)
+    page = browser.get("/")
+    assert page.status_code == 200 and not page.cookies
+    assert 'name="csrfmiddlewaretoken"' not in page.content.decode()
+
+    switched = browser.post(reverse("set_language"), {"language": "en", "next": "/"})
+
+    assert switched.status_code == 302 and switched["Location"] == "/"
+    assert '<html lang="en"' in browser.get("/").content.decode()
+    # Only a path of this site: a forged switch cannot send a visitor elsewhere.
+    away = browser.post(reverse("set_language"), {"language": "de", "next": "https://example.org/"})
+    assert away["Location"] == "/"
