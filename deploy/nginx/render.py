@@ -3,7 +3,7 @@
     python deploy/nginx/render.py --out var/nginx --listen 8080 --app 127.0.0.1:8000 \
         [--app 127.0.0.1:8001] --static var/static
 
-writes nginx.conf, modellregionen.conf and modellregionen-proxy.conf into --out; start nginx
+writes nginx.conf, modellregionen.conf and modellregionen-proxy.inc into --out; start nginx
 with `nginx -p <out> -c <out>/nginx.conf`. Only the ${NAMES} of the templates are filled in
 (string.Template.safe_substitute), as the nginx image's envsubst does in docker-compose.yml.
 """
@@ -13,7 +13,7 @@ from pathlib import Path
 from string import Template
 
 HERE = Path(__file__).resolve().parent
-TEMPLATES = ("nginx.conf", "modellregionen.conf", "modellregionen-proxy.conf")
+TEMPLATES = ("nginx.conf", "modellregionen.conf", "modellregionen-proxy.inc")
 
 
 def render(*, out: Path, listen: str, apps: list[str], static_root: Path, values: dict | None = None) -> Path:

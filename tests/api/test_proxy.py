@@ -210,3 +210,35 @@ def test_a_version_published_elsewhere_is_answered_at_once(api, published, ledge
     FiguresVersion.objects.filter(pk=published.pk).update(is_current=False)
     FiguresVersion.objects.filter(pk=newer.pk).update(is_current=True)
     assert api.get("/api/v1/figures/").json()["version"]["id"] == newer.pk
+
+
+def test_the_compose_proxy_configuration_is_valid_as_the_nginx_image_renders_it(tmp_path):
+    """docker-compose.yml's proxy: the image fills /etc/nginx/templates/*.template into conf.d and
+    includes conf.d/*.conf in `http { }`, next to its own default.conf on port 80."""
+    import string
+
+    import yaml
+
+    if not Path(NGINX).exists():
+        if REQUIRE_SERVICES:
+            pytest.fail("nginx is missing: install Debian's nginx (apt-get install nginx), as .ci/run does")
+        pytest.skip("nginx is not installed")
+    proxy = yaml.safe_load((ROOT / "docker-compose.yml").read_text())["services"]["proxy"]
+    conf_d = tmp_path / "conf.d"
+    conf_d.mkdir()
+    values = {**proxy["environment"], "CONF_DIR": str(conf_d), "CACHE_DIR": str(tmp_path / "cache")}
+    values["APP_SERVERS"] = "server 127.0.0.1:9;"  # "web" resolves only on the compose network
+    assert "default_server" in values["LISTEN"]
+    for volume in proxy["volumes"]:
+        source, target = volume.split(":")[:2]
+        if target.startswith("/etc/nginx/templates/"):
+            text = string.Template((ROOT / source).read_text()).safe_substitute(values)
+            (conf_d / Path(target).name.removesuffix(".template")).write_text(text)
+    (conf_d / "default.conf").write_text("server { listen 80; server_name localhost; return 200; }\n")
+    main = tmp_path / "nginx.conf"
+    main.write_text(
+        f"pid {tmp_path}/nginx.pid; error_log {tmp_path}/error.log; events {{}}\n"
+        f"http {{ include /etc/nginx/mime.types; include {conf_d}/*.conf; }}\n"
+    )
+    checked = subprocess.run([NGINX, "-t", "-p", str(tmp_path), "-c", str(main)], capture_output=True, text=True)
+    assert checked.returncode == 0, checked.stderr
