@@ -17,7 +17,8 @@ a staff answer. Kept answers vary on what their Vary header names (Accept, Cooki
 
 from django.conf import settings
 
-PRIVATE_PREFIXES = ("/intern/", "/admin/")
+from modellregionen.request_guard import PRIVATE_PREFIXES  # the staff answers, sent with no-store
+
 NOT_SHARED = ("private", "no-cache", "no-store")
 
 
