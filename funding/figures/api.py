@@ -6,6 +6,7 @@ served with its ETag (see FiguresApiView); the reverse proxy keeps repeated read
 """
 
 import datetime as dt
+import functools
 import hashlib
 from urllib.parse import urlencode
 
@@ -22,7 +23,7 @@ from rest_framework.views import APIView
 from funding.api import ProgrammeRefSerializer
 from funding.figures import selectors
 from funding.figures.definitions import FIGURES, GROUPINGS
-from funding.figures.freshness import figures_freshness, ledger_change_count
+from funding.figures.freshness import LedgerPosition, ledger_position
 from funding.figures.models import FiguresVersion
 from funding.models import Programme
 from modellregionen.api.base import ApiMixin
@@ -82,10 +83,11 @@ class FiguresVersionSerializer(serializers.Serializer):
         "not include yet; null otherwise."
     )
 
-    def _freshness(self):
-        if not hasattr(self, "_cached_freshness"):
-            self._cached_freshness = figures_freshness()
-        return self._cached_freshness
+    def _ledger(self) -> LedgerPosition:
+        # A figures answer reads the ledger's position once and passes it in the context.
+        if "ledger" not in self.context:
+            self.context["ledger"] = ledger_position()
+        return self.context["ledger"]
 
     @staticmethod
     def _field(version, name: str):
@@ -93,13 +95,12 @@ class FiguresVersionSerializer(serializers.Serializer):
         return version.get(name) if isinstance(version, dict) else getattr(version, name, None)
 
     def get_includes_latest_change(self, version) -> bool:
-        count = self._field(version, "includes_change_count")
-        return count is not None and count >= self._freshness().ledger_change_count
+        return self._ledger().includes(self._field(version, "includes_change_count"))
 
     def get_behind_since(self, version) -> dt.datetime | None:
         if not self._field(version, "is_current") or self.get_includes_latest_change(version):
             return None
-        since = self._freshness().behind_since
+        since = self._ledger().unpublished_since
         return serializers.DateTimeField().to_representation(since) if since else None
 
 
@@ -222,10 +223,12 @@ class FiguresScopeQuerySerializer(serializers.Serializer):
         version_id = attrs.get("version")
         programme = attrs.get("programme")
         # Without programme=, the default programme's: a version of another one is a 400 naming both.
-        programme = programme or selectors.default_programme()
         if version_id is None:
-            version = selectors.current_figures_version(programme=programme) if programme else None
+            # One query: the current version with its programme (the default one's without programme=).
+            version = selectors.current_figures_version(programme=programme)
+            programme = version.programme if version is not None else programme
         else:
+            programme = programme or selectors.default_programme()
             version = kept_version(version_id, programme=programme, parameter="version")
         if version is None:
             raise FiguresNotPublished()
@@ -266,6 +269,32 @@ class FiguresNotPublished(exceptions.APIException):
     wait = 60
 
 
+def _decimal_or_none(value):
+    return None if value is None else format(value, "f")
+
+
+COUNT_FIGURES = frozenset(key for key, figure in FIGURES.items() if figure.unit == "count")
+
+
+def represent_row(row: selectors.FiguresRow) -> dict:
+    """One row of a figures answer, exactly as FiguresRowSerializer represents it, at a fraction of its cost.
+
+    A count is an IntegerField, anything else an ExactDecimalField; None stays None. The
+    figures API answers every cold read through this, so it must stay cheap.
+    """
+    values = {}
+    for key in FIGURES:
+        value = row.values[key]
+        if value is None:
+            values[key] = None
+        elif key in COUNT_FIGURES:
+            values[key] = int(value)
+        else:
+            values[key] = format(value, "f")
+    shares = {key: _decimal_or_none(row.illustrative_shares[key]) for key in FIGURES}
+    return {"group_key": row.group_key, "group_label": row.group_label, "values": values, "illustrative_shares": shares}
+
+
 def _figure_definition(figure) -> dict:
     return {
         "key": figure.key,
@@ -275,6 +304,9 @@ def _figure_definition(figure) -> dict:
         "definition_en": figure.definition_en,
         "unit": figure.unit,
     }
+
+
+FIGURE_DEFINITIONS = [_figure_definition(figure) for figure in FIGURES.values()]
 
 
 def _meta(request, *, programme: Programme, version: FiguresVersion, path: str, pinned: dict, stand: str) -> dict:
@@ -317,7 +349,7 @@ class FiguresApiView(ApiMixin, APIView):
             dialect=self.csv_dialect,
         )
         # Shared by every worker and server (Redis in production): one answer per key, whoever asked first.
-        hit = cache.get(key)
+        hit = cache.get(key) if settings.FIGURES_ANSWER_CACHE_SECONDS else None
         if hit is None:
             body = renderer.render(self.build_data(request), request.accepted_media_type, self.get_renderer_context())
             content_type = (
@@ -325,14 +357,15 @@ class FiguresApiView(ApiMixin, APIView):
             )
             hit = (body, content_type)
             # A published version never changes and the key names it: the time only bounds the cache's size.
-            cache.set(key, hit, settings.FIGURES_ANSWER_CACHE_SECONDS)
+            if settings.FIGURES_ANSWER_CACHE_SECONDS:
+                cache.set(key, hit, settings.FIGURES_ANSWER_CACHE_SECONDS)
         return HttpResponse(hit[0], content_type=hit[1])
 
     def offers_csv(self) -> bool:
         return True
 
     def allowed_query_parameters(self) -> set[str]:
-        return super().allowed_query_parameters() | set(self.query_serializer_class().fields)
+        return super().allowed_query_parameters() | _parameter_names(self.query_serializer_class)
 
     def parse_parameters(self, request) -> dict:
         if not hasattr(self, "params"):
@@ -340,7 +373,8 @@ class FiguresApiView(ApiMixin, APIView):
             query.is_valid(raise_exception=True)
             self.params = query.validated_data
             # Read once: the answer says whether its version includes the ledger's latest change.
-            self.change_count = ledger_change_count()
+            self.ledger = ledger_position()
+            self.change_count = self.ledger.change_count
         return self.params
 
     def cache_parts(self, request):
@@ -351,6 +385,12 @@ class FiguresApiView(ApiMixin, APIView):
             as_of=params.get("as_of") or timezone.localdate(),
             change_count=self.change_count,
         )
+
+
+@functools.cache
+def _parameter_names(query_serializer_class) -> frozenset[str]:
+    # Building a serializer's fields costs more than answering from a kept version: once per class.
+    return frozenset(query_serializer_class().fields)
 
 
 def _figures_parts(
@@ -397,29 +437,23 @@ class FiguresView(FiguresApiView):
         group_by = params.get("group_by")
         table = selectors.figures_for(as_of=as_of, group_by=group_by, programme=programme, version=version)
         pinned = {"as_of": table.as_of.isoformat(), **({"group_by": group_by} if group_by else {})}
-        data = {
-            **_meta(
-                request,
-                programme=programme,
-                version=version,
-                path=reverse("api:figures"),
-                pinned=pinned,
-                stand=f"Stand {table.as_of:%d.%m.%Y}",
-            ),
-            "as_of": table.as_of,
+        meta = _meta(
+            request,
+            programme=programme,
+            version=version,
+            path=reverse("api:figures"),
+            pinned=pinned,
+            stand=f"Stand {table.as_of:%d.%m.%Y}",
+        )
+        # The fields in FiguresResponseSerializer's order; the rows are represented by
+        # represent_row (the serializer's representation, without its per-field machinery).
+        return {
+            **FiguresMetaSerializer(meta, context={"ledger": self.ledger}).data,
+            "as_of": table.as_of.isoformat(),
             "group_by": group_by,
-            "figures": [_figure_definition(figure) for figure in FIGURES.values()],
-            "rows": [
-                {
-                    "group_key": r.group_key,
-                    "group_label": r.group_label,
-                    "values": r.values,
-                    "illustrative_shares": r.illustrative_shares,
-                }
-                for r in table.rows
-            ],
+            "figures": FIGURE_DEFINITIONS,
+            "rows": [represent_row(row) for row in table.rows],
         }
-        return FiguresResponseSerializer(data).data
 
     def csv_filename(self) -> str:
         params = self.params
@@ -485,7 +519,7 @@ class FiguresSeriesView(FiguresApiView):
                 for p in points
             ],
         }
-        return SeriesResponseSerializer(data).data
+        return SeriesResponseSerializer(data, context={"ledger": self.ledger}).data
 
     def csv_filename(self) -> str:
         return f"zeitreihe-{self.params['figure']}-v{self.params['version'].pk}.csv"

@@ -53,7 +53,32 @@ def mark_ledger_changed(
 
 def ledger_change_count() -> int:
     """The ledger's committed change count (LedgerState)."""
-    return LedgerState.objects.filter(pk=LEDGER_STATE_ID).values_list("change_count", flat=True).first() or 0
+    return ledger_position().change_count
+
+
+@dataclass(frozen=True)
+class LedgerPosition:
+    """The ledger's committed change count, and since when the published figures miss a change."""
+
+    change_count: int
+    unpublished_since: dt.datetime | None
+
+    def includes(self, version_change_count: int | None) -> bool:
+        """Whether a version that includes `version_change_count` changes includes every committed one."""
+        return version_change_count is not None and version_change_count >= self.change_count
+
+
+def ledger_position() -> LedgerPosition:
+    """What every figures answer says about its version's freshness, in one query of one row."""
+    state = (
+        LedgerState.objects.filter(pk=LEDGER_STATE_ID)
+        .values_list("change_count", "first_unpublished_at", "changed_at")
+        .first()
+    )
+    if state is None:
+        return LedgerPosition(change_count=0, unpublished_since=None)
+    count, first_unpublished_at, changed_at = state
+    return LedgerPosition(change_count=count, unpublished_since=first_unpublished_at or changed_at)
 
 
 @dataclass(frozen=True)

@@ -5,23 +5,22 @@ from collections.abc import Collection
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Exists, OuterRef, QuerySet, Subquery
 from django.utils import timezone
 
 from funding.figures.definitions import (
-    FIGURE_INPUTS,
     FIGURES,
     GROUPING_NUMBERS,
     GROUPINGS,
     STORED_KEYS,
     TOTAL_LABEL,
     Denominators,
-    figure_value,
     figure_values,
     illustrative_shares,
     zero_shares,
     zero_values,
 )
+from funding.figures.step_index import grouping_index
 from funding.models import FigureGroup, FigureStep, FiguresVersion, Programme
 
 
@@ -69,7 +68,7 @@ def current_figures_version(*, programme: Programme | None = None) -> FiguresVer
     # Without a programme, still one query: every figures read starts here.
     default_id = default_programme_id()
     programme_id = default_id if programme is None else programme.pk
-    return FiguresVersion.objects.filter(programme_id=programme_id, is_current=True).first()
+    return FiguresVersion.objects.filter(programme_id=programme_id, is_current=True).select_related("programme").first()
 
 
 def figures_version_by_id(*, version_id: int) -> FiguresVersion | None:
@@ -86,10 +85,6 @@ def version_steps(version: FiguresVersion) -> QuerySet:
         member=OuterRef("member"),
     )
     return FigureStep.objects.filter(Exists(used))
-
-
-# The columns of a step that store figures and their illustrative parts.
-STEP_COLUMNS = tuple(FigureStep.column_of(key) for key in STORED_KEYS)
 
 
 def _stored(step: dict, figures: Collection[str] = STORED_KEYS) -> dict[str, int]:
@@ -154,37 +149,16 @@ def figures_for(
         rows = [FiguresRow(group_key="", group_label=TOTAL_LABEL, values=zero_values())] if not grouping else []
         return FiguresTable(version=None, as_of=as_of, group_by=group_by, rows=rows)
 
-    # The groups of the version, each with an indexed lookup of the day of its step in
-    # force on `as_of`; then the values of those steps by primary key.
-    number = GROUPING_NUMBERS[grouping]
-    # A group's steps are those of the version its steps_from names (this one, or an earlier one).
-    in_force = (
-        FigureStep.objects.filter(
-            version_id=OuterRef("steps_from_id"), grouping=number, member=OuterRef("member"), valid_from__lte=as_of
-        )
-        .order_by("-valid_from")
-        .values("valid_from")[:1]
-    )
-    groups = list(
-        FigureGroup.objects.filter(version_id=version.pk, grouping=number)
-        .annotate(in_force=Subquery(in_force))
-        .values_list("member", "key", "label", "in_force", "population", "steps_from_id")
-    )
-    step_keys = [(steps_from, number, member, day) for member, _k, _l, day, _p, steps_from in groups if day is not None]
-    steps = FigureStep.objects.filter(pk__in=step_keys).values("member", *STEP_COLUMNS) if step_keys else []
-    population = {member: pop for member, _key, _label, _day, pop, _steps_from in groups}
-    values_by_member, shares_by_member = {}, {}
-    for step in steps:
-        member = step["member"]
-        values_by_member[member] = step_values(step, version=version, area_population=population[member])
-        shares_by_member[member] = step_shares(step)
+    index = grouping_index(version, GROUPING_NUMBERS[grouping])
     rows: dict[str, FiguresRow] = {}
-    for member, group_key, group_label, _day, _pop, _steps_from in groups:
-        rows[group_key] = FiguresRow(
-            group_key=group_key,
-            group_label=group_label,
-            values=values_by_member.get(member) or zero_values(),
-            illustrative_shares=shares_by_member.get(member) or zero_shares(),
+    for group in index.groups:
+        position = group.steps.index_on(as_of)
+        if position is None:
+            values, shares = zero_values(), zero_shares()
+        else:
+            values, shares = group.steps.values_at(position, index.denominators(group))
+        rows[group.key] = FiguresRow(
+            group_key=group.key, group_label=group.label, values=dict(values), illustrative_shares=dict(shares)
         )
     if not grouping and not rows:
         rows[""] = FiguresRow(group_key="", group_label=TOTAL_LABEL, values=zero_values())
@@ -233,45 +207,17 @@ def figures_on_days(
     nothing = {figure: [zeros[figure] for _day in days] for figure in figures}
     if version is None or not days:
         return nothing
-    number = GROUPING_NUMBERS[grouping]
-    keys = [""] if not grouping else list(group_keys or [])
-    group = (
-        FigureGroup.objects.filter(version_id=version.pk, grouping=number, key__in=keys)
-        .values_list("member", "population", "steps_from_id")
-        .first()
-    )
+    index = grouping_index(version, GROUPING_NUMBERS[grouping])
+    group = index.group_by_key([""] if not grouping else list(group_keys or []))
     if group is None:
         return nothing
-    member, area_population, steps_from = group
-    in_force_on_a_day = Q()
-    for day in days:
-        in_force_on_a_day |= Q(valid_from__lte=day) & (Q(valid_until__gt=day) | Q(valid_until__isnull=True))
-    inputs = sorted({stored for figure in figures for stored in FIGURE_INPUTS[figure]})
-    columns = [FigureStep.column_of(stored) for stored in inputs]
-    steps = list(
-        FigureStep.objects.filter(version_id=steps_from, grouping=number, member=member)
-        .filter(in_force_on_a_day)
-        .values("valid_from", "valid_until", *columns)
-    )
+    denominators = index.denominators(group)
     values = {figure: [] for figure in figures}
     for day in days:
-        step = next(
-            (
-                candidate
-                for candidate in steps
-                if candidate["valid_from"] <= day
-                and (candidate["valid_until"] is None or day < candidate["valid_until"])
-            ),
-            None,
-        )
+        position = group.steps.index_on(day)
+        in_force = None if position is None else group.steps.values_at(position, denominators)[0]
         for figure in figures:
-            values[figure].append(
-                zeros[figure]
-                if step is None
-                else figure_value(
-                    figure, _stored(step, FIGURE_INPUTS[figure]), budget=denominators(version, area_population)
-                )
-            )
+            values[figure].append(zeros[figure] if in_force is None else in_force[figure])
     return values
 
 
@@ -296,39 +242,31 @@ def figure_series(
     version = _resolve_version(programme, version)
     if version is None:
         return []
-    number = GROUPING_NUMBERS[grouping]
-    groups = FigureGroup.objects.filter(version_id=version.pk, grouping=number)
-    if group_keys is not None:
-        groups = groups.filter(key__in=list(group_keys))
-    labels, populations, members_by_steps = {}, {}, {}
-    for member, key, label, population, steps_from in groups.values_list(
-        "member", "key", "label", "population", "steps_from_id"
-    ):
-        labels[member], populations[member] = (key, label), population
-        members_by_steps.setdefault(steps_from, []).append(member)
-    of_groups = Q(pk__in=[])
-    for steps_from, members in members_by_steps.items():
-        of_groups |= Q(version_id=steps_from, member__in=members)
-    steps = FigureStep.objects.filter(of_groups, grouping=number)
-    if end is not None:
-        steps = steps.filter(valid_from__lte=end)
-    inputs = FIGURE_INPUTS[figure]
-    columns = [FigureStep.column_of(stored) for stored in inputs]
-    # A group's row holds every figure, so a row is a step of `figure` only where its value
-    # differs from the one before (every series starts at zero).
+    index = grouping_index(version, GROUPING_NUMBERS[grouping])
+    wanted = None if group_keys is None else set(group_keys)
+    last_day = None if end is None else end.toordinal()
     series: dict[str, list[SeriesPoint]] = {}
-    previous: dict[str, Decimal | int] = {}
-    for step in steps.order_by("member", "valid_from").values("member", "valid_from", *columns):
-        group_key, group_label = labels[step["member"]]
-        valid_from = step["valid_from"]
-        value = figure_value(figure, _stored(step, inputs), budget=denominators(version, populations[step["member"]]))
-        if value == previous.get(group_key, 0):
+    for group in index.groups:
+        if wanted is not None and group.key not in wanted:
             continue
-        previous[group_key] = value
-        points = series.setdefault(group_key, [])
-        if start is not None and valid_from <= start:
-            # Only the step in force on `start` is shown before it, dated `start`.
-            points[:] = [SeriesPoint(group_key=group_key, group_label=group_label, date=start, value=value)]
-        else:
-            points.append(SeriesPoint(group_key=group_key, group_label=group_label, date=valid_from, value=value))
+        denominators = index.denominators(group)
+        # A group's row holds every figure, so a row is a step of `figure` only where its value
+        # differs from the one before (every series starts at zero).
+        previous: Decimal | int = 0
+        points: list[SeriesPoint] = []
+        for position, day in enumerate(group.steps.days):
+            if last_day is not None and day > last_day:
+                break
+            value = group.steps.values_at(position, denominators)[0][figure]
+            if value == previous:
+                continue
+            previous = value
+            valid_from = dt.date.fromordinal(day)
+            if start is not None and valid_from <= start:
+                # Only the step in force on `start` is shown before it, dated `start`.
+                points[:] = [SeriesPoint(group_key=group.key, group_label=group.label, date=start, value=value)]
+            else:
+                points.append(SeriesPoint(group_key=group.key, group_label=group.label, date=valid_from, value=value))
+        if points:
+            series[group.key] = points
     return [point for key in sorted(series) for point in series[key]]

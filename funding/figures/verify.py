@@ -15,7 +15,8 @@ from django.db.models.functions import ExtractYear
 
 from funding.choices import DecisionState, RecoveryKind
 from funding.figures.definitions import FIGURES, GROUPING_NUMBERS, NO_AUTHORITY_KEY, NO_TOPIC_KEY
-from funding.figures.selectors import STEP_COLUMNS, step_values, version_steps
+from funding.figures.selectors import step_values, version_steps
+from funding.figures.step_index import STEP_COLUMNS
 from funding.models import FigureGroup, FiguresVersion, FundingDecision, Programme
 from funding.payments.models import Payment, ProofOfUse, Recovery
 from projects.models import Project, ProjectKind, RequestKind, TransferRequest
