@@ -8,7 +8,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 
 .DEFAULT_GOAL := help
-.PHONY: help install frontend migrate data figures run proxy test lint check-migrations worker beat bench backup restore clean
+.PHONY: help install frontend migrate data figures run proxy test lint check-migrations worker beat bench scale backup restore clean
 
 help: ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
@@ -64,6 +64,9 @@ beat: install ## Start Celery beat, the nightly recompute and verify (needs REDI
 
 bench: install ## Benchmarks on PostgreSQL (needs DATABASE_URL); writes docs/benchmarks.md
 	$(BIN)/python -m bench
+
+scale: install ## Scale-out trial: 2 servers, 3 workers, beat, writers on one project, a Redis restart (needs DATABASE_URL, redis-server)
+	$(BIN)/python -m bench.scale
 
 BACKUP ?= var/backups/modellregionen-$(shell date +%Y-%m-%dT%H%M%S).dump
 backup: install ## Back up the database to BACKUP (default var/backups/<time>.dump)

@@ -27,3 +27,14 @@ def ensure_database(url: str, name: str) -> None:
     with psycopg.connect(server, autocommit=True) as conn:
         if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
             conn.execute(f'CREATE DATABASE "{name}"')
+
+
+def replace_section(section: str, *, start: str, end: str) -> None:
+    """Put `section` (which begins with `start` and ends with `end`) into the report, in place of the last run's."""
+    existing = REPORT.read_text() if REPORT.exists() else "# Benchmarks\n"
+    if start in existing and end in existing:
+        before, rest = existing.split(start, 1)
+        existing = before + section + rest.split(end, 1)[1]
+    else:
+        existing = existing.rstrip("\n") + "\n\n" + section + "\n"
+    REPORT.write_text(existing)

@@ -40,7 +40,7 @@ from bench.api_throughput import (
     seed_ledger,
     start_server,
 )
-from bench.common import REPORT, ROOT, bench_database_url, ensure_database
+from bench.common import ROOT, bench_database_url, ensure_database, replace_section
 
 START, END = "<!-- read-path-benchmark:start -->", "<!-- read-path-benchmark:end -->"
 GROUPINGS = ("", "region", "strand", "topic", "year", "authority")
@@ -70,11 +70,13 @@ def wrk(url: str, *, connections: int, seconds: int, paths: list[str] | None = N
     return rps, p99, int(errors.group(1)) if errors else 0
 
 
-def start_proxy(directory: Path, app_port: int, static: Path) -> tuple[int, subprocess.Popen]:
+def start_proxy(directory: Path, app_ports: list[int], static: Path) -> tuple[int, subprocess.Popen]:
+    """The repo's nginx configuration on a free port in front of the app servers on `app_ports`."""
     port = _free_port()
+    apps = [argument for app_port in app_ports for argument in ("--app", f"127.0.0.1:{app_port}")]
     config = subprocess.run(
         [sys.executable, str(ROOT / "deploy/nginx/render.py"), "--out", str(directory), "--listen", f"127.0.0.1:{port}"]
-        + ["--app", f"127.0.0.1:{app_port}", "--static", str(static)]
+        + [*apps, "--static", str(static)]
         # The flood guard would refuse a load tool on loopback: measured without it.
         + ["--set=ANON_RATE=1000000r/s", "--set=ANON_BURST=1000000"],
         check=True,
@@ -150,7 +152,7 @@ def measure(size: int, seconds: int) -> list[tuple]:
     work = Path(tempfile.mkdtemp(prefix="mr-read-path-"))
     static = work / "static"
     static.mkdir()
-    proxy_port, proxy = start_proxy(work / "nginx", app_port, static)
+    proxy_port, proxy = start_proxy(work / "nginx", [app_port], static)
     app, via_proxy = f"http://127.0.0.1:{app_port}", f"http://127.0.0.1:{proxy_port}"
     rows = []
     try:
@@ -212,16 +214,6 @@ def render(size: int, seconds: int, rows: list[tuple]) -> str:
     return "\n".join(lines)
 
 
-def write(section: str) -> None:
-    existing = REPORT.read_text() if REPORT.exists() else "# Benchmarks\n"
-    if START in existing and END in existing:
-        before, rest = existing.split(START, 1)
-        existing = before + section + rest.split(END, 1)[1]
-    else:
-        existing = existing.rstrip("\n") + "\n\n" + section + "\n"
-    REPORT.write_text(existing)
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--size", type=int, default=10_000)
@@ -237,7 +229,7 @@ def main(argv: list[str] | None = None) -> int:
     _setup_django()
     rows = measure(args.size, args.seconds)
     section = render(args.size, args.seconds, rows)
-    write(section)
+    replace_section(section, start=START, end=END)
     print(section)
     return 0
 

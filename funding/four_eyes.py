@@ -16,7 +16,9 @@ write records what it changed, modellregionen.ledger_changes, after it saved). T
 one project therefore queue on the project row instead of each holding a lock the other one
 needs (a draft that locked the change count first and the project only at commit deadlocked
 with a release that did it the other way round). The row locks are FOR NO KEY UPDATE, which the
-foreign-key checks of other writers (FOR KEY SHARE, at their commit) do not wait for.
+foreign-key checks of other writers (FOR KEY SHARE, at their commit) do not wait for. Should
+the database still abort a write for another writer's sake, the write runs again from the start
+a few times, and then is refused in words (modellregionen.write_conflicts).
 """
 
 import hashlib
@@ -32,6 +34,7 @@ from django.utils.translation import gettext as _
 
 from funding.choices import DecisionState
 from modellregionen import ledger_changes, roles
+from modellregionen.write_conflicts import retry_write_conflicts
 
 # What changes on release or on every save without changing what the approver reviews.
 _NOT_REVIEWED = {"state", "released_by", "released_at", "created_at", "updated_at"}
@@ -64,6 +67,20 @@ class Ledger:
 
 class DraftChangedSinceReview(ValidationError):
     """The draft is not the one the approver reviewed (or the release named no review at all)."""
+
+
+def lock_parents(parents) -> None:
+    """Lock the rows many writes' rules read (projects, grants), lowest id first: what an import does first.
+
+    Each write locks its parent again (already held); taking them all up front, in one order,
+    before any write takes the change count, keeps an import in the machinery's lock order.
+    """
+    by_model: dict[type, set] = {}
+    for parent in parents:
+        if parent is not None and parent.pk is not None:
+            by_model.setdefault(type(parent), set()).add(parent.pk)
+    for model, ids in sorted(by_model.items(), key=lambda item: item[0]._meta.label):
+        list(model.objects.select_for_update(no_key=True).filter(pk__in=ids).order_by("pk").values_list("pk"))
 
 
 def review_digest(entry) -> str:
@@ -130,6 +147,7 @@ def _locked_draft(ledger: Ledger, entry):
     return ledger.model.objects.select_for_update(no_key=True).get(pk=entry.pk)
 
 
+@retry_write_conflicts
 @transaction.atomic
 def create_draft(ledger: Ledger, *, user, **fields):
     """Record a new draft by `user`; it counts only once someone else releases it."""
@@ -141,6 +159,7 @@ def create_draft(ledger: Ledger, *, user, **fields):
     return entry
 
 
+@retry_write_conflicts
 @transaction.atomic
 def record_released(ledger: Ledger, *, released_by, **fields):
     """Record an entry released outside this app (an import of historical data) as released by `released_by`.
@@ -159,6 +178,7 @@ def record_released(ledger: Ledger, *, released_by, **fields):
     return entry
 
 
+@retry_write_conflicts
 @transaction.atomic
 def update_draft(ledger: Ledger, *, entry, user, **fields):
     """Change a draft; only its author may, and never once it is released."""
@@ -172,6 +192,7 @@ def update_draft(ledger: Ledger, *, entry, user, **fields):
     return entry
 
 
+@retry_write_conflicts
 @transaction.atomic
 def delete_draft(ledger: Ledger, *, entry, user) -> None:
     """Delete a draft; only its author may, and never once it is released."""
@@ -182,6 +203,7 @@ def delete_draft(ledger: Ledger, *, entry, user) -> None:
     ledger_changes.record(ledger_changes.NO_FIGURES)
 
 
+@retry_write_conflicts
 @transaction.atomic
 def release(ledger: Ledger, *, entry, user, reviewed: str | None):
     """Release `entry` by a second person if it is still the draft they reviewed, re-checking the rules.

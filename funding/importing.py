@@ -31,6 +31,7 @@ from django.db import DatabaseError, transaction
 from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
+from funding import four_eyes
 from funding.models import DecisionKind, FinancingType, FundingDecision, GrantingAuthority, Recipient
 from funding.services import EDITABLE_FIELDS, decision_create_draft, decision_record_released
 from modellregionen import roles
@@ -147,6 +148,9 @@ class ImportFormat:
     may_draft: Any  # user -> bool
     may_release: Any  # user -> bool
     noun: str  # "Bescheide", in messages
+    # The field of a parsed row naming the row the four-eyes machinery locks first (a decision's
+    # project, an entry's grant): an import locks all of them up front, in one order.
+    parent: str
 
 
 # --- Reading files ------------------------------------------------------------------------
@@ -430,6 +434,7 @@ DECISIONS = ImportFormat(
     may_draft=roles.can_draft_decisions,
     may_release=roles.can_release_decisions,
     noun="Bescheide",
+    parent="project",
 )
 
 
@@ -517,6 +522,18 @@ def _permission_errors(*, user, released_by, fmt: "ImportFormat") -> list[Import
     return errors
 
 
+def _parents(rows: list[dict[str, str]], fmt: "ImportFormat") -> list:
+    """The records the rows' parent column names (a row that names none the import refuses later)."""
+    parse = fmt.parsers[fmt.parent]
+    parents = []
+    for raw in rows:
+        text = (raw.get(fmt.parent) or "").strip()
+        if text:
+            with contextlib.suppress(ValueError):
+                parents.append(parse(text))
+    return parents
+
+
 class _RollBack(Exception):
     pass
 
@@ -538,6 +555,10 @@ def _run(
     apply = user is not None or released_by is not None
     try:
         with transaction.atomic():
+            if apply:
+                # Every project or grant the rows write to, before the first row takes the change
+                # count: an import queues behind a release on one of them instead of deadlocking.
+                four_eyes.lock_parents(_parents(rows, fmt))
             for index, raw in enumerate(rows):
                 if not any(raw.values()):
                     continue  # a blank line in the middle of a spreadsheet

@@ -3,8 +3,11 @@ import os
 from celery import Celery
 from celery.signals import worker_ready
 
+from modellregionen import broker_loss
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "modellregionen.settings")
 
+broker_loss.install()
 app = Celery("modellregionen")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()

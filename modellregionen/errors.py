@@ -1,4 +1,5 @@
-"""Error pages that say what happened: 503 with Retry-After while the database is unreachable.
+"""Error pages that say what happened: 503 with Retry-After while the database is unreachable, 409
+when another writer won.
 
 Django calls `server_error` for any exception a view or middleware did not handle, while that
 exception is being handled, so `sys.exc_info()` names it. A database that is restarting or
@@ -13,6 +14,8 @@ from django.db import InterfaceError, OperationalError
 from django.http import HttpResponse, JsonResponse
 from django.template import loader
 
+from modellregionen.write_conflicts import CONFLICT_MESSAGE, WriteConflict, is_write_conflict
+
 # Seconds after which a client may try again; a PostgreSQL restart takes a few.
 RETRY_AFTER_SECONDS = 30
 DATABASE_ERRORS = (OperationalError, InterfaceError)
@@ -24,6 +27,16 @@ def _is_api(request) -> bool:
 
 def server_error(request, *args, **kwargs):
     error = sys.exc_info()[1]
+    if is_write_conflict(error) or isinstance(error, WriteConflict):
+        # Another writer won, after the retries a service makes, or inside a transaction that could
+        # not be retried (the admin's): nothing was saved, and trying again will work. Not an outage.
+        message = str(CONFLICT_MESSAGE)
+        if _is_api(request):
+            response = JsonResponse({"detail": message, "errors": {}}, status=409)
+        else:
+            response = HttpResponse(loader.get_template("409.html").render({"message": message}), status=409)
+        response["Cache-Control"] = "no-store"
+        return response
     if isinstance(error, DATABASE_ERRORS):
         if _is_api(request):
             response = JsonResponse(

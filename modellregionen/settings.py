@@ -173,6 +173,15 @@ CELERY_TIMEZONE = "Europe/Berlin"
 # A recompute killed with its worker is redelivered after this many seconds (Redis's default
 # is an hour); the check every minute below catches up sooner anyway.
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 300}
+# A broker that restarts is waited for, at start and later, however long it takes. A worker that
+# dies anyway (the Redis transport has a known family of reconnect crashes) is restarted by its
+# supervisor (deploy/systemd, restart: in docker-compose.yml); the figures are caught up by the
+# check every minute and when a worker starts (funding.figures.engine.refresh_figures_if_behind).
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BROKER_CONNECTION_MAX_RETRIES = None
+# A task running when the broker connection is lost is cancelled and redelivered (acks_late),
+# instead of finishing unacknowledged and running a second time.
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = True
 # How often beat checks that the published figures include every committed ledger change.
 FIGURES_FRESHNESS_CHECK_SECONDS = env_int("FIGURES_FRESHNESS_CHECK_SECONDS", 60, minimum=5)
 CELERY_BEAT_SCHEDULE: dict = {

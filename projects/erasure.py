@@ -27,12 +27,20 @@ ERASED_MARK = "[gelöscht]"
 CLOSED_STATUSES = (RequestStatus.IMPLEMENTED, RequestStatus.DECLINED, RequestStatus.WITHDRAWN)
 
 
-def erase_personal_data(*, requests: QuerySet, user=None, reason: str = ERASURE_REASON) -> int:
-    """Erase the personal data of `requests` in the records and their history; returns how many."""
+def erase_personal_data(
+    *, requests: QuerySet, user=None, reason: str = ERASURE_REASON, skip_erased: bool = False
+) -> int:
+    """Erase the personal data of `requests` in the records and their history; returns how many.
+
+    `skip_erased`: leave out requests erased already, as they stand once locked (another run of
+    the nightly retention may have erased them while this one waited for the locks).
+    """
     with transaction.atomic():
         locked = list(requests.select_for_update().order_by("pk"))
         erased_ids = []
         for transfer_request in locked:
+            if skip_erased and transfer_request.personal_data_erased_at is not None:
+                continue
             secrets = [value for value in (transfer_request.contact_email, transfer_request.contact_name) if value]
             for name in PERSONAL_FIELDS:
                 setattr(transfer_request, name, "")
@@ -81,4 +89,6 @@ def due_for_retention(*, now: dt.datetime | None = None) -> QuerySet:
 def apply_retention(*, now: dt.datetime | None = None) -> int:
     """Erase the personal data of every closed request past the retention period (nightly)."""
     due = due_for_retention(now=now).values("pk")
-    return erase_personal_data(requests=TransferRequest.objects.filter(pk__in=due), reason=RETENTION_REASON)
+    return erase_personal_data(
+        requests=TransferRequest.objects.filter(pk__in=due), reason=RETENTION_REASON, skip_erased=True
+    )

@@ -23,7 +23,7 @@ from rest_framework.views import APIView
 from funding.api import ProgrammeRefSerializer
 from funding.figures import selectors
 from funding.figures.definitions import FIGURES, GROUPINGS
-from funding.figures.freshness import LedgerPosition, ledger_position
+from funding.figures.freshness import LedgerPosition, current_version_and_ledger, ledger_position
 from funding.figures.models import FiguresVersion
 from funding.models import Programme
 from modellregionen.api.base import ApiMixin
@@ -224,16 +224,19 @@ class FiguresScopeQuerySerializer(serializers.Serializer):
         programme = attrs.get("programme")
         # Without programme=, the default programme's: a version of another one is a 400 naming both.
         if version_id is None:
-            # One query: the current version with its programme (the default one's without programme=).
-            version = selectors.current_figures_version(programme=programme)
+            # One query: the current version with its programme (the default one's without programme=)
+            # and the ledger's position, which every answer states.
+            version, ledger = current_version_and_ledger(programme=programme)
             programme = version.programme if version is not None else programme
         else:
             programme = programme or selectors.default_programme()
             version = kept_version(version_id, programme=programme, parameter="version")
+            ledger = ledger_position()
         if version is None:
             raise FiguresNotPublished()
         attrs["programme"] = programme
         attrs["version"] = version
+        attrs["ledger"] = ledger
         return attrs
 
 
@@ -372,8 +375,8 @@ class FiguresApiView(ApiMixin, APIView):
             query = self.query_serializer_class(data=request.query_params.dict())
             query.is_valid(raise_exception=True)
             self.params = query.validated_data
-            # Read once: the answer says whether its version includes the ledger's latest change.
-            self.ledger = ledger_position()
+            # Read with the version: the answer says whether it includes the ledger's latest change.
+            self.ledger = self.params["ledger"]
             self.change_count = self.ledger.change_count
         return self.params
 

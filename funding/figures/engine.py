@@ -352,9 +352,17 @@ def publish_figures(*, full: bool = True, keep_unchanged: bool = False) -> list[
             # includes exactly the changes up to this count.
             change_count = ledger_change_count()
             current = {version.programme_id: version for version in FiguresVersion.objects.filter(is_current=True)}
+            programmes = list(Programme.objects.order_by("start_date", "id"))
+            if not (full or keep_unchanged) and _already_published(
+                programmes, current, moment=(change_count, watermark)
+            ):
+                # Another worker published these changes while this one waited for the lock (a
+                # scheduled run and the check every minute, workers starting together, a
+                # second beat): decided here, under the lock, so it happens once.
+                return []
             directory_totals = nrw_directory_totals()
             published = []
-            for programme in Programme.objects.order_by("start_date", "id"):
+            for programme in programmes:
                 increment = None
                 if not full:
                     increment = plan_increment(
@@ -377,6 +385,22 @@ def publish_figures(*, full: bool = True, keep_unchanged: bool = False) -> list[
                     changed.append(item)
         _after_publication(change_count)
     return changed
+
+
+def _already_published(programmes, current: dict, *, moment: tuple) -> bool:
+    """Whether every programme's current version includes the ledger up to `moment` (count, watermark).
+
+    Only for adding changes: a full recompute also picks up what no change count records (a
+    renamed region, a new budget), and publishes only if a figure differs (same_figures).
+    """
+    change_count, watermark = moment
+    for programme in programmes:
+        version = current.get(programme.pk)
+        if version is None or version.includes_change_count is None or version.includes_change_count < change_count:
+            return False
+        if watermark is not None and (version.includes_watermark is None or version.includes_watermark < watermark):
+            return False
+    return True
 
 
 def _after_publication(change_count: int) -> None:

@@ -9,10 +9,11 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.core.cache import cache
-from django.db.models import F
+from django.db.models import F, Subquery
 from django.db.models.functions import Coalesce, Now
 from django.utils import timezone
 
+from funding.figures import selectors
 from funding.figures.ledgers import ledger_watermark
 from funding.figures.models import FiguresVersion, LedgerChange, LedgerState
 from funding.models import Programme
@@ -66,6 +67,27 @@ class LedgerPosition:
     def includes(self, version_change_count: int | None) -> bool:
         """Whether a version that includes `version_change_count` changes includes every committed one."""
         return version_change_count is not None and version_change_count >= self.change_count
+
+
+def current_version_and_ledger(*, programme: Programme | None = None) -> tuple[FiguresVersion | None, LedgerPosition]:
+    """The current figures version of `programme` (see selectors.current_versions) and the ledger's position.
+
+    One query: the figures API asks both for every answer.
+    """
+    state = LedgerState.objects.filter(pk=LEDGER_STATE_ID)
+    version = (
+        selectors.current_versions(programme=programme)
+        .annotate(
+            ledger_count=Subquery(state.values("change_count")),
+            ledger_unpublished_since=Subquery(state.values(since=Coalesce("first_unpublished_at", "changed_at"))),
+        )
+        .first()
+    )
+    if version is None:
+        return None, ledger_position()
+    return version, LedgerPosition(
+        change_count=version.ledger_count or 0, unpublished_since=version.ledger_unpublished_since
+    )
 
 
 def ledger_position() -> LedgerPosition:

@@ -16,7 +16,6 @@ from funding.figures.definitions import (
     TOTAL_LABEL,
     Denominators,
     figure_values,
-    illustrative_shares,
     zero_shares,
     zero_values,
 )
@@ -63,12 +62,16 @@ def default_programme_id() -> Subquery:
     return Subquery(_programmes_in_display_order().values("id")[:1])
 
 
+def current_versions(*, programme: Programme | None = None) -> QuerySet:
+    """The published figures version of `programme` (default: the default programme), with its programme."""
+    # Without a programme, still one query: every figures read starts here.
+    programme_id = default_programme_id() if programme is None else programme.pk
+    return FiguresVersion.objects.filter(programme_id=programme_id, is_current=True).select_related("programme")
+
+
 def current_figures_version(*, programme: Programme | None = None) -> FiguresVersion | None:
     """The published figures version of `programme` (default: the default programme)."""
-    # Without a programme, still one query: every figures read starts here.
-    default_id = default_programme_id()
-    programme_id = default_id if programme is None else programme.pk
-    return FiguresVersion.objects.filter(programme_id=programme_id, is_current=True).select_related("programme").first()
+    return current_versions(programme=programme).first()
 
 
 def figures_version_by_id(*, version_id: int) -> FiguresVersion | None:
@@ -105,11 +108,6 @@ def denominators(version: FiguresVersion, area_population: int | None = None) ->
 def step_values(step: dict, *, version: FiguresVersion, area_population: int | None = None) -> dict[str, Decimal | int]:
     """Every figure of a step read with .values(*STEP_COLUMNS)."""
     return figure_values(_stored(step), budget=denominators(version, area_population))
-
-
-def step_shares(step: dict) -> dict[str, Decimal | None]:
-    """Every figure's illustrative share in a step read with .values(*STEP_COLUMNS)."""
-    return illustrative_shares(_stored(step))
 
 
 def _check_group_by(group_by: str | None) -> str:

@@ -72,6 +72,7 @@ PAYMENT_REQUESTS = ImportFormat(
     may_draft=roles.can_draft_decisions,
     may_release=roles.can_release_decisions,
     noun="Mittelanforderungen",
+    parent="decision",
 )
 
 
@@ -101,6 +102,7 @@ PAYMENTS = ImportFormat(
     may_draft=roles.can_draft_decisions,
     may_release=roles.can_release_decisions,
     noun="Auszahlungen",
+    parent="decision",
 )
 
 
@@ -129,6 +131,7 @@ RECOVERIES = ImportFormat(
     may_draft=roles.can_draft_decisions,
     may_release=roles.can_release_decisions,
     noun="Rückforderungen und Erstattungen",
+    parent="decision",
 )
 
 
@@ -162,4 +165,5 @@ PROOFS_OF_USE = ImportFormat(
     may_draft=roles.can_draft_decisions,
     may_release=roles.can_draft_decisions,
     noun="Verwendungsnachweise",
+    parent="decision",
 )

@@ -57,7 +57,8 @@ def attempt_release(request, *, entry, release) -> ReleaseAttempt:
     except DraftChangedSinceReview as error:
         return ReleaseAttempt(list(error.messages), 409, changed=True)
     except ValidationError as error:
-        return ReleaseAttempt(list(error.messages), 400)
+        # A write that kept meeting another writer (modellregionen.write_conflicts) says 409.
+        return ReleaseAttempt(list(error.messages), getattr(error, "status_code", 400))
     messages.success(request, _("%(ref)s freigegeben; die Kennzahlen werden neu berechnet.") % {"ref": entry.reference})
     return ReleaseAttempt([], released=True)
 

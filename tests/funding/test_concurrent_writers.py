@@ -64,14 +64,19 @@ def _run_together(*jobs) -> list[BaseException]:
     return errors
 
 
-@pytest.mark.django_db(transaction=True)
-def test_drafting_releasing_and_booking_on_one_project_at_once_never_deadlocks(approver, clerk, monkeypatch):
+@pytest.fixture
+def writers_at_once(transactional_db, monkeypatch):
+    """Several threads writing, each on its own connection (PostgreSQL only)."""
     if connection.vendor != "postgresql":
         pytest.skip("row locks are PostgreSQL's; SQLite runs one writer at a time")
     # The writes are under test, not the recomputes they schedule (which run in-process in the
     # tests, and Celery's in-process runs are not meant for several threads at once).
     monkeypatch.setattr("funding.figures.scheduling.schedule_figures_recompute", lambda: None)
-    other_clerk = UserFactory(username="bernd", roles=[roles.CLERK])
+    return UserFactory(username="bernd", roles=[roles.CLERK])
+
+
+def test_drafting_releasing_and_booking_on_one_project_at_once_never_deadlocks(writers_at_once, approver, clerk):
+    other_clerk = writers_at_once
     grant = release_reviewed_decision(
         decision=DecisionFactory(amount=Decimal("100000.00"), eligible_costs=Decimal("125000.00")), user=approver
     )
@@ -105,3 +110,56 @@ def test_drafting_releasing_and_booking_on_one_project_at_once_never_deadlocks(a
     assert FundingDecision.objects.filter(reference__startswith="AZ-D-").count() == ROUNDS
     assert FundingDecision.objects.released().filter(reference__startswith="AZ-R-").count() == ROUNDS
     assert Payment.objects.count() == ROUNDS
+
+
+def test_an_import_across_grants_while_their_payments_are_released_never_deadlocks(writers_at_once, approver, clerk):
+    """An import locks every grant it books on first, in one order, as the machinery does for one write."""
+    from funding.importing import run_import
+    from funding.payments.importing import PAYMENTS
+
+    other_clerk = writers_at_once
+    grants = [
+        release_reviewed_decision(decision=DecisionFactory(amount=Decimal("100000.00")), user=approver)
+        for _grant in range(3)
+    ]
+    to_release = [
+        entry_services.entry_create_draft(
+            Payment,
+            user=other_clerk,
+            reference=f"AUS-R-{grant.pk}-{n}",
+            decision=grant,
+            amount=Decimal("10.00"),
+            value_date=dt.date(2019, 9, 1),
+            source="Test",
+        )  # fmt: skip
+        for n in range(ROUNDS)
+        for grant in grants
+    ]
+    # Rows in an order no lock order follows: the last grant first.
+    rows = [
+        {
+            "reference": f"AUS-I-{n}-{grant.pk}",
+            "decision": grant.reference,
+            "amount": "10.00",
+            "value_date": "2019-09-02",
+            "source": "Import",
+        }  # fmt: skip
+        for n in range(ROUNDS)
+        for grant in reversed(grants)
+    ]
+
+    def import_payments():
+        for _batch in range(3):
+            run_import(
+                rows=[{**row, "reference": f"{row['reference']}-{_batch}"} for row in rows], fmt=PAYMENTS, user=clerk
+            )
+
+    def release_payments():
+        for draft in to_release:
+            entry_services.entry_release(entry=draft, user=approver, reviewed=review_digest(draft))
+
+    errors = _run_together(import_payments, release_payments)
+
+    assert errors == []
+    assert Payment.objects.filter(reference__startswith="AUS-I-").count() == 3 * len(rows)
+    assert Payment.objects.released().filter(reference__startswith="AUS-R-").count() == len(to_release)
