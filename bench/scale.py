@@ -24,6 +24,7 @@ import datetime as dt
 import json
 import os
 import queue
+import shutil
 import signal
 import subprocess
 import sys
@@ -95,6 +96,19 @@ def _request(url: str, *, token: str | None, data: dict | None = None) -> tuple[
             return error.code, {}
     except OSError:
         return 0, {}
+
+
+def _read_figures(url: str, token: str | None) -> tuple[int, dict, str]:
+    """A figures answer with the proxy's cache status (X-Cache-Status; empty straight from a server)."""
+    headers = {"Accept": "application/json", **({"Authorization": f"Token {token}"} if token else {})}
+    request = urllib.request.Request(url, headers=headers)  # noqa: S310 (loopback)
+    try:
+        with urllib.request.urlopen(request, timeout=30) as answer:  # noqa: S310 (loopback)
+            return answer.status, json.loads(answer.read()), answer.headers.get("X-Cache-Status", "")
+    except urllib.error.HTTPError as error:
+        return error.code, {}, error.headers.get("X-Cache-Status", "")
+    except OSError:
+        return 0, {}, ""
 
 
 def _prepare_database(url: str) -> None:
@@ -228,6 +242,8 @@ def measure(seconds: int) -> dict:
             time.sleep(0.5)
     static = log_dir / "static"
     static.mkdir(exist_ok=True)
+    # A cache of its own: an entry kept by an earlier trial (another database) is no answer of this one.
+    shutil.rmtree(log_dir / "nginx", ignore_errors=True)
     proxy_port, proxy = start_proxy(log_dir / "nginx", ports, static)
     proxy_url = f"http://127.0.0.1:{proxy_port}"
 
@@ -240,6 +256,8 @@ def measure(seconds: int) -> dict:
     released_at: list[dt.datetime] = []
     proxy_answers: list[tuple[dt.datetime, dt.datetime]] = []
     largest_lag = [0.0]
+    # Per reader: (sent, answered, version, cache status), to show what led to a step back.
+    answers: dict[str, list[tuple]] = {f"server {n}": [] for n in range(2)} | {f"proxy {n}": [] for n in range(2)}
     drafts: queue.Queue = queue.Queue()
     stop = threading.Event()
 
@@ -275,10 +293,13 @@ def measure(seconds: int) -> dict:
     def reader(server: str, token: str | None, name: str):
         seen = versions[name] = []
         while not stop.is_set():
-            status, body = _request(f"{server}/api/v1/figures/?group_by=region", token=token)
+            sent = time.monotonic()
+            status, body, cache_status = _read_figures(f"{server}/api/v1/figures/?group_by=region", token)
             reads[status] += 1
             if status == 200:
                 seen.append(body["version"]["id"])
+                answers[name].append((round(sent - started, 3), round(time.monotonic() - started, 3),
+                                      body["version"]["id"], cache_status))  # fmt: skip
                 if server == proxy_url:
                     computed_at = dt.datetime.fromisoformat(body["version"]["computed_at"])
                     proxy_answers.append((dt.datetime.now(dt.UTC), computed_at))
@@ -349,6 +370,12 @@ def measure(seconds: int) -> dict:
         if seen is not None:
             visible.append((seen - moment).total_seconds())
     visible.sort()
+    steps_back = [
+        answers[name][max(0, index - 3) : index + 2]
+        for name in answers
+        for index in range(1, len(answers[name]))
+        if answers[name][index][2] < answers[name][index - 1][2]
+    ]
     regressions = {
         server: sum(1 for before, after in zip(seen, seen[1:], strict=False) if after < before)
         for server, seen in versions.items()
@@ -360,6 +387,7 @@ def measure(seconds: int) -> dict:
         "reads": dict(reads),
         "versions_seen": {server: len(set(seen)) for server, seen in versions.items()},
         "regressions": regressions,
+        "steps_back": steps_back[:5],
         "exits": worker_exits,
         "converged_seconds": None if converged is None else round(converged, 1),
         "largest_lag_seconds": largest_lag[0],

@@ -18,10 +18,11 @@ count the header as line 1, as a spreadsheet shows them.
 import contextlib
 import csv
 import io
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from types import SimpleNamespace
 from typing import Any, BinaryIO
 
@@ -333,18 +334,23 @@ def _check_header(columns: list[str], fmt: "ImportFormat") -> None:
 # --- Parsing one row ----------------------------------------------------------------------
 
 
+# Digits, an optional sign and decimal point: no exponent ("1e309" is no amount a Bescheid names).
+AMOUNT = re.compile(r"-?[0-9]+(\.[0-9]+)?")
+# More whole digits than any amount column holds (MONEY: 14 digits, 2 of them decimals).
+MAX_WHOLE_DIGITS = 12
+
+
 def parse_decimal(text: str) -> Decimal:
     if "," in text:
         raise ValueError("Beträge mit Punkt als Dezimaltrennzeichen und ohne Tausendertrennzeichen, z. B. 1234.56.")
-    try:
-        value = Decimal(text)
-    except InvalidOperation as error:
-        raise ValueError(f"„{text}“ ist kein Betrag (erwartet z. B. 1234.56).") from error
-    if not value.is_finite():
+    if not AMOUNT.fullmatch(text):
         raise ValueError(f"„{text}“ ist kein Betrag (erwartet z. B. 1234.56).")
-    if value != value.quantize(Decimal("0.01")):
+    whole, _point, fraction = text.lstrip("-").partition(".")
+    if len(whole.lstrip("0")) > MAX_WHOLE_DIGITS:
+        raise ValueError(f"„{text}“ ist zu groß für einen Betrag (höchstens {MAX_WHOLE_DIGITS} Stellen vor dem Komma).")
+    if len(fraction.rstrip("0")) > 2:
         raise ValueError(f"„{text}“ hat mehr als zwei Nachkommastellen.")
-    return value.quantize(Decimal("0.01"))
+    return Decimal(text).quantize(Decimal("0.01"))
 
 
 def parse_date(text: str) -> date:

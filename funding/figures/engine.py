@@ -383,7 +383,7 @@ def publish_figures(*, full: bool = True, keep_unchanged: bool = False) -> list[
                 else:
                     _publish(item)
                     changed.append(item)
-        _after_publication(change_count)
+        _after_publication(change_count, read_at=computed_at)
     return changed
 
 
@@ -403,9 +403,19 @@ def _already_published(programmes, current: dict, *, moment: tuple) -> bool:
     return True
 
 
-def _after_publication(change_count: int) -> None:
-    """Caught up, unless a change came in since the count was read ("behind since" stays); forget the changes every current version includes."""
+def _after_publication(change_count: int, *, read_at) -> None:
+    """Move "behind since" on, and forget the changes every current version includes.
+
+    Caught up when no change came in since the count was read. Otherwise every change the
+    publication misses was committed after the ledger was read, after `read_at` (the count and
+    the facts are of one snapshot): counting the lag from `read_at` never understates it, and
+    no longer from a change this publication includes. Under steady writing /healthz would
+    otherwise report a lag that only ever grows.
+    """
     LedgerState.objects.filter(pk=LEDGER_STATE_ID, change_count=change_count).update(first_unpublished_at=None)
+    LedgerState.objects.filter(
+        pk=LEDGER_STATE_ID, change_count__gt=change_count, first_unpublished_at__lt=read_at
+    ).update(first_unpublished_at=read_at)
     included = FiguresVersion.objects.filter(is_current=True).aggregate(lowest=Min("includes_change_count"))["lowest"]
     if included is not None:
         LedgerChange.objects.filter(number__lte=included).delete()

@@ -76,6 +76,25 @@ def test_a_change_committed_while_the_figures_are_computed_leaves_them_behind_no
     assert engine.refresh_figures_if_behind() == []  # nothing to do: idempotent
 
 
+def test_under_steady_writing_the_lag_counts_from_the_last_publication_not_from_the_first_change(published):
+    add_request(published["project"], published["municipality"])
+    first_change = LedgerState.objects.get().first_unpublished_at
+    real_count = freshness.ledger_change_count
+
+    def count_then_change():
+        count = real_count()
+        add_request(published["project"], published["municipality"])  # lands after the ledger was read
+        return count
+
+    with mock.patch.object(engine, "ledger_change_count", count_then_change):
+        engine.recompute_figures()
+
+    state = figures_freshness()
+    newest = FiguresVersion.objects.filter(is_current=True).get()
+    assert not state.is_current
+    assert state.behind_since == newest.computed_at > first_change
+
+
 @pytest.mark.django_db(transaction=True)
 def test_a_change_whose_recompute_cannot_be_queued_is_caught_up_by_the_periodic_check():
     project, municipality = ProjectFactory(), MunicipalityFactory()
