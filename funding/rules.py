@@ -50,6 +50,8 @@ def check_decision(decision: Decision) -> None:
     if not errors:
         _check_project_totals(decision, add)
     if not errors:
+        _check_grant_total(decision, add)
+    if not errors:
         _check_rate_cap(decision, add)
     if errors:
         raise ValidationError(errors)
@@ -128,6 +130,39 @@ def _check_project_totals(decision: Decision, add) -> None:
             "amount",
             _("Die Zuwendung des Projekts (%(amount)s) überstiege dann seine zuwendungsfähigen Ausgaben (%(costs)s).")
             % {"amount": _euro(after["amount"]), "costs": _euro(after["eligible_costs"])},
+        )
+
+
+def grant_decision_ids(grant: Decision) -> set[int]:
+    """The ids of the initial decision and of every decision that amends it, directly or not."""
+    decisions = type(grant).objects
+    ids, frontier = {grant.pk}, {grant.pk}
+    while frontier:
+        frontier = set(decisions.filter(amends_id__in=frontier).values_list("pk", flat=True)) - ids
+        ids |= frontier
+    return ids
+
+
+def _check_grant_total(decision: Decision, add) -> None:
+    """After a change, the grant it changes (its initial decision and every change of it) is not below zero.
+
+    The project's total may stay positive on its other grants; a revocation still cannot take
+    back more than was granted by the Bescheid it revokes.
+    """
+    if decision.kind == DecisionKind.INITIAL or decision.amends is None or decision.amount is None:
+        return
+    grant = decision.amends
+    while grant.amends_id is not None:
+        grant = grant.amends
+    released = type(decision).objects.released().filter(pk__in=grant_decision_ids(grant))
+    if decision.pk:
+        released = released.exclude(pk=decision.pk)
+    before = released.aggregate(total=Sum("amount"))["total"] or ZERO
+    if before + decision.amount < 0:
+        add(
+            "amount",
+            _("Damit fiele die Zuwendung aus %(ref)s unter null (bisher %(before)s).")
+            % {"ref": grant.reference, "before": _euro(before)},
         )
 
 

@@ -31,6 +31,7 @@ from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext as _
 
 from funding.choices import ZERO, DecisionKind, RecoveryKind
+from funding.rules import grant_decision_ids
 
 Grant = object  # a FundingDecision of kind "initial"
 Entry = object  # a Payment, a Recovery or a PaymentRequest
@@ -42,16 +43,6 @@ def _euro(value: Decimal) -> str:
 
 def _day(value: dt.date) -> str:
     return date_format(value, "d.m.Y")
-
-
-def grant_decision_ids(grant: Grant) -> set[int]:
-    """The ids of the initial decision and of every decision that amends it, directly or not."""
-    decisions = type(grant).objects
-    ids, frontier = {grant.pk}, {grant.pk}
-    while frontier:
-        frontier = set(decisions.filter(amends_id__in=frontier).values_list("pk", flat=True)) - ids
-        ids |= frontier
-    return ids
 
 
 def net_granted(grant: Grant, *, as_of: dt.date, decision_ids: set[int] | None = None) -> Decimal:

@@ -90,6 +90,39 @@ def test_it_refuses_a_revocation_that_takes_the_project_below_zero(clerk, approv
     ]
 
 
+def test_it_refuses_a_revocation_larger_than_its_grant_even_where_the_project_has_more(clerk, approver):
+    """Found by an attacker's pass: the 360Giving export then published a negative grant."""
+    project = ProjectFactory()
+    small = _released(project, approver, amount=Decimal("500.00"), eligible_costs=Decimal("1000.00"))
+    _released(project, approver, amount=Decimal("200000.00"), eligible_costs=Decimal("400000.00"))
+    amendment = _released(
+        project, approver, kind=DecisionKind.AMENDMENT, amends=small, amount=Decimal("100.00"),
+        eligible_costs=Decimal("200.00"), own_share=Decimal("100.00"),
+    )  # fmt: skip
+
+    for amends in (small, amendment):  # the grant is the whole chain, whichever link is named
+        with pytest.raises(ValidationError) as error:
+            services.decision_create_draft(
+                user=clerk,
+                **_draft_fields(
+                    project, reference=f"AZ-REV-{amends.pk}", kind=DecisionKind.REVOCATION, amends=amends,
+                    amount=Decimal("-600.01"), eligible_costs=Decimal("0.00"), own_share=Decimal("0.00"),
+                ),
+            )  # fmt: skip
+        assert error.value.message_dict["amount"] == [
+            f"Damit fiele die Zuwendung aus {small.reference} unter null (bisher 600,00 €)."
+        ]
+    # All of it may be revoked.
+    whole = services.decision_create_draft(
+        user=clerk,
+        **_draft_fields(
+            project, reference="AZ-REV-ALL", kind=DecisionKind.REVOCATION, amends=amendment,
+            amount=Decimal("-600.00"), eligible_costs=Decimal("0.00"), own_share=Decimal("0.00"),
+        ),
+    )  # fmt: skip
+    assert release_reviewed_decision(decision=whole, user=approver).is_released
+
+
 def test_a_revocation_of_part_of_the_grant_is_accepted(clerk, approver):
     project = ProjectFactory()
     initial = _released(project, approver, amount=Decimal("1000.00"), eligible_costs=Decimal("2000.00"))
