@@ -46,8 +46,10 @@ proxy: install ## nginx (Debian's) with deploy/nginx on PROXY_PORT in front of t
 	$(BIN)/python deploy/nginx/render.py --out var/nginx --listen $(HOST):$(PROXY_PORT) --app $(HOST):$(PORT) --static var/static
 	nginx -p var/nginx -c $(CURDIR)/var/nginx/nginx.conf -g 'daemon off;$(if $(filter 0,$(shell id -u)), user root;)'
 
-test: install ## Run the whole test suite
-	$(BIN)/pytest
+# One pytest process per core (pytest-xdist), a test file stays on one process (its module fixtures run once).
+TEST_WORKERS ?= auto
+test: install ## Run the whole test suite (TEST_WORKERS=1 for one process)
+	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadfile
 
 lint: install ## ruff lint and format check
 	$(BIN)/ruff check .

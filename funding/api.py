@@ -29,7 +29,7 @@ from funding.models import (
 from modellregionen import roles
 from modellregionen.api.base import ApiMixin
 from modellregionen.api.copy_csv import DATE, DATETIME, DECIMAL, CopyColumn, SqlTemplate
-from modellregionen.api.errors import ErrorSerializer, validation_error
+from modellregionen.api.errors import ErrorSerializer, StrictSerializer, reject_unknown_fields, validation_error
 from modellregionen.api.fields import ExactDecimalField
 from modellregionen.api.filtering import StrictOrderingFilter
 from modellregionen.api.renderers import serializer_columns
@@ -140,7 +140,7 @@ class DecisionSerializer(serializers.ModelSerializer):
         ]
 
 
-class ReleaseRequestSerializer(serializers.Serializer):
+class ReleaseRequestSerializer(StrictSerializer):
     reviewed = serializers.CharField(
         max_length=64, help_text="The digest of the draft as reviewed, from GET on the same URL."
     )
@@ -157,10 +157,13 @@ def release_as_reviewed(request, *, entry, release, serializer):
         raise PermissionDenied(_("Nur die Freigabe kann freigeben."))
     if request.method == "GET":
         return Response({"reviewed": review_digest(entry), "draft": serializer(entry).data})
+    reject_unknown_fields(request.data, ReleaseRequestSerializer().fields)
     reviewed = request.data.get("reviewed") if hasattr(request.data, "get") else None
+    if reviewed is not None and not isinstance(reviewed, str):
+        raise validation_error("reviewed", _("Der geprüfte Stand ist die Zeichenkette aus GET auf dieser Adresse."))
     try:
         # The service checks the role and the author before the digest: an author learns "four eyes".
-        released = release(reviewed if isinstance(reviewed, str) else None)
+        released = release(reviewed)
     except DraftChangedSinceReview as error:
         if not reviewed:
             raise validation_error(
@@ -230,7 +233,7 @@ class ProjectSlugField(serializers.SlugRelatedField):
 NOT_EMPTY = {"null": gettext_lazy("Dieses Feld darf nicht leer sein.")}
 
 
-class DecisionWriteSerializer(serializers.Serializer):
+class DecisionWriteSerializer(StrictSerializer):
     """A draft decision, with the column names of the CSV import."""
 
     reference = serializers.CharField(min_length=1, max_length=64)

@@ -54,6 +54,7 @@ class FourEyesEntry(models.Model):
                 condition=models.Q(state=DecisionState.DRAFT)
                 | models.Q(released_by__isnull=False, released_at__isnull=False),
                 name="%(class)s_released_has_releaser",
+                violation_error_message=_("Freigegeben ist nur, was eine Person mit Datum freigegeben hat."),
             ),
             # Four-eyes principle, also for writes that bypass the services.
             models.CheckConstraint(
@@ -61,6 +62,7 @@ class FourEyesEntry(models.Model):
                 | models.Q(released_by__isnull=True)
                 | ~models.Q(released_by=models.F("drafted_by")),
                 name="%(class)s_released_by_second_person",
+                violation_error_message=_("Freigeben muss eine zweite Person, nicht wer den Entwurf angelegt hat."),
             ),
         ]
 

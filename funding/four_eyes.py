@@ -69,6 +69,12 @@ class DraftChangedSinceReview(ValidationError):
     """The draft is not the one the approver reviewed (or the release named no review at all)."""
 
 
+class AlreadyReleased(ValidationError):
+    """Someone released the entry already (a second click, a replayed form): a conflict of state, not of input."""
+
+    status_code = 409
+
+
 def lock_parents(parents) -> None:
     """Lock the rows many writes' rules read (projects, grants), lowest id first: what an import does first.
 
@@ -215,7 +221,7 @@ def release(ledger: Ledger, *, entry, user, reviewed: str | None):
         raise PermissionDenied(_("Nur die Freigabe kann %(what)s freigeben.") % {"what": ledger.what()})
     entry = _locked_draft(ledger, entry)
     if entry.is_released:
-        raise ValidationError(_("%(ref)s ist bereits freigegeben.") % {"ref": entry.reference})
+        raise AlreadyReleased(_("%(ref)s ist bereits freigegeben.") % {"ref": entry.reference})
     if entry.drafted_by_id is not None and entry.drafted_by_id == user.pk:
         raise PermissionDenied(_("Vier-Augen-Prinzip: Sie können Ihren eigenen Entwurf nicht freigeben."))
     if not reviewed or not constant_time_compare(str(reviewed), review_digest(entry)):

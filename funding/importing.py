@@ -327,6 +327,9 @@ def _check_header(columns: list[str], fmt: "ImportFormat") -> None:
     for column in columns:
         if column and column not in fmt.columns:
             errors.append(ImportLineError(1, column, "Unbekannte Spalte."))
+    # Two columns of one name: which value would count is a guess, so neither does.
+    for column in sorted({column for column in columns if column and columns.count(column) > 1}):
+        errors.append(ImportLineError(1, column, "Diese Spalte steht mehrmals in der Kopfzeile."))
     if errors:
         raise ImportFailed(errors)
 

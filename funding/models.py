@@ -51,9 +51,15 @@ class Programme(models.Model):
         verbose_name_plural = _("Förderprogramme")
         ordering = ["start_date"]
         constraints = [
-            models.CheckConstraint(condition=models.Q(budget__gte=0), name="programme_budget_not_negative"),
             models.CheckConstraint(
-                condition=models.Q(end_date__gte=models.F("start_date")), name="programme_ends_after_start"
+                condition=models.Q(budget__gte=0),
+                name="programme_budget_not_negative",
+                violation_error_message=_("Das Budget kann nicht negativ sein."),
+            ),
+            models.CheckConstraint(
+                condition=models.Q(end_date__gte=models.F("start_date")),
+                name="programme_ends_after_start",
+                violation_error_message=_("Das Programm kann nicht vor seinem Beginn enden."),
             ),
         ]
 
@@ -233,24 +239,31 @@ class FundingDecision(FourEyesEntry):
                 condition=~models.Q(kind=DecisionKind.INITIAL)
                 | models.Q(amount__gte=0, eligible_costs__gte=0, own_share__gte=0, private_investment__gte=0),
                 name="decision_initial_amounts_not_negative",
+                violation_error_message=_("Die Beträge eines Zuwendungsbescheids können nicht negativ sein."),
             ),
             models.CheckConstraint(
                 condition=~models.Q(kind=DecisionKind.INITIAL) | models.Q(amount__lte=models.F("eligible_costs")),
                 name="decision_initial_grant_within_eligible_costs",
+                violation_error_message=_("Die Zuwendung kann nicht höher sein als die zuwendungsfähigen Ausgaben."),
             ),
             models.CheckConstraint(
                 condition=~models.Q(kind=DecisionKind.REVOCATION)
                 | models.Q(amount__lt=0, eligible_costs__lte=0, own_share__lte=0, private_investment__lte=0),
                 name="decision_revocation_takes_back",
+                violation_error_message=_("Ein Widerruf nimmt zurück: seine Beträge sind negativ."),
             ),
             models.CheckConstraint(
                 condition=models.Q(kind=DecisionKind.INITIAL, amends__isnull=True)
                 | (~models.Q(kind=DecisionKind.INITIAL) & models.Q(amends__isnull=False)),
                 name="decision_only_corrections_amend",
+                violation_error_message=_(
+                    "Nur Änderungen und Widerrufe beziehen sich auf einen früheren Bescheid, und sie müssen es."
+                ),
             ),
             models.CheckConstraint(
                 condition=models.Q(period_end__gte=models.F("period_start")),
                 name="decision_period_ends_after_start",
+                violation_error_message=_("Der Förderzeitraum kann nicht vor seinem Beginn enden."),
             ),
         ]
 

@@ -10,6 +10,8 @@ under /api/, a German page elsewhere), never a 500. The page is rendered without
 
 import sys
 
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
 from django.db import InterfaceError, OperationalError
 from django.http import HttpResponse, JsonResponse
 from django.template import loader
@@ -66,6 +68,21 @@ def not_found(request, exception=None):
     from django.views.defaults import page_not_found
 
     return page_not_found(request, exception)
+
+
+def bad_request(request, exception=None):
+    """400 for what Django refuses before any view (a body over DATA_UPLOAD_MAX_MEMORY_SIZE, too many
+    fields): JSON in the API's error format under /api/, the site's page elsewhere."""
+    if _is_api(request):
+        if isinstance(exception, RequestDataTooBig):
+            limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE // (1024 * 1024)
+            detail = f"Die Anfrage ist zu groß: höchstens {limit} MB. Größere Mengen nimmt der Import (CSV) an."
+        else:
+            detail = "Die Anfrage ist ungültig."
+        return JsonResponse({"detail": detail, "errors": {}}, status=400)
+    from django.views.defaults import bad_request as page
+
+    return page(request, exception)
 
 
 def method_not_allowed(request, allowed: list[str]):

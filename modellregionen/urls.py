@@ -81,3 +81,4 @@ urlpatterns = [
 handler500 = "modellregionen.errors.server_error"
 # A 404 under /api/ is JSON in the API's error format, like every other API error.
 handler404 = "modellregionen.errors.not_found"
+handler400 = "modellregionen.errors.bad_request"

@@ -12,7 +12,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from modellregionen.api.base import ApiMixin
-from modellregionen.api.errors import ErrorSerializer
+from modellregionen.api.errors import ErrorSerializer, StrictSerializer
 from modellregionen.api.fields import ExactDecimalField
 from modellregionen.api.filtering import StrictOrderingFilter
 from modellregionen.api.licence import LICENCE
@@ -155,7 +155,7 @@ class TransferRequestSerializer(serializers.ModelSerializer):
         fields = ["id", "programme", "project", "region", "municipality", "kind", "received_on", "status"]
 
 
-class RequestStatusChangeSerializer(serializers.Serializer):
+class RequestStatusChangeSerializer(StrictSerializer):
     to_status = serializers.ChoiceField(choices=RequestStatus.choices)
     note = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
 

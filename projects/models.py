@@ -171,6 +171,7 @@ class Project(models.Model):
                 | models.Q(implementation_start__isnull=True)
                 | models.Q(implementation_end__gte=models.F("implementation_start")),
                 name="project_implementation_ends_after_start",
+                violation_error_message=_("Die Umsetzung kann nicht vor ihrem Beginn enden."),
             ),
         ]
 

@@ -67,35 +67,6 @@ def project_released_decisions(*, project: Project, stand: Stand | None = None) 
     return decisions.select_related("recipient", "authority", "amends").order_by("decision_date", "id")
 
 
-def project_payments(*, project: Project, stand: Stand | None = None) -> dict:
-    """What was paid out on the project's grants and where each proof of use stands (no personal data).
-
-    Read through the reverse relations the funding app declares (decisions -> payments,
-    recoveries, proof_of_use): released payments and corrections less released repayments,
-    and the proof of use of each initial decision. Two queries, however many entries.
-    """
-    stand = stand or Stand(as_of=dt.date.max)
-    released = project.decisions.filter(Q(state="released") & stand.released(date_field="decision_date"))
-    paid = Q(payments__state="released") & stand.released(date_field="value_date", prefix="payments__")
-    grants = list(
-        released.filter(kind="initial")
-        .select_related("proof_of_use", "recipient")
-        .annotate(paid=Sum("payments__amount", filter=paid))
-        .order_by("decision_date", "id")
-    )
-    repaid = Q(recoveries__state="released", recoveries__kind="repayment") & stand.released(
-        date_field="booked_on", prefix="recoveries__"
-    )
-    repaid_total = released.aggregate(total=Sum("recoveries__amount", filter=repaid))["total"]
-    proofs = [grant.proof_of_use for grant in grants if hasattr(grant, "proof_of_use")]
-    for proof in proofs:
-        # What was known about the proof on the day the page shows.
-        proof.received_by_then = proof.received_on if proof.received_on and proof.received_on <= stand.as_of else None
-        checked = proof.checked_on and proof.checked_on <= stand.as_of
-        proof.result_by_then = proof.get_result_display() if checked and proof.result else ""
-    return {"paid_out": sum((grant.paid or ZERO for grant in grants), ZERO) - (repaid_total or ZERO), "proofs": proofs}
-
-
 def project_request_counts(*, project: Project, stand: Stand | None = None) -> dict:
     """How many municipalities asked for this project (confirmed requests, as of `stand`), by kind and in all."""
     requests = TransferRequest.objects.counted().filter(project=project)

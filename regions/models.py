@@ -138,6 +138,9 @@ class Municipality(models.Model):
             models.CheckConstraint(
                 condition=models.Q(ags__regex=r"^05[0-9]{3}([0-9]{3})?$"),
                 name="municipality_ags_is_nrw_key",
+                violation_error_message=_(
+                    "Der Gemeindeschlüssel (AGS) einer Kommune in NRW beginnt mit 05 und hat 5 oder 8 Ziffern."
+                ),
             ),
         ]
 
@@ -293,6 +296,9 @@ class RoleGrant(models.Model):
                 condition=~models.Q(change="grant", state="approved")
                 | (~models.Q(decided_by=models.F("requested_by")) & ~models.Q(decided_by=models.F("user"))),
                 name="role_grant_approved_by_a_second_person",
+                violation_error_message=_(
+                    "Eine Rolle vergibt eine zweite Person: weder wer sie beantragt hat noch wer sie erhält."
+                ),
             ),
         ]
 

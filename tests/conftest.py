@@ -33,6 +33,17 @@ def _no_login_failures_from_an_earlier_test():
     yield
 
 
+@pytest.fixture(autouse=True)
+def _the_site_language():
+    """Every test starts in German, whatever language an earlier test of its process left active."""
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.deactivate()
+
+
 # Every client address a test logs in from: their failed logins count in the (shared) cache for an hour.
 TEST_CLIENT_ADDRESSES = ("127.0.0.1", "10.0.0.1", "203.0.113.9", "203.0.113.10", "203.0.113.11", "198.51.100.7")
 
@@ -50,8 +61,9 @@ def _transactional_tests_start_like_a_migrated_database(request):
     Django empties every table after a transactional test (TRUNCATE on PostgreSQL, DELETE
     on SQLite), so the role groups of the data migrations are gone for the next one; and
     on SQLite the immutability triggers would refuse to DELETE released decisions and entries. So the
-    roles are put back before each such test, and the SQLite trigger is lifted only for the
-    flush after it and put back before every test.
+    roles are put back before each such test (and before any test that finds them gone: under
+    pytest -n a process runs transactional tests between others), and the SQLite trigger is
+    lifted only for the flush after it and put back before every test.
     """
     transactional = _is_transactional(request)
     if not (transactional or _uses_db(request)):
@@ -60,7 +72,9 @@ def _transactional_tests_start_like_a_migrated_database(request):
     request.getfixturevalue("transactional_db" if transactional else "db")
     from funding.db_guards import sqlite_guard_statements, sqlite_unguard_statements
 
-    if transactional:
+    # Under pytest -n, a test may follow a transactional test of its own process, whose flush
+    # emptied what the migrations put in; one query tells.
+    if transactional or not _role_groups_exist():
         roles.ensure_role_groups()
     if connection.vendor == "sqlite":
         with connection.cursor() as cursor:
@@ -71,6 +85,12 @@ def _transactional_tests_start_like_a_migrated_database(request):
         with connection.cursor() as cursor:
             for statement in sqlite_unguard_statements():
                 cursor.execute(statement)
+
+
+def _role_groups_exist() -> bool:
+    from django.contrib.auth.models import Group
+
+    return Group.objects.filter(name=roles.ADMINISTRATION).exists()
 
 
 @pytest.fixture

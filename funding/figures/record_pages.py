@@ -10,11 +10,14 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
+from funding.choices import ZERO
 from funding.figures.forms import AsOfForm, as_of_status, page_citation
 from funding.models import FundingDecision
 from funding.payments.models import Payment
+from funding.payments.money import paid_out
 from funding.provenance import illustrative_q, is_illustrative
 from projects import selectors
+from projects.models import Project
 from projects.views import project_or_404
 from regions.models import Municipality
 
@@ -40,13 +43,31 @@ def project_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "decisions": decisions,
         "totals": decisions.money_totals(),
         "decisions_illustrative": any(decision.illustrative for decision in decisions),
-        "payments": selectors.project_payments(project=project, stand=stand),
+        "payments": _project_payments(project=project, stand=stand),
         "payments_illustrative": Payment.objects.released()
         .filter(illustrative_q(), decision__project=project)
         .exists(),
         "request_counts": selectors.project_request_counts(project=project, stand=stand),
     }
     return render(request, "projects/project_detail.html", context, status=as_of_status(as_of_form))
+
+
+def _project_payments(*, project: Project, stand: selectors.Stand) -> dict:
+    """What was paid out on the project's grants and where each proof of use stands (no personal data).
+
+    Paid out is funding/payments/money.py's, summed over the project's grants; the proof of use
+    of each initial decision as known on the page's day. Three queries, however many entries.
+    """
+    released = project.decisions.filter(Q(state="released") & stand.released(date_field="decision_date"))
+    grants = list(released.filter(kind="initial").select_related("proof_of_use").order_by("decision_date", "id"))
+    proofs = [grant.proof_of_use for grant in grants if hasattr(grant, "proof_of_use")]
+    for proof in proofs:
+        # What was known about the proof on the day the page shows.
+        proof.received_by_then = proof.received_on if proof.received_on and proof.received_on <= stand.as_of else None
+        checked = proof.checked_on and proof.checked_on <= stand.as_of
+        proof.result_by_then = proof.get_result_display() if checked and proof.result else ""
+    paid = paid_out(grants, as_of=stand.as_of, released_until=stand.included_until) if grants else ZERO
+    return {"paid_out": paid, "proofs": proofs}
 
 
 def municipality_detail(request: HttpRequest, ags: str) -> HttpResponse:

@@ -71,7 +71,11 @@ class PaymentRequest(LedgerEntry):
         indexes = [models.Index(fields=["decision", "state"])]
         constraints = [
             *FourEyesEntry.Meta.constraints,
-            models.CheckConstraint(condition=models.Q(amount__gt=0), name="payment_request_amount_positive"),
+            models.CheckConstraint(
+                condition=models.Q(amount__gt=0),
+                name="payment_request_amount_positive",
+                violation_error_message=_("Bitte geben Sie einen Betrag über 0,00 € an."),
+            ),
         ]
 
 
@@ -116,15 +120,25 @@ class Payment(LedgerEntry):
         indexes = [models.Index(fields=["state", "value_date"]), models.Index(fields=["decision", "state"])]
         constraints = [
             *FourEyesEntry.Meta.constraints,
-            models.CheckConstraint(condition=~models.Q(amount=0), name="payment_amount_not_zero"),
+            models.CheckConstraint(
+                condition=~models.Q(amount=0),
+                name="payment_amount_not_zero",
+                violation_error_message=_("Eine Auszahlung von 0,00 € ist keine Buchung."),
+            ),
             models.CheckConstraint(
                 condition=models.Q(amount__gt=0, corrects__isnull=True)
                 | models.Q(amount__lt=0, corrects__isnull=False),
                 name="payment_negative_only_as_correction",
+                violation_error_message=_(
+                    "Ein negativer Betrag ist nur als Korrektur einer Auszahlung möglich, eine Korrektur nur mit negativem Betrag."
+                ),
             ),
             models.CheckConstraint(
                 condition=models.Q(corrects__isnull=True) | models.Q(payment_request__isnull=True),
                 name="payment_correction_without_request",
+                violation_error_message=_(
+                    "Eine Korrektur zählt bei der Mittelanforderung der korrigierten Auszahlung; nennen Sie keine."
+                ),
             ),
         ]
 
@@ -153,10 +167,17 @@ class Recovery(LedgerEntry):
         indexes = [models.Index(fields=["state", "booked_on"]), models.Index(fields=["decision", "state"])]
         constraints = [
             *FourEyesEntry.Meta.constraints,
-            models.CheckConstraint(condition=models.Q(amount__gt=0), name="recovery_amount_positive"),
+            models.CheckConstraint(
+                condition=models.Q(amount__gt=0),
+                name="recovery_amount_positive",
+                violation_error_message=_("Bitte geben Sie einen Betrag über 0,00 € an."),
+            ),
             models.CheckConstraint(
                 condition=~models.Q(kind=RecoveryKind.CLAIM) | ~models.Q(reason=""),
                 name="recovery_claim_has_reason",
+                violation_error_message=_(
+                    "Eine Rückforderung braucht ihren Grund (Widerruf, Prüfung des Verwendungsnachweises)."
+                ),
             ),
         ]
 
@@ -200,11 +221,15 @@ class ProofOfUse(models.Model):
                 condition=models.Q(checked_on__isnull=True)
                 | models.Q(received_on__isnull=False, checked_on__gte=models.F("received_on")),
                 name="proof_of_use_checked_after_received",
+                violation_error_message=_(
+                    "Geprüft werden kann nur ein eingegangener Nachweis, nicht vor seinem Eingang."
+                ),
             ),
             models.CheckConstraint(
                 condition=models.Q(checked_on__isnull=True, result="")
                 | models.Q(checked_on__isnull=False) & ~models.Q(result=""),
                 name="proof_of_use_result_once_checked",
+                violation_error_message=_("Ein Prüfergebnis gehört zu einem Prüfdatum und umgekehrt."),
             ),
         ]
 

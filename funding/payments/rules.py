@@ -8,17 +8,18 @@ correction, a positive recovery, a claim with a reason, a proof checked only aft
 A grant is an initial decision with the amendments and revocations that change it (followed
 through `amends`). On a grant:
 - a payment is booked on the released initial decision, not before its decision date;
-- released payments never add up to more than the net grant as of each payment's value date,
-  and nothing is paid on a grant that is fully revoked on that date;
+- what is paid out (released payments less repayments, funding/payments/money.py) never adds
+  up to more than the net grant as of each payment's value date, and nothing is paid on a
+  grant that is fully revoked on that date;
 - a negative payment corrects one released payment of the same grant, by at most what is left of it;
 - claims (Rückforderungen) never exceed what was paid as of their date, repayments
   (Erstattungen) never exceed what was claimed;
-- a payment request (Mittelanforderung) asks for no more than is still to be paid on the
-  grant on the day it came in; a payment made on it is of the same grant, not before it came
+- a payment request (Mittelanforderung) asks for no more than is still to be paid (granted
+  less paid out, as the staff pages show it) on the grant on the day it came in; a payment made on it is of the same grant, not before it came
   in, and the payments on a request (less their corrections) never exceed the amount asked for.
 
 This module imports no model (the models call it): it reads the ledger through the entries'
-own managers and reverse relations.
+own managers and reverse relations, and a grant's money through funding/payments/money.py.
 """
 
 import datetime as dt
@@ -31,6 +32,7 @@ from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext as _
 
 from funding.choices import ZERO, DecisionKind, RecoveryKind
+from funding.payments.money import net_granted, paid_out, payments_made, recovered, still_to_pay
 from funding.rules import grant_decision_ids
 
 Grant = object  # a FundingDecision of kind "initial"
@@ -43,36 +45,6 @@ def _euro(value: Decimal) -> str:
 
 def _day(value: dt.date) -> str:
     return date_format(value, "d.m.Y")
-
-
-def net_granted(grant: Grant, *, as_of: dt.date, decision_ids: set[int] | None = None) -> Decimal:
-    """The grant's net amount after every released decision of it dated on or before `as_of`.
-
-    `decision_ids`: grant_decision_ids(grant), when the caller asks for several dates.
-    """
-    total = (
-        type(grant)
-        .objects.released()
-        .filter(pk__in=decision_ids or grant_decision_ids(grant), decision_date__lte=as_of)
-        .aggregate(total=Sum("amount"))["total"]
-    )
-    return total or ZERO
-
-
-def net_paid(grant: Grant, *, as_of: dt.date, excluding: Entry | None = None) -> Decimal:
-    """Released payments (corrections included) with a value date on or before `as_of`."""
-    payments = grant.payments.released().filter(value_date__lte=as_of)
-    if excluding is not None and excluding.pk:
-        payments = payments.exclude(pk=excluding.pk)
-    return payments.aggregate(total=Sum("amount"))["total"] or ZERO
-
-
-def recovered(grant: Grant, *, kind: str, as_of: dt.date, excluding: Entry | None = None) -> Decimal:
-    """Released claims or repayments of the grant dated on or before `as_of`."""
-    entries = grant.recoveries.released().filter(kind=kind, booked_on__lte=as_of)
-    if excluding is not None and excluding.pk:
-        entries = entries.exclude(pk=excluding.pk)
-    return entries.aggregate(total=Sum("amount"))["total"] or ZERO
 
 
 def check_entry(entry: Entry) -> None:
@@ -182,7 +154,7 @@ def _check_payment_within_grant(payment, grant: Grant, add) -> None:
     if payment.pk:
         later = later.exclude(pk=payment.pk)
     for checkpoint in [day, *sorted(set(later.values_list("value_date", flat=True)))]:
-        paid = net_paid(grant, as_of=checkpoint, excluding=payment) + payment.amount
+        paid = paid_out(grant, as_of=checkpoint, excluding=payment) + payment.amount
         granted = net_granted(grant, as_of=checkpoint, decision_ids=decision_ids)
         if paid > granted:
             add(
@@ -244,12 +216,12 @@ def _check_payment_request(payment_request, grant: Grant, add) -> None:
     if amount <= 0:
         add("amount", _("Bitte geben Sie einen Betrag über 0,00 € an."))
         return
-    still_to_pay = net_granted(grant, as_of=day) - net_paid(grant, as_of=day)
-    if amount > still_to_pay:
+    left = still_to_pay(grant, as_of=day)
+    if amount > left:
         add(
             "amount",
             _("Angefordert würden %(amount)s, zum %(date)s sind aber nur noch %(left)s der Zuwendung auszuzahlen.")
-            % {"amount": _euro(amount), "date": _day(day), "left": _euro(max(still_to_pay, ZERO))},
+            % {"amount": _euro(amount), "date": _day(day), "left": _euro(max(left, ZERO))},
         )
 
 
@@ -267,7 +239,7 @@ def _check_recovery(recovery, grant: Grant, add) -> None:
         if not recovery.reason.strip():
             add("reason", _("Eine Rückforderung braucht ihren Grund (Widerruf, Prüfung des Verwendungsnachweises)."))
         claimed = recovered(grant, kind=RecoveryKind.CLAIM, as_of=day, excluding=recovery) + amount
-        paid = net_paid(grant, as_of=day)
+        paid = payments_made(grant, as_of=day)
         if claimed > paid:
             add(
                 "amount",

@@ -4,6 +4,8 @@ A client always learns which parameter or field was wrong; nothing ends in a 500
 bad request can cause.
 """
 
+from collections.abc import Mapping
+
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
@@ -56,6 +58,22 @@ def validation_error(name: str, message: str) -> exceptions.ValidationError:
     return exceptions.ValidationError({name: [message]})
 
 
+def reject_unknown_fields(data, known) -> None:
+    """A 400 naming every field of a JSON object that the endpoint does not know: a typo is never ignored."""
+    if isinstance(data, Mapping):
+        unknown = sorted(str(name) for name in data if name not in known)
+        if unknown:
+            raise exceptions.ValidationError({name: [_("Unbekanntes Feld.")] for name in unknown})
+
+
+class StrictSerializer(serializers.Serializer):
+    """A request body of exactly its fields: an unknown one is a 400 naming it, not silently dropped."""
+
+    def to_internal_value(self, data):
+        reject_unknown_fields(data, self.fields)
+        return super().to_internal_value(data)
+
+
 def api_exception_handler(exc, context):
     """Turn every expected failure into a JSON error naming what went wrong."""
     if isinstance(exc, DjangoValidationError):
@@ -66,7 +84,11 @@ def api_exception_handler(exc, context):
         if conflict:
             exc.status_code = status.HTTP_409_CONFLICT
     elif isinstance(exc, Http404):
-        exc = exceptions.NotFound(*exc.args)
+        # get_object_or_404 says "No <Model> matches the given query." in English: say it in German.
+        message = str(exc.args[0]) if exc.args else ""
+        if not message or message.endswith("matches the given query."):
+            message = _("Unter dieser Adresse ist kein Eintrag verzeichnet.")
+        exc = exceptions.NotFound(message)
     elif isinstance(exc, DjangoPermissionDenied):
         exc = exceptions.PermissionDenied(*exc.args)
     if not isinstance(exc, exceptions.APIException):

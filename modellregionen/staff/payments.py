@@ -24,7 +24,8 @@ from funding.models import FundingDecision
 from funding.payments import services
 from funding.payments.importing import PAYMENT_REQUESTS, PAYMENTS, PROOFS_OF_USE, RECOVERIES
 from funding.payments.models import Payment, PaymentRequest, ProofOfUse, Recovery
-from funding.payments.rules import net_granted, net_paid, paid_on_request
+from funding.payments.money import net_granted, paid_out
+from funding.payments.rules import paid_on_request
 from modellregionen import roles
 from modellregionen.staff.access import add_service_errors, attempt_release, staff_view
 from modellregionen.staff.decision_forms import DecisionImportForm, import_limits_text
@@ -81,11 +82,10 @@ def grant_summary(grant: FundingDecision) -> dict:
     for payment_request in payment_requests:
         payment_request.paid = paid_on_request(payment_request)
         payment_request.open_amount = payment_request.amount - payment_request.paid
-    repaid = sum((r.amount for r in recoveries if r.is_released and r.kind == RecoveryKind.REPAYMENT), 0)
     return {
         "grant": grant,
         "granted": net_granted(grant, as_of=today),
-        "paid": net_paid(grant, as_of=today) - repaid,
+        "paid": paid_out(grant, as_of=today),
         "payment_requests": payment_requests,
         "payments": payments,
         "recoveries": recoveries,

@@ -71,3 +71,74 @@ def test_an_import_amount_keeps_its_cents():
     assert str(parse_decimal("-0.10")) == "-0.10"
     assert str(parse_decimal("999999999999.99")) == "999999999999.99"
     assert str(parse_decimal("12.3400")) == "12.34"
+
+
+def test_an_unknown_field_in_a_draft_is_a_400_naming_it_and_nothing_is_saved(ledger, clerk):
+    body = json.dumps({**NEW_DRAFT, "amout": "1.00", "state": "released"})
+
+    response = _post(token_client(clerk), body)
+
+    assert response.status_code == 400, response.content
+    assert response.json()["errors"] == {"amout": ["Unbekanntes Feld."], "state": ["Unbekanntes Feld."]}
+    assert not FundingDecision.objects.filter(reference=NEW_DRAFT["reference"]).exists()
+
+
+def _release(client, reference: str, body: dict):
+    return client.generic(
+        "POST", f"/api/v1/decisions/{reference}/release/", json.dumps(body).encode(), content_type="application/json"
+    )
+
+
+@pytest.mark.parametrize("reviewed", [123, ["a"], {"digest": "a"}, True])
+def test_a_digest_that_is_no_text_is_a_400_not_a_conflict(ledger, approver, reviewed):
+    draft = ledger["draft"]
+    response = _release(token_client(approver), draft.reference, {"reviewed": reviewed})
+
+    assert response.status_code == 400, response.content
+    assert list(response.json()["errors"]) == ["reviewed"]
+    assert not FundingDecision.objects.get(pk=draft.pk).is_released
+
+
+def test_an_unknown_field_in_a_release_is_a_400_and_releases_nothing(ledger, approver):
+    draft = ledger["draft"]
+    client = token_client(approver)
+    reviewed = client.get(f"/api/v1/decisions/{draft.reference}/release/").json()["reviewed"]
+
+    response = _release(client, draft.reference, {"reviewed": reviewed, "force": True})
+
+    assert response.status_code == 400, response.content
+    assert response.json()["errors"] == {"force": ["Unbekanntes Feld."]}
+    assert not FundingDecision.objects.get(pk=draft.pk).is_released
+
+
+def test_releasing_again_is_a_409_that_says_it_is_released(ledger, approver):
+    draft = ledger["draft"]
+    client = token_client(approver)
+    reviewed = client.get(f"/api/v1/decisions/{draft.reference}/release/").json()["reviewed"]
+    assert _release(client, draft.reference, {"reviewed": reviewed}).status_code == 200
+
+    again = _release(client, draft.reference, {"reviewed": reviewed})
+
+    assert again.status_code == 409, again.content
+    assert "bereits freigegeben" in json.dumps(again.json(), ensure_ascii=False)
+
+
+def test_a_body_over_the_limit_is_a_json_400_that_says_how_much_is_taken(ledger, clerk):
+    from django.conf import settings
+
+    padding = "x" * (settings.DATA_UPLOAD_MAX_MEMORY_SIZE + 1)
+    response = _post(token_client(clerk), json.dumps({**NEW_DRAFT, "source": padding}))
+
+    assert response.status_code == 400
+    assert response["Content-Type"].startswith("application/json")
+    assert "zu groß" in response.json()["detail"]
+    assert not FundingDecision.objects.filter(reference=NEW_DRAFT["reference"]).exists()
+
+
+@pytest.mark.parametrize("path", ["/api/v1/decisions/GIBT-ES-NICHT/", "/api/v1/projects/gibt-es-nicht/"])
+def test_a_record_that_does_not_exist_is_a_german_404_that_names_no_model(ledger, clerk, path):
+    response = token_client(clerk).get(path)
+
+    assert response.status_code == 404
+    detail = response.json()["detail"]
+    assert detail == "Unter dieser Adresse ist kein Eintrag verzeichnet."

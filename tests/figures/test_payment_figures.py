@@ -162,3 +162,18 @@ def test_a_drafted_payment_changes_no_figure(ledger, clerk, approver):
 
     assert total(dt.date(2022, 12, 31))["paid_out"] == D("101000.00")
     assert figures_verify() == []
+
+
+def test_a_grants_money_adds_up_to_the_published_figures_on_every_day(ledger):
+    """funding/payments/money.py is the per-grant reading of the published figures: the sums agree."""
+    from funding.payments import money
+
+    grants = [ledger["first"], ledger["second"]]
+    days = [dt.date(2019, 6, 1) + dt.timedelta(days=step) for step in range(0, 1100, 9)]
+    days += [dt.date(2019, 9, 20), dt.date(2021, 3, 1), dt.date(2021, 3, 15), dt.date(2021, 5, 3)]
+    for day in days:
+        published = total(day)
+        granted = sum(money.net_granted(grant, as_of=day) for grant in grants)
+        assert granted == published["funding_granted"], day
+        assert money.paid_out(grants, as_of=day) == published["paid_out"], day
+        assert sum(money.still_to_pay(grant, as_of=day) for grant in grants) == published["still_to_pay"], day

@@ -17,6 +17,7 @@ from django.db.models import Count, Sum
 
 from funding.models import FundingDecision, GrantingAuthority, Programme, Recipient
 from funding.programme_data import FIXTURES_DIR, SYSTEM_USERNAME
+from modellregionen import roles
 from projects.models import Project, ProjectKind, RequestKind, Topic, TransferRequest
 from regions.models import Municipality, Region
 
@@ -33,6 +34,7 @@ def _load(directory=FIXTURES_DIR) -> tuple[str, str]:
 def programme_data(django_db_setup, django_db_blocker):
     """Load the data once for this module, inside a transaction that is rolled back afterwards."""
     with django_db_blocker.unblock(), transaction.atomic():
+        roles.ensure_role_groups()  # gone if a transactional test of this process ran before
         _load()
         yield
         transaction.set_rollback(True)

@@ -242,3 +242,14 @@ def test_it_names_missing_columns_in_the_header(db):
 def test_it_refuses_a_file_that_is_not_utf8(db):
     with pytest.raises(ImportFailed, match="nicht UTF-8"):
         _rows(HEADER.encode() + "\nBR-1,Bürgerportal".encode("latin-1"))
+
+
+def test_a_column_named_twice_in_the_header_is_refused_not_guessed(db):
+    content = (HEADER + ",amount").encode() + b"\n"
+
+    with pytest.raises(ImportFailed) as failure:
+        _rows(content)
+
+    assert [(error.line, error.column, error.message) for error in failure.value.errors] == [
+        (1, "amount", "Diese Spalte steht mehrmals in der Kopfzeile.")
+    ]

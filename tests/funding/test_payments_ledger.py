@@ -334,3 +334,42 @@ def test_a_payment_is_made_on_a_released_request_of_the_same_grant(clerk, approv
         with pytest.raises(ValidationError) as refused:
             pay(clerk, grant, "10.00", dt.date(2019, 9, 2), payment_request=payment_request)
         assert "freigegebene Mittelanforderung desselben Bescheids" in refused.value.message_dict["payment_request"][0]
+
+
+def test_money_repaid_without_a_revocation_may_be_paid_again_as_the_staff_pages_say(clerk, approver, grant, client):
+    """Still to pay is granted less paid out (payments less repayments) for the pages, the rules and the figures."""
+    from funding.payments import money
+
+    def book_recovery(kind, reference, day, **fields):
+        entry = services.entry_create_draft(
+            Recovery, source="Testbeleg", user=clerk, reference=reference, decision=grant, kind=kind,
+            amount=D("20000.00"), booked_on=day, **fields,
+        )  # fmt: skip
+        return release_reviewed_entry(entry=entry, user=approver)
+
+    released_payment(clerk, approver, grant, "100000.00", dt.date(2019, 9, 2))
+    book_recovery(RecoveryKind.CLAIM, "RF-1", dt.date(2020, 1, 10), reason="Prüfung des Zwischennachweises")
+    book_recovery(RecoveryKind.REPAYMENT, "ER-1", dt.date(2020, 2, 1))
+    day = dt.date(2020, 3, 2)
+    assert money.paid_out(grant, as_of=day) == D("80000.00")
+    assert money.still_to_pay(grant, as_of=day) == D("20000.00")
+
+    # The rules agree with the pages, to the cent, for a request and for a payment.
+    with pytest.raises(ValidationError) as error:
+        services.entry_create_draft(
+            PaymentRequest, user=clerk, reference="MA-1", decision=grant, amount=D("20000.01"), received_on=day
+        )
+    assert "sind aber nur noch 20.000,00 € der Zuwendung auszuzahlen" in error.value.message_dict["amount"][0]
+    with pytest.raises(ValidationError):
+        pay(clerk, grant, "20000.01", day)
+    payment = pay(clerk, grant, "20000.00", day)
+
+    staff_login(client, clerk)
+    card = client.get(f"/intern/projekte/{grant.project_id}/").content.decode()
+    assert "data-paid>80.000,00 €" in card
+    staff_login(client, approver)
+    confirm = client.get(f"/intern/buchungen/auszahlung/{payment.pk}/freigeben/").content.decode()
+    assert "noch auszuzahlen</dt><dd>20.000,00 €" in confirm
+    assert "noch auszuzahlen nach dieser Auszahlung</dt><dd>0,00 €" in confirm
+    release_reviewed_entry(entry=payment, user=approver)
+    assert money.still_to_pay(grant, as_of=day) == D("0.00")

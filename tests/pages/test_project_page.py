@@ -49,13 +49,13 @@ def test_an_unknown_project_is_not_found(client, db):
 def test_the_project_page_needs_the_same_queries_with_more_decisions(
     client, small_programme, django_assert_max_num_queries
 ):
-    # 11: the demo-data banner, the figures version the page cites and whether its payments are
-    # illustrative take one lookup each.
-    with django_assert_max_num_queries(11):
+    # 12: the demo-data banner, the figures version the page cites and whether its payments are
+    # illustrative take one lookup each; paid out sums payments and repayments (two).
+    with django_assert_max_num_queries(12):
         client.get("/loesungen/buergerportal-soest/")
     for _ in range(30):
         TransferRequestFactory(project=small_programme["portal"], municipality=MunicipalityFactory())
-    with django_assert_max_num_queries(11):
+    with django_assert_max_num_queries(12):
         client.get("/loesungen/buergerportal-soest/")
 
 

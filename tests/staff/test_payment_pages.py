@@ -160,3 +160,36 @@ def test_a_payment_request_is_recorded_released_paid_and_leaves_the_open_list(cl
     assert (
         "Keine Mittelanforderung wartet auf Geld" in client.get("/intern/mittelanforderungen/offen/").content.decode()
     )
+
+
+@pytest.mark.parametrize("kind", ["rueckforderung", "erstattung", "mittelanforderung"])
+def test_a_negative_amount_is_a_german_form_error_that_names_no_database_constraint(client, clerk, grant, kind):
+    login(client, clerk)
+    fields = {
+        "reference": "X-1",
+        "amount": "-5,00",
+        "booked_on": "2019-09-02",
+        "received_on": "2019-09-02",
+        "reason": "Teilwiderruf",
+        "source": "Beleg",
+    }
+    response = client.post(f"/intern/bescheide/{grant.pk}/{kind}/neu/", fields)
+
+    page = response.content.decode()
+    assert response.status_code == 400
+    assert "Bitte geben Sie einen Betrag über 0,00 € an." in page
+    assert "Constraint" not in page and "_positive" not in page
+    assert not PaymentRequest.objects.exists() and not grant.recoveries.exists()
+
+
+def test_every_check_constraint_explains_itself_in_german():
+    """Django's model validation shows a constraint's message to users: never its technical name."""
+    from django.apps import apps
+    from django.db.models import CheckConstraint
+
+    for model in apps.get_models():
+        for constraint in model._meta.constraints:
+            if isinstance(constraint, CheckConstraint):
+                message = str(constraint.violation_error_message)
+                assert message != str(constraint.default_violation_error_message), constraint.name
+                assert constraint.name not in message
