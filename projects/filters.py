@@ -1,9 +1,6 @@
 """FilterSets shared by the HTML pages and the API, so both answer the same question."""
 
 import django_filters
-from django.db import connection
-from django.db.models import Q, QuerySet
-from django.db.models.expressions import RawSQL
 from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
@@ -21,31 +18,8 @@ from projects.models import (
     Topic,
     TransferRequest,
 )
+from projects.search import search_projects
 from regions.models import Municipality, Region
-
-
-def search_projects(queryset: QuerySet, text: str) -> QuerySet:
-    """German full-text search on PostgreSQL; a plain substring match on SQLite."""
-    text = text.strip()
-    if not text:
-        return queryset
-    if connection.vendor == "postgresql":
-        from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVectorField
-
-        # The document is a stored generated column of the table (migration projects.0003,
-        # GIN-indexed), unknown to the model so that Django never writes it.
-        document = RawSQL('"projects_project"."search_document"', [], output_field=SearchVectorField())
-        query = SearchQuery(text, config="german", search_type="websearch")
-        return (
-            queryset.annotate(search_document=document)
-            .filter(search_document=query)
-            .annotate(search_rank=SearchRank(document, query))
-            .order_by("-search_rank", "title")
-        )
-    condition = Q()
-    for word in text.split():
-        condition &= Q(title__icontains=word) | Q(summary__icontains=word) | Q(description__icontains=word)
-    return queryset.filter(condition)
 
 
 class ProjectFilter(django_filters.FilterSet):

@@ -12,6 +12,7 @@ from projects import selectors, services
 from projects.filters import CatalogueFilter
 from projects.forms import TransferRequestForm, prepare_filter_form
 from projects.models import Project, RequestKind
+from projects.search import closest_words, highlight
 from regions.selectors import municipality_choices
 
 CATALOGUE_PAGE_SIZE = 20
@@ -39,7 +40,22 @@ def catalogue(request: HttpRequest) -> HttpResponse:
             if value and key != "page" and (key, value) != ("status", "approved")
         }
     )
-    context = {"filter": filterset, "page": page, "result_count": paginator.count, "filters_active": active}
+    searched = filterset.form.cleaned_data.get("q", "").strip() if filterset.is_valid() else ""
+    for project in page.object_list:
+        project.title_marked = highlight(project.title, searched)
+        project.summary_marked = highlight(project.summary, searched)
+    context = {
+        "filter": filterset,
+        "page": page,
+        "result_count": paginator.count,
+        "filters_active": active,
+        "searched": searched,
+        "other_filters": any(value for key, value in request.GET.items() if key not in {"q", "page", "status"}),
+        # Nothing found: what was searched, and the catalogue's nearest words to try instead.
+        "closest_words": closest_words(selectors.project_catalogue(), searched)
+        if searched and not paginator.count
+        else [],
+    }
     return render(request, "projects/catalogue.html", context)
 
 

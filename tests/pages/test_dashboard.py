@@ -12,6 +12,7 @@ def text_of(response) -> str:
     """The page's text without tags and with collapsed spaces, as a reader sees it."""
     html = response.content.decode()
     html = re.sub(r"<(script|style)[^>]*>.*?</\1>", " ", html, flags=re.S)
+    html = re.sub(r"</?mark>", "", html)  # a marked search match is part of its word
     return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
 
 

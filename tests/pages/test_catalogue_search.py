@@ -1,0 +1,117 @@
+"""The catalogue's German search finds what a clerk means, the same on SQLite and PostgreSQL (issue 29)."""
+
+import pytest
+
+from projects.models import Project
+from projects.search import _one_edit_apart, highlight, query_words, search_projects, term
+from tests.factories import ProjectFactory, TopicFactory
+from tests.pages.test_dashboard import text_of
+
+pytestmark = pytest.mark.django_db
+
+
+def titles(text: str) -> set[str]:
+    return set(search_projects(Project.objects.all(), text).values_list("title", flat=True))
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        # Parts of compounds, and a verb that is the stem of a noun.
+        ("Parken", {"Parkraum-App Bielefeld", "Smart Parking Lippstadt"}),
+        ("Verkehr", {"Verkehrsdatenplattform Aachen", "Mobilitätsplattform OWL", "Aachener Mobilitätsplattform"}),
+        # Plural and singular, and the programme's word for a reader's word.
+        ("Kitas", {"Kita-Beiträge digital", "Kita-Navigator OWL"}),
+        ("Kindertagesstätte", {"Kita-Beiträge digital", "Kita-Navigator OWL"}),
+        ("Müll", {"Abfallbehälter online bestellen", "Online-Sperrmüllbörse", "Smarte Mülleimer Bottrop"}),
+        ("Abfall", {"Abfallbehälter online bestellen", "Online-Sperrmüllbörse", "Smarte Mülleimer Bottrop"}),
+        # Case and umlauts folded: ü = ue = u.
+        ("BÜRGERPORTAL", {"Bürgerportal und 3D-Stadtmodell", "Grenzüberschreitendes Bürgerportal"}),
+        ("buergerportal", {"Bürgerportal und 3D-Stadtmodell", "Grenzüberschreitendes Bürgerportal"}),
+        ("Mobilitaet", {"Aachener Mobilitätsplattform", "Mobilitätsplattform OWL"}),
+        # One letter wrong.
+        ("Bürgerprotal", {"Bürgerportal und 3D-Stadtmodell", "Grenzüberschreitendes Bürgerportal"}),
+    ],
+)
+def test_the_search_finds_what_a_clerk_means(programme_data, query, expected):
+    found = titles(query)
+
+    assert expected <= found, (query, expected - found)
+
+
+def test_several_words_narrow_the_result(programme_data):
+    both = titles("Kita Navigator")
+
+    assert "Kita-Navigator OWL" in both
+    assert "Kita-Beiträge digital" not in both
+    assert titles("Kita Abfall") == set()
+
+
+def test_the_title_ranks_before_the_description(db):
+    in_description = ProjectFactory(title="Ratsinformationssystem", description="Auch für Parkausweise.")
+    in_title = ProjectFactory(title="Parkausweis online", description="Ein Antrag.")
+
+    ranked = list(search_projects(Project.objects.all(), "Parkausweis"))
+
+    assert ranked == [in_title, in_description]
+
+
+def test_topic_and_ozg_field_names_are_searched(db):
+    project = ProjectFactory(title="Ein Portal", summary="", description="", topic=TopicFactory(name="Gesundheit"))
+
+    assert project in search_projects(Project.objects.all(), "gesundheit")
+
+
+def test_a_word_that_is_nowhere_finds_nothing_and_a_short_word_is_no_compound_part(db):
+    ProjectFactory(title="Schulportal", summary="", description="")
+
+    assert titles("Quantencomputer") == set()
+    assert titles("ort") == set()  # in "Schulportal", but three letters are no part of a compound
+
+
+def test_one_edit_apart():
+    assert _one_edit_apart("portal", "protal")  # swapped
+    assert _one_edit_apart("portal", "portl")  # left out
+    assert _one_edit_apart("portal", "portale")  # added
+    assert _one_edit_apart("portal", "pörtal".replace("ö", "x"))  # replaced
+    assert not _one_edit_apart("portal", "prtl")
+    assert not _one_edit_apart("portal", "portal")
+
+
+def test_terms_fold_case_umlauts_and_inflection():
+    assert term("Bürgerportale") == term("buergerportal") == term("BURGERPORTAL")
+    assert term("Lösungen") == term("Loesung")
+    assert term("Straße") == term("Strasse")
+    assert {form for word in query_words("Kitas") for form in word.forms} >= {term("Kita")}
+
+
+def test_the_match_is_marked_and_the_rest_escaped():
+    marked = str(highlight("Smarte <Mülleimer> Bottrop", "Müll"))
+
+    assert marked == "Smarte &lt;<mark>Mülleimer</mark>&gt; Bottrop"
+
+
+def test_the_catalogue_marks_the_match_and_says_what_was_searched_when_nothing_is_found(client, programme_data):
+    found = client.get("/loesungen/?q=Parken").content.decode()
+    assert "Smart <mark>Parking</mark> Lippstadt" in found
+    assert "Parkraum-App Bielefeld" not in found  # rejected: shown only when asked for
+    assert "<mark>Parkraum</mark>-App Bielefeld" in client.get("/loesungen/?q=Parken&status=alle").content.decode()
+
+    nothing = client.get("/loesungen/?q=Parkhaeuser+Quantencomputer")
+    text = text_of(nothing)
+    assert "0 Lösungen gefunden" in text
+    assert "Zu „Parkhaeuser Quantencomputer“ passt keine Lösung." in text
+    assert "Ähnliche Wörter im Katalog:" in text
+
+
+def test_the_api_finds_the_same_as_the_page(client, programme_data):
+    answer = client.get("/api/v1/projects/?q=Verkehr&page_size=100").json()
+
+    api_titles = {project["title"] for project in answer["results"]}
+    assert api_titles == titles("Verkehr")
+
+
+def test_a_search_of_odd_bytes_is_no_error(client, programme_data):
+    for query in ["%00", "\u200b", "😀", "a" * 300, "'; DROP TABLE--", "ß" * 50]:
+        response = client.get("/loesungen/", {"q": query})
+        assert response.status_code in {200, 400}, query
