@@ -40,8 +40,17 @@ def healthz(request):
     return response
 
 
+def favicon(request):
+    """Browsers ask for /favicon.ico whatever the page links: send them to the site's icon."""
+    from django.http import HttpResponsePermanentRedirect
+    from django.templatetags.static import static
+
+    return HttpResponsePermanentRedirect(static("img/favicon.svg"))
+
+
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
+    path("favicon.ico", favicon),
     # One login for staff, with its limits and the second factor: the admin's own login form redirects there.
     path("admin/login/", RedirectView.as_view(url="/intern/anmelden/?next=/admin/", query_string=False)),
     path("admin/", admin.site.urls),

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 
 from django.utils.translation import gettext_lazy as _
 
+from modellregionen.collation import in_german_order
 from regions.models import Municipality, MunicipalityKind
 
 AGS_IN_TEXT = re.compile(r"\b(05[0-9]{3}(?:[0-9]{3})?)\b")
@@ -51,7 +52,7 @@ class LookupResult:
 def _directory(queryset=None) -> list[Municipality]:
     queryset = queryset if queryset is not None else Municipality.objects.listed()
     fields = ("ags", "name", "kind", "population", "in_directory")
-    return list(queryset.select_related(None).only(*fields).order_by("name", "ags"))
+    return in_german_order(queryset.select_related(None).only(*fields).order_by("ags"))
 
 
 def _rank(municipality: Municipality, query: str) -> int | None:

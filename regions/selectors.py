@@ -4,6 +4,7 @@ import datetime as dt
 
 from django.db.models import Count, Max, QuerySet, Sum
 
+from modellregionen.collation import in_german_order
 from regions.models import Municipality, Region
 
 
@@ -18,12 +19,13 @@ def region_members(*, region: Region) -> QuerySet:
 
 
 def regions_for_navigation() -> list[Region]:
-    return list(Region.objects.order_by("name"))
+    return in_german_order(Region.objects.all())
 
 
 def municipality_choices() -> list[tuple[str, str]]:
     """Every NRW municipality and Kreis of the current directory as (AGS, name), sorted by name, for the suggestion list."""
-    return list(Municipality.objects.listed().order_by("name", "ags").values_list("ags", "name"))
+    choices = Municipality.objects.listed().order_by("ags").values_list("ags", "name")
+    return in_german_order(choices, name=lambda choice: choice[1])
 
 
 def region_area_populations() -> dict[int, int]:

@@ -7,6 +7,7 @@ its projects and requests (projects.views).
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
+from modellregionen.collation import in_german_order
 from regions.lookup import closest_municipalities, search_municipalities
 from regions.models import Municipality
 from regions.selectors import regions_for_navigation
@@ -25,7 +26,7 @@ def municipality_list(request: HttpRequest) -> HttpResponse:
             return redirect(found[0])
         suggestions = [] if found else closest_municipalities(query)
     else:
-        found = list(Municipality.objects.listed().filter(parent__isnull=True).order_by("name"))
+        found = in_german_order(Municipality.objects.listed().filter(parent__isnull=True))
         suggestions = []
     context = {"query": query, "municipalities": found, "suggestions": suggestions}
     return render(request, "regions/municipality_list.html", context)

@@ -14,6 +14,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.forms import AuthenticationForm
 from django.db import transaction
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -44,8 +45,20 @@ def _next_url(request, default: str = "/intern/") -> str:
     return default
 
 
+class StaffLoginForm(AuthenticationForm):
+    # Django's German text ("Bitte einen gültigen Benutzername und ein Passwort eingeben") reads
+    # as if the fields were empty; after a wrong password the user needs to hear that it was wrong.
+    error_messages = {
+        **AuthenticationForm.error_messages,
+        "invalid_login": gettext_lazy(
+            "Benutzername oder Passwort stimmt nicht. Bitte prüfen Sie beide; Groß- und Kleinschreibung zählt."
+        ),
+    }
+
+
 class StaffLoginView(auth_views.LoginView):
     template_name = "staff/login.html"
+    authentication_form = StaffLoginForm
     redirect_authenticated_user = False
 
     def post(self, request, *args, **kwargs):

@@ -115,3 +115,12 @@ def test_a_search_of_odd_bytes_is_no_error(client, programme_data):
     for query in ["%00", "\u200b", "😀", "a" * 300, "'; DROP TABLE--", "ß" * 50]:
         response = client.get("/loesungen/", {"q": query})
         assert response.status_code in {200, 400}, query
+
+
+def test_nothing_found_is_said_in_english_too(client, programme_data):
+    client.post("/i18n/setlang/", {"language": "en", "next": "/loesungen/"})
+
+    text = text_of(client.get("/loesungen/?q=Quantencomputer"))
+
+    assert "No solution matches “Quantencomputer”." in text
+    assert "Show all solutions" in text

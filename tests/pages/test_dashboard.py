@@ -139,3 +139,11 @@ def test_pages_set_no_cookie_and_the_language_switch_needs_none(small_programme)
     # Only a path of this site: a forged switch cannot send a visitor elsewhere.
     away = browser.post(reverse("set_language"), {"language": "de", "next": "https://example.org/"})
     assert away["Location"] == "/"
+
+
+def test_the_glossary_names_each_figure_in_words_and_its_api_column_apart(client, small_programme):
+    html = client.get("/").content.decode()
+
+    glossary = html.split('class="glossary"', 1)[1].split("</dl>", 1)[0]
+    assert "(funded_projects)" not in glossary
+    assert "Spalte in API und CSV: <code>funded_projects</code>" in glossary

@@ -34,7 +34,16 @@ def test_a_wrong_password_is_refused_in_german(client, clerk):
     response = client.post("/intern/anmelden/", {"username": "clara", "password": "falsch"})
 
     assert response.status_code == 200
-    assert "Bitte Benutzername und Passwort eingeben." in response.content.decode()
+    assert "Benutzername oder Passwort stimmt nicht." in response.content.decode()
+    assert "_auth_user_id" not in client.session
+
+
+def test_an_empty_field_is_named_not_taken_for_a_wrong_password(client, clerk):
+    response = client.post("/intern/anmelden/", {"username": "clara", "password": ""})
+
+    page = response.content.decode()
+    assert 'href="#id_password">Passwort</a>: ' in page
+    assert "stimmt nicht" not in page
     assert "_auth_user_id" not in client.session
 
 
