@@ -46,17 +46,19 @@ SYNONYM_GROUPS = (
     ("Parken", "Parkplatz", "Stellplatz"),
 )
 
-# Where a match counts how much (title first), and how (the same term above a compound part above a typo).
+# Where a match counts how much, and how: the same term above a synonym above a part of a
+# compound above a typo. The title outweighs the rest: a part of a compound in the title
+# ("Parking" for "Parken") ranks above the same word in a summary.
 FIELD_WEIGHTS = {
-    "title": 6,
-    "summary": 3,
-    "topic": 3,
-    "ozg_field": 3,
-    "description": 1,
+    "title": 10,
+    "summary": 4,
+    "topic": 4,
+    "ozg_field": 4,
+    "description": 2,
     "region": 1,
     "municipality": 1,
 }
-SAME, PART, TYPO = 4, 2, 1
+SAME, SYNONYM, PART, TYPO = 4, 3, 2, 1
 MIN_PART_LENGTH = 4
 MIN_TYPO_LENGTH = 5
 
@@ -109,25 +111,29 @@ def _one_edit_apart(a: str, b: str) -> bool:
 @dataclass(frozen=True)
 class QueryWord:
     text: str
-    forms: frozenset[str]  # the word's term, its singular, its synonyms' terms
+    own: frozenset[str]  # the word's term, and its singular
+    forms: frozenset[str]  # those and their synonyms' terms
 
     @classmethod
     def of(cls, word: str) -> "QueryWord":
-        own = term(word)
-        forms = {own}
-        if own.endswith("s") and len(own) > MIN_PART_LENGTH:
-            forms.add(own[:-1])
-        for form in list(forms):
+        stem = term(word)
+        own = {stem}
+        if stem.endswith("s") and len(stem) > MIN_PART_LENGTH:
+            own.add(stem[:-1])
+        forms = set(own)
+        for form in own:
             forms |= SYNONYMS.get(form, frozenset())
-        return cls(text=word, forms=frozenset(forms))
+        return cls(text=word, own=frozenset(own), forms=frozenset(forms))
 
     def strength(self, candidate: str) -> int:
-        """How well one term of a record matches this word: SAME, PART, TYPO or 0."""
-        if candidate in self.forms:
+        """How well one term of a record matches this word: SAME, SYNONYM, PART, TYPO or 0."""
+        if candidate in self.own:
             return SAME
+        if candidate in self.forms:
+            return SYNONYM
         if any(len(form) >= MIN_PART_LENGTH and form in candidate for form in self.forms):
             return PART
-        if any(len(form) >= MIN_TYPO_LENGTH and _one_edit_apart(form, candidate) for form in self.forms):
+        if any(len(form) >= MIN_TYPO_LENGTH and _one_edit_apart(form, candidate) for form in self.own):
             return TYPO
         return 0
 
@@ -232,7 +238,8 @@ def closest_words(queryset: QuerySet, text: str, *, limit: int = 5) -> list[str]
     for row in queryset.order_by().values("title", "summary", "topic__name"):
         for value in row.values():
             for word in WORD.findall(value or ""):
-                if len(word) > 2 and not word.isdigit():
+                # German nouns (capitalised) of four letters or more: "Parkraum", not "daraus".
+                if len(word) > 3 and word[0].isupper():
                     vocabulary.setdefault(word.lower(), word)
     found: list[str] = []
     for word in WORD.findall(text or ""):

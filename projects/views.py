@@ -51,12 +51,29 @@ def catalogue(request: HttpRequest) -> HttpResponse:
         "filters_active": active,
         "searched": searched,
         "other_filters": any(value for key, value in request.GET.items() if key not in {"q", "page", "status"}),
-        # Nothing found: what was searched, and the catalogue's nearest words to try instead.
+        # Nothing found: what was searched, what each of several words finds alone, and the
+        # catalogue's nearest words to try instead.
         "closest_words": closest_words(selectors.project_catalogue(), searched)
         if searched and not paginator.count
         else [],
+        "single_words": _single_words(filterset, searched) if searched and not paginator.count else [],
     }
     return render(request, "projects/catalogue.html", context)
+
+
+def _single_words(filterset: CatalogueFilter, searched: str) -> list[tuple[str, int]]:
+    """For a search of several words that finds nothing: each word that finds something on its own, with how much."""
+    words = list(dict.fromkeys(searched.split()))
+    if len(words) < 2:
+        return []
+    found = []
+    for word in words:
+        data = filterset.data.copy()
+        data["q"] = word
+        count = CatalogueFilter(data, queryset=selectors.project_catalogue()).qs.count()
+        if count:
+            found.append((word, count))
+    return found
 
 
 @require_http_methods(["GET", "POST"])

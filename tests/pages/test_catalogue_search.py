@@ -124,3 +124,25 @@ def test_nothing_found_is_said_in_english_too(client, programme_data):
 
     assert "No solution matches “Quantencomputer”." in text
     assert "Show all solutions" in text
+
+
+def test_a_part_of_a_compound_in_the_title_ranks_above_a_synonym_in_the_summary(client, programme_data):
+    ranked = [project.title for project in search_projects(Project.objects.filter(status="approved"), "Parken")]
+
+    assert ranked[0] == "Smart Parking Lippstadt"
+
+
+def test_several_words_that_find_nothing_together_say_what_each_finds_alone(client, programme_data):
+    text = text_of(client.get("/loesungen/?q=Parken+Quantencomputer"))
+
+    assert "0 Lösungen gefunden" in text
+    assert "Einzeln gesucht: „Parken“: 3 Lösungen" in text
+    assert "„Quantencomputer“" not in text.split("Einzeln gesucht:", 1)[1].split("Alle Lösungen zeigen")[0]
+
+
+def test_the_nearest_words_offered_are_nouns_of_the_catalogue(programme_data):
+    from projects.search import closest_words
+
+    offered = closest_words(Project.objects.all(), "Parkhaus")
+
+    assert offered and all(word[0].isupper() and len(word) > 3 for word in offered)
