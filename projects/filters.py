@@ -18,12 +18,12 @@ from projects.models import (
     Topic,
     TransferRequest,
 )
-from projects.search import search_projects
+from projects.search import MAX_QUERY_LENGTH, search_projects
 from regions.models import Municipality, Region
 
 
 class ProjectFilter(django_filters.FilterSet):
-    q = django_filters.CharFilter(label=_("Suche"), method="filter_search")
+    q = django_filters.CharFilter(label=_("Suche"), method="filter_search", max_length=MAX_QUERY_LENGTH)
     region = django_filters.ModelChoiceFilter(
         label=_("Modellregion"), queryset=Region.objects.all(), to_field_name="slug"
     )

@@ -138,22 +138,32 @@ class QueryWord:
         return 0
 
 
+# Longer than any sensible search (about 30 words), short enough that a search stays cheap:
+# every word is matched against the whole vocabulary.
+MAX_QUERY_LENGTH = 200
+
+
 def query_words(text: str) -> list[QueryWord]:
     return [QueryWord.of(word) for word in dict.fromkeys(WORD.findall(text or ""))]
 
 
-OZG_FIELD_LABELS = dict(OzgField.choices)
-STRAND_LABELS = dict(Strand.choices)
+def _choice_labels() -> tuple[dict[str, str], dict[str, str]]:
+    """The OZG field and strand labels in the active language, translated once per search, not once per record."""
+    return (
+        {value: str(label) for value, label in OzgField.choices},
+        {value: str(label) for value, label in Strand.choices},
+    )
 
 
-def _texts(row: dict) -> tuple[str, ...]:
+def _texts(row: dict, labels: tuple[dict[str, str], dict[str, str]]) -> tuple[str, ...]:
     """A record's searched texts, in the order of FIELD_WEIGHTS."""
+    ozg_field_labels, strand_labels = labels
     texts = {
         "title": row["title"],
         "summary": row["summary"],
         "topic": " ".join(filter(None, [row["topic__name"], row["topic__name_en"]])),
-        "ozg_field": str(OZG_FIELD_LABELS.get(row["ozg_field"], "")),
-        "description": " ".join([row["description"], str(STRAND_LABELS.get(row["strand"], ""))]),
+        "ozg_field": ozg_field_labels.get(row["ozg_field"], ""),
+        "description": " ".join([row["description"], strand_labels.get(row["strand"], "")]),
         "region": row["region__name"] or "",
         "municipality": row["lead_municipality__name"] or "",
     }
@@ -214,7 +224,9 @@ def search_projects(queryset: QuerySet, text: str) -> QuerySet:
     words = query_words(text)
     if not words:
         return queryset
-    records = [(row["pk"], record_terms(_texts(row))) for row in queryset.order_by().values(*SEARCHED_COLUMNS)]
+    labels = _choice_labels()
+    rows = queryset.order_by().values(*SEARCHED_COLUMNS)
+    records = [(row["pk"], record_terms(_texts(row, labels))) for row in rows]
     vocabulary = set().union(*(weights for _pk, weights in records))
     matches = [_matches(word, vocabulary) for word in words]
     scores = {}

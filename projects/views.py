@@ -30,6 +30,10 @@ def project_or_404(slug: str) -> Project:
 def catalogue(request: HttpRequest) -> HttpResponse:
     filterset = CatalogueFilter(request.GET, queryset=selectors.project_catalogue())
     prepare_filter_form(filterset.form)
+    if "q" in filterset.errors:
+        # A search that cannot run is said, not answered with the unsearched catalogue.
+        context = {"filter": filterset, "filters_active": True, "search_error": True, "result_count": 0}
+        return render(request, "projects/catalogue.html", context, status=400)
     paginator = Paginator(filterset.qs, CATALOGUE_PAGE_SIZE)
     page = paginator.get_page(request.GET.get("page"))
     # The default status (approved) is not a filter the user set.

@@ -298,6 +298,33 @@ def represent_row(row: selectors.FiguresRow) -> dict:
     return {"group_key": row.group_key, "group_label": row.group_label, "values": values, "illustrative_shares": shares}
 
 
+_DATETIME = serializers.DateTimeField()
+
+
+def represent_meta(meta: dict, *, ledger: LedgerPosition) -> dict:
+    """A figures answer's head (_meta), exactly as FiguresMetaSerializer represents it, at a fraction of its cost."""
+    version = meta["version"]
+    includes_latest = ledger.includes(version["includes_change_count"])
+    behind_since = None
+    if version["is_current"] and not includes_latest and ledger.unpublished_since:
+        behind_since = _DATETIME.to_representation(ledger.unpublished_since)
+    return {
+        "programme": {"slug": meta["programme"]["slug"], "name": meta["programme"]["name"]},
+        "version": {
+            "id": version["id"],
+            "computed_at": _DATETIME.to_representation(version["computed_at"]),
+            "ledger_watermark": _DATETIME.to_representation(version["ledger_watermark"]),
+            "is_current": version["is_current"],
+            "includes_latest_change": includes_latest,
+            "behind_since": behind_since,
+        },
+        "licence": {"name": meta["licence"]["name"], "url": meta["licence"]["url"]},
+        "source": dict(meta["source"]),
+        "permalink": meta["permalink"],
+        "citation": meta["citation"],
+    }
+
+
 def _figure_definition(figure) -> dict:
     return {
         "key": figure.key,
@@ -451,7 +478,7 @@ class FiguresView(FiguresApiView):
         # The fields in FiguresResponseSerializer's order; the rows are represented by
         # represent_row (the serializer's representation, without its per-field machinery).
         return {
-            **FiguresMetaSerializer(meta, context={"ledger": self.ledger}).data,
+            **represent_meta(meta, ledger=self.ledger),
             "as_of": table.as_of.isoformat(),
             "group_by": group_by,
             "figures": FIGURE_DEFINITIONS,

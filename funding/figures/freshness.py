@@ -9,11 +9,11 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.core.cache import cache
-from django.db.models import F, Subquery
+from django.db import connection
+from django.db.models import F
 from django.db.models.functions import Coalesce, Now
 from django.utils import timezone
 
-from funding.figures import selectors
 from funding.figures.ledgers import ledger_watermark
 from funding.figures.models import FiguresVersion, LedgerChange, LedgerState
 from funding.models import Programme
@@ -72,21 +72,59 @@ class LedgerPosition:
 def current_version_and_ledger(*, programme: Programme | None = None) -> tuple[FiguresVersion | None, LedgerPosition]:
     """The current figures version of `programme` (see selectors.current_versions) and the ledger's position.
 
-    One query: the figures API asks both for every answer.
+    One query, written out: every figures answer asks both, and building this query with the
+    ORM costs more than a cold answer's whole lookup of its figures (about 1.4 ms against 0.3 ms
+    for the same SQL sent as it is).
     """
-    state = LedgerState.objects.filter(pk=LEDGER_STATE_ID)
-    version = (
-        selectors.current_versions(programme=programme)
-        .annotate(
-            ledger_count=Subquery(state.values("change_count")),
-            ledger_unpublished_since=Subquery(state.values(since=Coalesce("first_unpublished_at", "changed_at"))),
-        )
-        .first()
-    )
-    if version is None:
+    with connection.cursor() as cursor:
+        if programme is None:
+            cursor.execute(_CURRENT_VERSION_SQL.format(programme=_DEFAULT_PROGRAMME_SQL), [LEDGER_STATE_ID])
+        else:
+            cursor.execute(_CURRENT_VERSION_SQL.format(programme="%s"), [LEDGER_STATE_ID, programme.pk])
+        row = cursor.fetchone()
+    if row is None:
         return None, ledger_position()
-    return version, LedgerPosition(
-        change_count=version.ledger_count or 0, unpublished_since=version.ledger_unpublished_since
+    versions, programmes = len(_VERSION_FIELDS), len(_PROGRAMME_FIELDS)
+    version = _model_from_row(FiguresVersion, _VERSION_FIELDS, row[:versions])
+    FiguresVersion._meta.get_field("programme").set_cached_value(
+        version, _model_from_row(Programme, _PROGRAMME_FIELDS, row[versions : versions + programmes])
+    )
+    count, since = row[versions + programmes :]
+    since = _converted(LedgerState._meta.get_field("changed_at"), since)
+    return version, LedgerPosition(change_count=count or 0, unpublished_since=since)
+
+
+_VERSION_FIELDS = FiguresVersion._meta.concrete_fields
+_PROGRAMME_FIELDS = Programme._meta.concrete_fields
+# Table and column names come from the models, values are parameters: nothing here is user input.
+_DEFAULT_PROGRAMME_SQL = f"(SELECT id FROM {Programme._meta.db_table} ORDER BY start_date, id LIMIT 1)"  # noqa: S608
+# The ledger's row is joined, not required: before the first change there is none.
+_CURRENT_VERSION_COLUMNS = ", ".join(
+    [f"v.{field.column}" for field in _VERSION_FIELDS]
+    + [f"p.{field.column}" for field in _PROGRAMME_FIELDS]
+    + ["s.change_count", "COALESCE(s.first_unpublished_at, s.changed_at)"]
+)
+_CURRENT_VERSION_SQL = (
+    f"SELECT {_CURRENT_VERSION_COLUMNS} FROM {FiguresVersion._meta.db_table} v"  # noqa: S608
+    f" JOIN {Programme._meta.db_table} p ON p.id = v.programme_id"
+    f" LEFT JOIN {LedgerState._meta.db_table} s ON s.id = %s"
+    " WHERE v.is_current AND v.programme_id = {programme}"
+)
+
+
+def _converted(field, value):
+    """A column's value as the ORM would give it (SQLite hands dates and decimals over as text)."""
+    column = field.get_col(field.model._meta.db_table)
+    for converter in connection.ops.get_db_converters(column) + field.get_db_converters(connection):
+        value = converter(value, column, connection)
+    return value
+
+
+def _model_from_row(model, fields, values):
+    return model.from_db(
+        connection.alias,
+        [field.attname for field in fields],
+        [_converted(f, v) for f, v in zip(fields, values, strict=True)],
     )
 
 

@@ -19,6 +19,7 @@ from funding.figures.definitions import (
     zero_shares,
     zero_values,
 )
+from funding.figures.freshness import current_version_and_ledger
 from funding.figures.step_index import grouping_index
 from funding.models import FigureGroup, FigureStep, FiguresVersion, Programme
 
@@ -70,8 +71,9 @@ def current_versions(*, programme: Programme | None = None) -> QuerySet:
 
 
 def current_figures_version(*, programme: Programme | None = None) -> FiguresVersion | None:
-    """The published figures version of `programme` (default: the default programme)."""
-    return current_versions(programme=programme).first()
+    """The published figures version of `programme` (default: the default programme), with its programme."""
+    version, _ledger = current_version_and_ledger(programme=programme)
+    return version
 
 
 def figures_version_by_id(*, version_id: int) -> FiguresVersion | None:

@@ -1,7 +1,6 @@
 """What every page says about who publishes it, and whether it shows demo data (a context processor)."""
 
 from django.conf import settings
-from django.db.models import Q, Subquery
 from django.utils.functional import SimpleLazyObject
 
 
@@ -20,24 +19,21 @@ def publisher_name() -> str:
 def _shows_illustrative_records() -> bool:
     """Whether today's figures of the default programme rest on illustrative records: the app runs on demo data.
 
-    One indexed lookup: does the programme total's latest step in the current version have any
-    illustrative part (or none known)?
+    Read from the current version's programme total, as every figures read is (one small
+    query): does its latest step have any illustrative part, or none known?
     """
     from funding.figures.definitions import GROUPING_NUMBERS, ILLUSTRATIVE_PARTS
-    from funding.figures.selectors import default_programme_id
-    from funding.models import FigureGroup, FigureStep
+    from funding.figures.freshness import current_version_and_ledger
+    from funding.figures.step_index import grouping_index
 
-    any_part = Q()
-    for part in ILLUSTRATIVE_PARTS.values():
-        column = FigureStep.column_of(part)
-        any_part |= ~Q(**{column: 0}) | Q(**{f"{column}__isnull": True})
-    total = GROUPING_NUMBERS[""]
-    steps_of_the_total = FigureGroup.objects.filter(
-        version__is_current=True, version__programme_id=default_programme_id(), grouping=total, member=0
-    ).values("steps_from_id")[:1]
-    return FigureStep.objects.filter(
-        any_part, version_id=Subquery(steps_of_the_total), grouping=total, member=0, valid_until__isnull=True
-    ).exists()
+    version, _ledger = current_version_and_ledger()
+    if version is None:
+        return False
+    for group in grouping_index(version, GROUPING_NUMBERS[""]).groups:
+        if group.steps.days:
+            latest = group.steps.stored_at(len(group.steps.days) - 1)
+            return any(latest[part] != 0 for part in ILLUSTRATIVE_PARTS.values())  # None: not known
+    return False
 
 
 def site(request) -> dict:

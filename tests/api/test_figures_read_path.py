@@ -9,9 +9,17 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from funding.figures import engine
-from funding.figures.api import FiguresResponseSerializer, FiguresRowSerializer, represent_row
+from funding.figures.api import (
+    FiguresMetaSerializer,
+    FiguresResponseSerializer,
+    FiguresRowSerializer,
+    _meta,
+    represent_meta,
+    represent_row,
+)
 from funding.figures.definitions import GROUPING_NUMBERS, GROUPINGS
-from funding.figures.selectors import current_figures_version, figures_for
+from funding.figures.freshness import LedgerPosition, current_version_and_ledger
+from funding.figures.selectors import current_figures_version, current_versions, figures_for
 from funding.figures.step_index import grouping_index
 from funding.models import DecisionKind
 from tests.api.conftest import released
@@ -29,6 +37,36 @@ def test_a_row_is_represented_exactly_as_the_serializer_represents_it(published)
                 assert fast == slow, (group_by, day, row.group_key)
                 assert list(fast["values"]) == list(slow["values"])
                 assert list(fast["illustrative_shares"]) == list(slow["illustrative_shares"])
+
+
+def test_an_answers_head_is_represented_exactly_as_the_serializer_represents_it(published, rf):
+    request = rf.get("/api/v1/figures/")
+    meta = _meta(request, programme=published.programme, version=published, path="/x/", pinned={}, stand="Stand")
+    since = dt.datetime(2024, 3, 1, 12, 30, 15, 123456, tzinfo=dt.UTC)
+    counts = published.includes_change_count
+    for ledger in [
+        LedgerPosition(change_count=counts, unpublished_since=None),  # current
+        LedgerPosition(change_count=counts + 3, unpublished_since=since),  # behind since a change
+        LedgerPosition(change_count=counts + 1, unpublished_since=None),
+    ]:
+        for is_current in [True, False]:
+            meta["version"]["is_current"] = is_current
+            fast = represent_meta(meta, ledger=ledger)
+            assert fast == FiguresMetaSerializer(meta, context={"ledger": ledger}).data, (ledger, is_current)
+            assert list(fast["version"]) == list(FiguresMetaSerializer().fields["version"].fields)
+
+
+def test_the_current_version_read_in_one_query_is_what_the_orm_reads(published):
+    for programme in [None, published.programme]:
+        version, ledger = current_version_and_ledger(programme=programme)
+        expected = current_versions(programme=programme).get()
+        fields = [field.attname for field in type(expected)._meta.concrete_fields]
+        assert [getattr(version, name) for name in fields] == [getattr(expected, name) for name in fields]
+        programme_fields = [field.attname for field in type(expected.programme)._meta.concrete_fields]
+        assert [getattr(version.programme, name) for name in programme_fields] == [
+            getattr(expected.programme, name) for name in programme_fields
+        ]
+        assert ledger.change_count == published.includes_change_count
 
 
 def test_the_answer_carries_the_serializers_fields_in_its_order(published, api):

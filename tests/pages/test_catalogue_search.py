@@ -146,3 +146,22 @@ def test_the_nearest_words_offered_are_nouns_of_the_catalogue(programme_data):
     offered = closest_words(Project.objects.all(), "Parkhaus")
 
     assert offered and all(word[0].isupper() and len(word) > 3 for word in offered)
+
+
+def test_a_search_too_long_to_run_is_named_and_shows_no_unsearched_catalogue(client, programme_data):
+    response = client.get("/loesungen/", {"q": "Parken " * 40})
+
+    text = text_of(response)
+    assert response.status_code == 400
+    assert "höchstens 200 Zeichen" in text
+    assert "Die Suche wurde nicht ausgeführt" in text
+    assert "Lösungen gefunden" not in text
+    assert 'aria-invalid="true"' in response.content.decode()
+
+
+def test_the_api_names_a_search_too_long_to_run(client, programme_data):
+    response = client.get("/api/v1/projects/", {"q": "x" * 201})
+
+    assert response.status_code == 400
+    assert "q" in response.json()["errors"]
+    assert client.get("/api/v1/projects/", {"q": "x" * 200}).status_code == 200
