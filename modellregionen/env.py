@@ -4,6 +4,7 @@ A bad value stops start-up with a message that names the variable, instead of
 silently falling back to a default that runs the app in a way nobody asked for.
 """
 
+import math
 import os
 from urllib.parse import urlparse
 
@@ -38,6 +39,20 @@ def env_int(name: str, default: int, *, minimum: int = 0) -> int:
         raise ImproperlyConfigured(f"Unexpected value {name}={raw}, use a whole number") from None
     if value < minimum:
         raise ImproperlyConfigured(f"Unexpected value {name}={raw}, use a number >= {minimum}")
+    return value
+
+
+def env_seconds(name: str, default: float) -> float:
+    """A duration in seconds, whole or with a decimal point (0.25), never negative."""
+    raw = os.environ.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ImproperlyConfigured(f"Unexpected value {name}={raw}, use a number of seconds such as 0.25") from None
+    if not math.isfinite(value) or value < 0:
+        raise ImproperlyConfigured(f"Unexpected value {name}={raw}, use a number of seconds >= 0")
     return value
 
 

@@ -14,7 +14,7 @@ from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
-from modellregionen.env import env_bool, env_int, env_list, env_str, env_url
+from modellregionen.env import env_bool, env_int, env_list, env_seconds, env_str, env_url
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("VAR_DIR", str(BASE_DIR / "var")))
@@ -226,7 +226,7 @@ REQUEST_RETENTION_DAYS = env_int("REQUEST_RETENTION_DAYS", 730, minimum=1)
 # --- Figures --------------------------------------------------------------------------
 # Seconds a scheduled recompute waits, so that a burst of changes is counted in one run (an
 # increment takes well under a second, so a released entry is in the figures within about two).
-FIGURES_RECOMPUTE_DELAY = env_int("FIGURES_RECOMPUTE_DELAY", 1, minimum=0)
+FIGURES_RECOMPUTE_DELAY = env_seconds("FIGURES_RECOMPUTE_DELAY", 0.25)
 
 # --- Auth -----------------------------------------------------------------------------
 AUTHENTICATION_BACKENDS = [

@@ -4,11 +4,13 @@ The personas follow healthchecks' alice/bob: a ministry clerk who drafts, a mini
 approver who releases, a project-office member of one region, and an anonymous journalist.
 """
 
+import io
 import os
 from pathlib import Path
 
 import pytest
-from django.db import connection
+from django.core.management import call_command
+from django.db import connection, transaction
 
 from modellregionen import roles
 from tests.factories import RegionFactory, UserFactory
@@ -25,6 +27,55 @@ def _is_transactional(request) -> bool:
 
 def _uses_db(request) -> bool:
     return "db" in request.fixturenames or request.node.get_closest_marker("django_db") is not None
+
+
+def _item_uses_db(item) -> bool:
+    return bool({"db", "transactional_db", "live_server"} & set(item.fixturenames)) or bool(
+        item.get_closest_marker("django_db")
+    )
+
+
+def _item_is_transactional(item) -> bool:
+    marker = item.get_closest_marker("django_db")
+    return bool({"transactional_db", "live_server"} & set(item.fixturenames)) or bool(
+        marker and (marker.kwargs.get("transaction") or (marker.args and marker.args[0]))
+    )
+
+
+@pytest.fixture(scope="module")
+def _programme_data_of_the_module(request, django_db_setup, django_db_blocker):
+    """The programme data loaded and computed once per test module, in a transaction rolled back after it.
+
+    Loading takes 10 to 40 seconds; the tests that use it only read it or write inside their own
+    savepoint (the `db` fixture), which is rolled back after each. The data stays in the
+    database until the module ends, so every test of such a module that uses the database must ask for it: a
+    test that expects an empty database would find the programme there.
+    """
+    from funding.figures.engine import recompute_figures
+
+    module_tests = [item for item in request.session.items if item.path == request.node.path]
+    without = [
+        item.name
+        for item in module_tests
+        # A transactional test cannot run inside the module's open transaction either.
+        if _item_uses_db(item) and ("programme_data" not in item.fixturenames or _item_is_transactional(item))
+    ]
+    if without:
+        pytest.fail(
+            f"{request.node.name}: every test of a module that loads the programme data must use it; "
+            f"move these to another module: {', '.join(without)}"
+        )
+    with django_db_blocker.unblock(), transaction.atomic():
+        roles.ensure_role_groups()  # gone if a transactional test of this process ran before
+        call_command("load_programme_data", stdout=io.StringIO(), stderr=io.StringIO())
+        recompute_figures()
+        yield
+        transaction.set_rollback(True)
+
+
+@pytest.fixture
+def programme_data(_programme_data_of_the_module, db):
+    """The programme data of fixtures/ with its figures computed, as `make run` has it (see above)."""
 
 
 @pytest.fixture(autouse=True)

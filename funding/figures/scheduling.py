@@ -1,7 +1,7 @@
 """When a recompute runs: once after the transaction that changed the ledger commits.
 
 `schedule_figures_recompute` coalesces bursts of ledger changes into one or two
-recomputes, queued as a Celery task a few seconds later. If the broker is down the task is
+recomputes, queued as a Celery task a moment later (FIGURES_RECOMPUTE_DELAY). If the broker is down the task is
 lost; the periodic check (funding.figures.tasks.refresh_figures_if_behind) catches up.
 """
 
@@ -11,8 +11,10 @@ from django.db import connection, transaction
 
 from funding.figures.freshness import PENDING_KEY, mark_ledger_changed
 
-# How long a scheduled recompute waits, so that a burst of changes lands in one run.
-RECOMPUTE_DELAY_SECONDS = getattr(settings, "FIGURES_RECOMPUTE_DELAY", 1)
+# How long a scheduled recompute waits, so that a burst of changes lands in one run: short,
+# because a release should be visible within two seconds, and long enough for the changes one
+# form or import commits together.
+RECOMPUTE_DELAY_SECONDS = settings.FIGURES_RECOMPUTE_DELAY
 
 
 # A lost task must not block scheduling forever: the pending flag expires.

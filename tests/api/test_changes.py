@@ -1,11 +1,9 @@
 """What changed since the last press release: figures between two dates or versions, and a feed (issue 15)."""
 
-import io
 import xml.etree.ElementTree as ET
 from decimal import Decimal
 
 import pytest
-from django.core.management import call_command
 from django.utils import timezone
 
 from funding.figures import engine
@@ -17,9 +15,8 @@ ATOM = "{http://www.w3.org/2005/Atom}"
 
 
 @pytest.fixture
-def published(db):
-    call_command("load_programme_data", stdout=io.StringIO(), stderr=io.StringIO())
-    engine.recompute_figures()
+def published(programme_data):
+    """The programme data with its figures (loaded once for this module)."""
 
 
 def test_between_the_two_published_dates_the_figures_and_the_decisions_that_explain_them(client, published):
@@ -137,23 +134,3 @@ def test_the_atom_feed_lists_released_decisions_and_new_versions(client, publish
     assert any(title.startswith("Kennzahlen neu berechnet: Version") for title in titles)
     assert any("Zuwendungsbescheid DMR-" in title and "€ für „" in title for title in titles)
     assert len(titles) == len({entry.find(f"{ATOM}id").text for entry in feed.findall(f"{ATOM}entry")})
-
-
-def test_the_feed_names_its_author_as_rfc_4287_asks(client, db):
-    from defusedxml import ElementTree as ET
-
-    from tests.factories import ProgrammeFactory
-
-    programme = ProgrammeFactory()
-    feed = ET.fromstring(client.get("/api/v1/feed.atom").content)
-    atom = "{http://www.w3.org/2005/Atom}"
-
-    assert feed.find(f"{atom}author/{atom}name").text == programme.funder
-
-
-def test_a_404_under_the_api_is_json_in_the_api_error_format(client, db):
-    response = client.get("/api/v1/gibt-es-nicht/")
-
-    assert response.status_code == 404
-    assert response["Content-Type"].startswith("application/json")
-    assert "detail" in response.json()

@@ -18,10 +18,8 @@ def rows_of(response, delimiter=","):
 
 
 @pytest.fixture
-def programme(db):
-    from django.core.management import call_command
-
-    call_command("load_programme_data", stdout=io.StringIO(), stderr=io.StringIO())
+def programme(programme_data):
+    """The programme data (loaded once for this module)."""
 
 
 def test_every_download_on_the_data_page_has_every_row_of_the_database(client, programme, monkeypatch):
@@ -59,36 +57,6 @@ def test_no_personal_data_in_the_requests_download(client, programme):
     text = b"".join(client.get("/api/v1/requests/?format=csv").streaming_content).decode()
 
     assert "@" not in text
-
-
-def test_ten_thousand_projects_download_complete_in_json_pages_and_in_one_csv(client, db):
-    """At 10 k rows the CSV is still every row, and the JSON pages add up to the same."""
-    from tests.factories import ProjectFactory
-
-    first = ProjectFactory(slug="projekt-00000", title="Projekt 00000")
-    Project.objects.bulk_create(
-        Project(
-            programme=first.programme,
-            region=first.region,
-            topic=first.topic,
-            strand=first.strand,
-            status=first.status,
-            submitted_on=first.submitted_on,
-            title=f"Projekt {n:05d}",
-            slug=f"projekt-{n:05d}",
-        )
-        for n in range(1, 10_000)
-    )
-
-    response = client.get("/api/v1/projects/?format=csv")
-    slugs = [row[0] for row in rows_of(response)]
-
-    assert response.streaming
-    assert response["X-Total-Count"] == "10000"
-    assert sorted(slugs) == sorted(Project.objects.values_list("slug", flat=True))
-    pages = [client.get(f"/api/v1/projects/?page_size=1000&page={n}").json() for n in range(1, 11)]
-    assert pages[0]["count"] == 10_000 and pages[-1]["next"] is None
-    assert sorted(row["slug"] for page in pages for row in page["results"]) == sorted(slugs)
 
 
 def test_page_size_all_gives_the_whole_list_as_one_json_page(client, programme, monkeypatch):

@@ -1,18 +1,12 @@
 """The served data package is a valid Frictionless package, and the served CSVs fit it (issue 15)."""
 
-import io
-
 import frictionless
 import pytest
-from django.core.management import call_command
 
 
 @pytest.fixture
-def programme(db):
-    from funding.figures import engine
-
-    call_command("load_programme_data", stdout=io.StringIO(), stderr=io.StringIO())
-    engine.recompute_figures()
+def programme(programme_data):
+    """The programme data with its figures (loaded once for this module)."""
 
 
 def download(client, url: str) -> bytes:

@@ -4,24 +4,16 @@ No DCAT-AP.de SHACL shapes are available offline here, so the required propertie
 one by one on the parsed graph (rdflib reads the JSON-LD as any harvester would).
 """
 
-import io
-
 import pytest
 import rdflib
-from django.core.management import call_command
 from rdflib.compare import isomorphic
 from rdflib.namespace import DCAT, DCTERMS, FOAF, RDF
-
-from funding.figures import engine
 
 DCATDE = rdflib.Namespace("http://dcat-ap.de/def/dcatde/")
 
 
 @pytest.fixture
-def graph(client, db):
-    call_command("load_programme_data", stdout=io.StringIO(), stderr=io.StringIO())
-
-    engine.recompute_figures()
+def graph(client, programme_data):
     response = client.get("/api/v1/catalog.jsonld")
     assert response.status_code == 200
     assert response["Content-Type"] == "application/ld+json"
@@ -69,20 +61,6 @@ def test_the_catalogue_is_served_as_turtle_with_the_same_graph(graph, client):
     assert "dcat:Catalog" in turtle and "dl-by-de/2.0" in turtle
     served = rdflib.Graph().parse(data=turtle, format="turtle")
     assert isomorphic(served, graph)
-
-
-def test_without_a_programme_the_turtle_catalogue_is_a_404_saying_why(client, db):
-    response = client.get("/api/v1/catalog.ttl")
-
-    assert response.status_code == 404
-    assert response.json() == {"detail": "Kein Förderprogramm erfasst."}
-
-
-def test_the_turtle_catalogue_refuses_another_format(client, db):
-    response = client.get("/api/v1/catalog.ttl", {"format": "jsonld"})
-
-    assert response.status_code == 400
-    assert response.json()["errors"] == {"format": ["Erlaubt: ttl."]}
 
 
 def test_media_types_and_the_contact_address_are_iris_as_dcat_ap_de_asks(graph, settings):

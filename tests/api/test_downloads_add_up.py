@@ -11,17 +11,10 @@ from decimal import Decimal
 
 import pandas as pd
 import pytest
-from django.core.management import call_command
 
 from funding.figures.selectors import default_programme, figures_for
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def programme_data(db):
-    call_command("load_programme_data", stdout=io.StringIO(), stderr=io.StringIO())
-    call_command("recompute_figures", stdout=io.StringIO())
 
 
 def _csv(client, url: str) -> pd.DataFrame:

@@ -1,11 +1,8 @@
 """Every figure carries the share of its value that rests on illustrative records (issue 27)."""
 
 import datetime as dt
-import io
 from decimal import Decimal
 
-import pytest
-from django.core.management import call_command
 from django.db.models import Sum
 
 from funding.figures import engine, selectors
@@ -14,12 +11,6 @@ from funding.payments.models import Payment
 from funding.provenance import illustrative_q, is_illustrative
 
 DAY = dt.date(2019, 12, 6)
-
-
-@pytest.fixture
-def programme_data(db):
-    call_command("load_programme_data", stdout=io.StringIO(), stderr=io.StringIO())
-    engine.recompute_figures()
 
 
 def _total(as_of=DAY, group_by=None):

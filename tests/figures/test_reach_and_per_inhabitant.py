@@ -4,7 +4,6 @@ import datetime as dt
 from decimal import ROUND_HALF_UP, Decimal
 
 import pytest
-from django.core.management import call_command
 from django.db.models import Q, Sum
 from django.utils import timezone
 
@@ -20,10 +19,8 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def published(capsys):
-    call_command("load_programme_data")
-    engine.recompute_figures()
-    capsys.readouterr()
+def published(programme_data):
+    """The programme data with its figures (loaded once for this module)."""
 
 
 def gemeinden():
@@ -95,7 +92,11 @@ def test_a_new_gemeinde_asking_reaches_further_as_of_its_date(published):
 
 def test_a_version_from_before_the_reach_figures_says_not_known_instead_of_zero(published, client):
     version = FiguresVersion.objects.filter(is_current=True).order_by("id").first()
-    FiguresVersion.objects.filter(pk=version.pk).update(nrw_population=None, nrw_gemeinden=None)
+    # As older code wrote it: another computation (a published version never changes, so a
+    # worker's index of this one, read by an earlier test, must not apply).
+    FiguresVersion.objects.filter(pk=version.pk).update(
+        nrw_population=None, nrw_gemeinden=None, computed_at=version.computed_at - dt.timedelta(seconds=1)
+    )
     version.groups.update(population=None)
     version.steps.update(requesting_gemeinden=None, reach_population=None)
 
@@ -114,16 +115,3 @@ def test_the_dashboard_and_the_region_pages_show_the_new_figures(published, clie
     assert "Förderung je Einwohner" in dashboard
     assert "Erreichte Gemeinden" in dashboard or "erreichte Gemeinden" in dashboard
     assert "Förderung je Einwohner" in region
-
-
-@pytest.mark.django_db(transaction=True)
-def test_a_new_directory_recomputes_the_figures(published, tmp_path):
-    # Committed for real, so the recompute the import schedules after commit runs.
-    from tests.regions.test_reimport import newer_directory
-
-    current = FiguresVersion.objects.get(is_current=True, programme__slug="digitale-modellregionen")
-    call_command("import_municipalities", newer_directory(tmp_path, population=("05711000", 400000)))
-
-    latest = FiguresVersion.objects.get(is_current=True, programme__slug="digitale-modellregionen")
-    assert latest.pk != current.pk
-    assert figures_verify() == []

@@ -1,12 +1,10 @@
 """Fixtures of the public pages: the programme data, or a small programme from factories."""
 
 import datetime as dt
-import io
 from decimal import Decimal
 
 import pytest
 from django.core.cache import cache
-from django.core.management import call_command
 from django.utils import timezone
 
 from funding.figures.engine import recompute_figures
@@ -20,13 +18,6 @@ def _fresh_rate_limits():
     cache.clear()
     yield
     cache.clear()
-
-
-@pytest.fixture
-def programme_data(db):
-    """The programme data of fixtures/ with its figures computed, as `make run` has it."""
-    call_command("load_programme_data", stdout=io.StringIO(), stderr=io.StringIO())
-    recompute_figures()
 
 
 def release(decision_kwargs: dict, *, clerk, approver):

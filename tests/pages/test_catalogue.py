@@ -1,4 +1,3 @@
-from projects.models import Project
 from tests.factories import ProjectFactory, RegionFactory
 from tests.pages.test_dashboard import text_of
 
@@ -97,28 +96,3 @@ def test_every_filter_select_starts_with_all_and_selects_it_when_unfiltered(clie
     status = html.split('name="status"', 1)[1].split("</select>", 1)[0]
     assert '<option value="approved" selected>bewilligt</option>' in status
     assert '<option value="alle">alle Anträge</option>' in status
-
-
-def test_the_catalogue_lists_what_can_be_reused_and_shows_the_rest_on_request(client, programme_data):
-    default = text_of(client.get("/loesungen/"))
-    everything = text_of(client.get("/loesungen/?status=alle"))
-    rejected = client.get("/loesungen/?status=rejected")
-
-    approved = Project.objects.filter(status="approved").count()
-    assert f"{approved} Lösungen gefunden" in default
-    assert "111 Lösungen gefunden" in everything
-    for status in ("rejected", "withdrawn"):
-        count = Project.objects.filter(status=status).count()
-        assert f"{count} Lösungen gefunden" in text_of(client.get(f"/loesungen/?status={status}"))
-    assert 'class="badge badge--status">Antrag: abgelehnt</li>' in rejected.content.decode()
-    # The default is not a filter the user set, so there is nothing to reset.
-    assert "Alle Filter zurücksetzen" not in default
-    assert "Alle Filter zurücksetzen" in everything
-
-
-def test_an_unreadable_status_is_named_and_the_list_stays_what_can_be_reused(client, programme_data):
-    response = client.get("/loesungen/?status=foo")
-
-    approved = Project.objects.filter(status="approved").count()
-    assert f"{approved} Lösungen gefunden" in text_of(response)
-    assert 'id="id_status-error"' in response.content.decode()

@@ -3,8 +3,7 @@
 import pytest
 
 from projects.models import Project
-from projects.search import _one_edit_apart, highlight, query_words, search_projects, term
-from tests.factories import ProjectFactory, TopicFactory
+from projects.search import search_projects
 from tests.pages.test_dashboard import text_of
 
 pytestmark = pytest.mark.django_db
@@ -45,50 +44,6 @@ def test_several_words_narrow_the_result(programme_data):
     assert "Kita-Navigator OWL" in both
     assert "Kita-Beiträge digital" not in both
     assert titles("Kita Abfall") == set()
-
-
-def test_the_title_ranks_before_the_description(db):
-    in_description = ProjectFactory(title="Ratsinformationssystem", description="Auch für Parkausweise.")
-    in_title = ProjectFactory(title="Parkausweis online", description="Ein Antrag.")
-
-    ranked = list(search_projects(Project.objects.all(), "Parkausweis"))
-
-    assert ranked == [in_title, in_description]
-
-
-def test_topic_and_ozg_field_names_are_searched(db):
-    project = ProjectFactory(title="Ein Portal", summary="", description="", topic=TopicFactory(name="Gesundheit"))
-
-    assert project in search_projects(Project.objects.all(), "gesundheit")
-
-
-def test_a_word_that_is_nowhere_finds_nothing_and_a_short_word_is_no_compound_part(db):
-    ProjectFactory(title="Schulportal", summary="", description="")
-
-    assert titles("Quantencomputer") == set()
-    assert titles("ort") == set()  # in "Schulportal", but three letters are no part of a compound
-
-
-def test_one_edit_apart():
-    assert _one_edit_apart("portal", "protal")  # swapped
-    assert _one_edit_apart("portal", "portl")  # left out
-    assert _one_edit_apart("portal", "portale")  # added
-    assert _one_edit_apart("portal", "pörtal".replace("ö", "x"))  # replaced
-    assert not _one_edit_apart("portal", "prtl")
-    assert not _one_edit_apart("portal", "portal")
-
-
-def test_terms_fold_case_umlauts_and_inflection():
-    assert term("Bürgerportale") == term("buergerportal") == term("BURGERPORTAL")
-    assert term("Lösungen") == term("Loesung")
-    assert term("Straße") == term("Strasse")
-    assert {form for word in query_words("Kitas") for form in word.forms} >= {term("Kita")}
-
-
-def test_the_match_is_marked_and_the_rest_escaped():
-    marked = str(highlight("Smarte <Mülleimer> Bottrop", "Müll"))
-
-    assert marked == "Smarte &lt;<mark>Mülleimer</mark>&gt; Bottrop"
 
 
 def test_the_catalogue_marks_the_match_and_says_what_was_searched_when_nothing_is_found(client, programme_data):
@@ -165,3 +120,28 @@ def test_the_api_names_a_search_too_long_to_run(client, programme_data):
     assert response.status_code == 400
     assert "q" in response.json()["errors"]
     assert client.get("/api/v1/projects/", {"q": "x" * 200}).status_code == 200
+
+
+def test_the_catalogue_lists_what_can_be_reused_and_shows_the_rest_on_request(client, programme_data):
+    default = text_of(client.get("/loesungen/"))
+    everything = text_of(client.get("/loesungen/?status=alle"))
+    rejected = client.get("/loesungen/?status=rejected")
+
+    approved = Project.objects.filter(status="approved").count()
+    assert f"{approved} Lösungen gefunden" in default
+    assert "111 Lösungen gefunden" in everything
+    for status in ("rejected", "withdrawn"):
+        count = Project.objects.filter(status=status).count()
+        assert f"{count} Lösungen gefunden" in text_of(client.get(f"/loesungen/?status={status}"))
+    assert 'class="badge badge--status">Antrag: abgelehnt</li>' in rejected.content.decode()
+    # The default is not a filter the user set, so there is nothing to reset.
+    assert "Alle Filter zurücksetzen" not in default
+    assert "Alle Filter zurücksetzen" in everything
+
+
+def test_an_unreadable_status_is_named_and_the_list_stays_what_can_be_reused(client, programme_data):
+    response = client.get("/loesungen/?status=foo")
+
+    approved = Project.objects.filter(status="approved").count()
+    assert f"{approved} Lösungen gefunden" in text_of(response)
+    assert 'id="id_status-error"' in response.content.decode()

@@ -5,6 +5,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from funding.figures.engine import recompute_figures
+from projects.models import Project, TransferRequest
 from tests.factories import ProjectFactory, RegionFactory
 
 
@@ -14,27 +16,6 @@ def text_of(response) -> str:
     html = re.sub(r"<(script|style)[^>]*>.*?</\1>", " ", html, flags=re.S)
     html = re.sub(r"</?mark>", "", html)  # a marked search match is part of its word
     return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
-
-
-def test_it_shows_the_published_headline_figures_as_of_6_december_2019(client, programme_data):
-    response = client.get("/?as_of=2019-12-06")
-
-    text = text_of(response)
-    assert response.status_code == 200
-    assert "Stand: 06.12.2019" in text
-    assert "Geförderte Projekte 42" in text
-    assert "Bewilligte Fördermittel 56,6 Mio. €" in text
-    assert "Gesamtvolumen 80,9 Mio. €" in text
-    assert re.search(r"Private Investitionen 2[34],\d Mio\. €", text)
-    assert "berechnet am" in text
-
-
-def test_it_shows_the_figures_of_october_2020(client, programme_data):
-    text = text_of(client.get("/?as_of=2020-10-26"))
-
-    assert "Geförderte Projekte 65" in text
-    assert "Projektbüros 5" in text
-    assert "Anträge 110" in text
 
 
 def test_every_tile_has_its_definition_and_a_glossary_entry(client, small_programme):
@@ -147,3 +128,14 @@ def test_the_glossary_names_each_figure_in_words_and_its_api_column_apart(client
     glossary = html.split('class="glossary"', 1)[1].split("</dl>", 1)[0]
     assert "(funded_projects)" not in glossary
     assert "Spalte in API und CSV: <code>funded_projects</code>" in glossary
+
+
+def test_published_records_only_no_mark_and_no_banner(client, small_programme):
+    Project.objects.update(source="Antrag und Bescheid der Bezirksregierung")
+    TransferRequest.objects.update(source="Anfrageformular")
+    recompute_figures()
+
+    response = client.get("/")
+
+    assert "enthält Beispieldaten" not in response.content.decode()  # the mark of an illustrative figure
+    assert "Enthält Beispieldaten." not in text_of(response)  # the banner

@@ -2,8 +2,6 @@
 
 import re
 
-from funding.figures.engine import recompute_figures
-from projects.models import Project, TransferRequest
 from tests.pages.test_dashboard import text_of
 
 MARK = "enthält Beispieldaten"
@@ -36,17 +34,6 @@ def test_a_cited_published_date_shows_where_published_records_carry_the_figure(c
     # The published headline of 06.12.2019 reproduces; how much of it rests on illustrative records is said.
     assert "56.613.750" in text_of(client.get("/?as_of=2019-12-06"))
     assert MARK in _tile(html, "funding_granted")
-
-
-def test_published_records_only_no_mark_and_no_banner(client, small_programme):
-    Project.objects.update(source="Antrag und Bescheid der Bezirksregierung")
-    TransferRequest.objects.update(source="Anfrageformular")
-    recompute_figures()
-
-    response = client.get("/")
-
-    assert MARK not in response.content.decode()
-    assert BANNER not in text_of(response)
 
 
 def test_a_project_page_marks_each_illustrative_decision_and_the_payments(client, programme_data):

@@ -1,0 +1,34 @@
+"""Public pages on the programme data of fixtures/, loaded once for this module: the published figures they reproduce."""
+
+import re
+
+from tests.pages.test_dashboard import text_of
+
+
+def test_it_shows_the_published_headline_figures_as_of_6_december_2019(client, programme_data):
+    response = client.get("/?as_of=2019-12-06")
+
+    text = text_of(response)
+    assert response.status_code == 200
+    assert "Stand: 06.12.2019" in text
+    assert "Geförderte Projekte 42" in text
+    assert "Bewilligte Fördermittel 56,6 Mio. €" in text
+    assert "Gesamtvolumen 80,9 Mio. €" in text
+    assert re.search(r"Private Investitionen 2[34],\d Mio\. €", text)
+    assert "berechnet am" in text
+
+
+def test_it_shows_the_figures_of_october_2020(client, programme_data):
+    text = text_of(client.get("/?as_of=2020-10-26"))
+
+    assert "Geförderte Projekte 65" in text
+    assert "Projektbüros 5" in text
+    assert "Anträge 110" in text
+
+
+def test_the_data_page_compares_published_and_computed_figures(client, programme_data):
+    text = text_of(client.get("/daten/"))
+
+    assert "06.12.2019 Bewilligte Fördermittel 56,6 Mio. € 56.613.750 € Kommune21, 06.12.2019" in text
+    assert "Datenlizenz Deutschland – Namensnennung – Version 2.0" in text
+    assert "360Giving" in text
