@@ -16,6 +16,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from funding import services
+from funding.entries import REFERENCE_VALIDATOR
 from funding.filters import DecisionFilter
 from funding.four_eyes import DraftChangedSinceReview, review_digest
 from funding.models import (
@@ -236,7 +237,7 @@ NOT_EMPTY = {"null": gettext_lazy("Dieses Feld darf nicht leer sein.")}
 class DecisionWriteSerializer(StrictSerializer):
     """A draft decision, with the column names of the CSV import."""
 
-    reference = serializers.CharField(min_length=1, max_length=64)
+    reference = serializers.CharField(min_length=1, max_length=64, validators=[REFERENCE_VALIDATOR])
     project = ProjectSlugField(slug_field="slug", queryset=Project.objects.all(), error_messages=NOT_EMPTY)
     recipient = RecipientField(queryset=Recipient.objects.all(), error_messages=NOT_EMPTY)
     authority = AuthorityField(queryset=GrantingAuthority.objects.all(), error_messages=NOT_EMPTY)

@@ -7,11 +7,30 @@ is funding.four_eyes; the triggers that keep released entries unchanged are fund
 """
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
 from django.db import models
+from django.db.models.functions import Upper
 from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, transition
 
 from funding.choices import DecisionState
+
+# A file reference as administrations write them ("DMR-ARN-2019-001", "34.06.01-1234/2019",
+# "III B 4 (12)"): letters, digits, single spaces and . / - _ : ( ), starting with a letter or a
+# digit. Nothing else, so that a reference is safe in a URL, a CSV cell and a citation.
+REFERENCE_VALIDATOR = RegexValidator(
+    r"\A[0-9A-Za-zÄÖÜäöüß](?:[0-9A-Za-zÄÖÜäöüß./:()_-]| (?=[0-9A-Za-zÄÖÜäöüß./:()_-]))*\Z",
+    message=_(
+        "Nur Buchstaben, Ziffern, einzelne Leerzeichen und . / - _ : ( ); am Anfang ein Buchstabe oder eine Ziffer."
+    ),
+    code="invalid_reference",
+)
+
+
+def reference_field(verbose_name) -> models.CharField:
+    """The reference of an entry: unique, also when only upper and lower case differ (see FourEyesEntry)."""
+    return models.CharField(verbose_name, max_length=64, unique=True, validators=[REFERENCE_VALIDATOR])
 
 
 class FourEyesQuerySet(models.QuerySet):
@@ -64,7 +83,36 @@ class FourEyesEntry(models.Model):
                 name="%(class)s_released_by_second_person",
                 violation_error_message=_("Freigeben muss eine zweite Person, nicht wer den Entwurf angelegt hat."),
             ),
+            # "dmr-arn-2019-001" would pass for "DMR-ARN-2019-001" in a citation.
+            models.UniqueConstraint(
+                Upper("reference"),
+                name="%(class)s_reference_unique_ignoring_case",
+                violation_error_message=_("Dieses Zeichen gibt es schon (in anderer Groß- und Kleinschreibung)."),
+            ),
         ]
+
+    def validate_unique(self, exclude=None):
+        super().validate_unique(exclude=exclude)
+        if exclude and "reference" in exclude:
+            return
+        same = (
+            type(self)
+            .objects.filter(reference__iexact=self.reference)
+            .exclude(pk=self.pk)
+            .values_list("reference", flat=True)
+            .first()
+        )
+        if same is not None:
+            raise ValidationError(
+                {
+                    "reference": _("„%(same)s“ gibt es schon; Groß- und Kleinschreibung unterscheiden Zeichen nicht.")
+                    % {"same": same}
+                }
+            )
+
+    def validate_constraints(self, exclude=None):
+        # The reference's uniqueness is said once, by validate_unique above, with the entry it collides with.
+        super().validate_constraints(exclude={*(exclude or ()), "reference"})
 
     @property
     def is_released(self) -> bool:

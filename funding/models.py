@@ -16,7 +16,7 @@ from funding.choices import (  # noqa: F401  (re-exported: the ledger's models m
     FinancingType,
     RecipientKind,
 )
-from funding.entries import FourEyesEntry, FourEyesQuerySet
+from funding.entries import FourEyesEntry, FourEyesQuerySet, reference_field
 from funding.org_ids import validate_org_id
 
 
@@ -177,7 +177,7 @@ class FundingDecision(FourEyesEntry):
     never edited or deleted (the database refuses it too): an amendment corrects it.
     """
 
-    reference = models.CharField(_("Aktenzeichen"), max_length=64, unique=True)
+    reference = reference_field(_("Aktenzeichen"))
     project = models.ForeignKey(
         "projects.Project", verbose_name=_("Projekt"), on_delete=models.PROTECT, related_name="decisions"
     )

@@ -17,14 +17,14 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from funding.choices import MONEY, ProofOfUseResult, RecoveryKind
-from funding.entries import FourEyesEntry
+from funding.entries import FourEyesEntry, reference_field
 from funding.payments.rules import check_entry, check_proof_of_use
 
 
 class LedgerEntry(FourEyesEntry):
     """What a payment and a recovery share: a booked amount on a grant, under four eyes."""
 
-    reference = models.CharField(_("Buchungszeichen"), max_length=64, unique=True)
+    reference = reference_field(_("Buchungszeichen"))
     amount = models.DecimalField(_("Betrag (€)"), **MONEY)
     # No default, as for decisions: "illustrative" marks only the programme's demo data.
     source = models.CharField(_("Quelle"), max_length=300, help_text=_("Der Buchungsbeleg, z. B. Kassenanordnung."))

@@ -253,3 +253,15 @@ def test_a_rate_above_the_cap_is_a_400_on_the_amount_unless_a_reason_is_given(le
 
     assert accepted.status_code == 201, accepted.json()
     assert accepted.json()["rate_exception_reason"] == "Veröffentlichte Ausnahme: 90 %"
+
+
+def test_a_reference_of_other_characters_or_differing_only_in_case_is_a_400_naming_it(ledger, clerk):
+    client = token_client(clerk)
+    before = FundingDecision.objects.count()
+
+    odd = client.post("/api/v1/decisions/", {**NEW_DRAFT, "reference": "=HYPERLINK(1)"}, format="json")
+    same = client.post("/api/v1/decisions/", {**NEW_DRAFT, "reference": "az-s-1/2019"}, format="json")
+
+    assert odd.status_code == 400 and "reference" in odd.json()["errors"]
+    assert same.status_code == 400 and "AZ-S-1/2019" in " ".join(same.json()["errors"]["reference"])
+    assert FundingDecision.objects.count() == before

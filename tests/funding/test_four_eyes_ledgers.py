@@ -216,3 +216,43 @@ def test_the_database_holds_the_four_eyes_rules_for_writes_that_bypass_the_servi
 def test_a_historical_entry_is_recorded_released_without_an_author(ledger, grant, approver):
     entry = ledger.record_released(released_by=approver, **ledger.draft_fields(grant, 6))
     assert entry.is_released and entry.drafted_by is None and entry.released_by == approver
+
+
+def test_a_reference_that_differs_only_in_case_is_refused_naming_the_one_it_collides_with(ledger, grant, draft, clerk):
+    before = ledger.model.objects.count()
+    fields = {**ledger.draft_fields(grant, 2), "reference": draft.reference.lower()}
+
+    with pytest.raises(ValidationError) as refused:
+        ledger.create(user=clerk, **fields)
+
+    assert f"„{draft.reference}“ gibt es schon" in " ".join(refused.value.message_dict["reference"])
+    assert ledger.model.objects.count() == before
+
+
+def test_the_database_refuses_a_reference_that_differs_only_in_case_also_behind_the_services(
+    ledger, grant, draft, clerk
+):
+    other = ledger.create(user=clerk, **ledger.draft_fields(grant, 2))
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        ledger.model.objects.filter(pk=other.pk).update(reference=draft.reference.lower())
+
+
+@pytest.mark.parametrize(
+    "reference", ["=SUM(A1)", " AZ-1", "AZ-1 ", "AZ  1", "AZ\x001", "AZ;1", "<b>AZ</b>", "AZ\n1", "-AZ"]
+)
+def test_a_reference_of_other_characters_is_refused_and_nothing_is_saved(ledger, grant, clerk, reference):
+    before = ledger.model.objects.count()
+
+    with pytest.raises(ValidationError) as refused:
+        ledger.create(user=clerk, **{**ledger.draft_fields(grant, 3), "reference": reference})
+
+    assert "reference" in refused.value.message_dict
+    assert ledger.model.objects.count() == before
+
+
+@pytest.mark.parametrize("reference", ["34.06.01-1234/2019", "III B 4 (12)", "Bürger_1:2", "dmr-arn-2019-001"])
+def test_references_as_administrations_write_them_are_taken(ledger, grant, clerk, reference):
+    entry = ledger.create(user=clerk, **{**ledger.draft_fields(grant, 4), "reference": reference})
+
+    assert entry.reference == reference
