@@ -51,3 +51,20 @@ def test_a_worker_that_lost_its_broker_leaves_unacknowledged_messages_for_redeli
 
     assert qos.restore_unacked() is None  # kombu itself raises AttributeError here
     assert qos._delivered == {"tag-1": True}  # still in the broker's unacked set, redelivered later
+
+
+def test_a_task_acknowledged_on_the_channel_of_a_lost_broker_connection_stays_for_redelivery_instead_of_killing_the_worker():
+    from types import SimpleNamespace
+
+    from kombu.transport import redis as redis_transport
+
+    import modellregionen.celery  # noqa: F401 (installs the guard, as every worker does)
+
+    assert redis_transport.QoS.ack.__module__ == "modellregionen.broker_loss"
+    qos = redis_transport.QoS.__new__(redis_transport.QoS)
+    qos._delivered = {"tag-1": True}
+    # After the reconnect, the message's old channel has no connection left.
+    qos.channel = SimpleNamespace(connection=None, _pool=None)
+
+    assert qos.ack("tag-1") is None  # kombu itself raises AttributeError here
+    assert qos._delivered == {"tag-1": True}
