@@ -70,7 +70,7 @@ class LedgerPosition:
 
 
 def current_version_and_ledger(*, programme: Programme | None = None) -> tuple[FiguresVersion | None, LedgerPosition]:
-    """The current figures version of `programme` (see selectors.current_versions) and the ledger's position.
+    """The current figures version of `programme` (default: the earliest programme), with its programme, and the ledger's position.
 
     One query, written out: every figures answer asks both, and building this query with the
     ORM costs more than a cold answer's whole lookup of its figures (about 1.4 ms against 0.3 ms

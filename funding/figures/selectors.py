@@ -5,7 +5,7 @@ from collections.abc import Collection
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Exists, OuterRef, QuerySet, Subquery
+from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
 
 from funding.figures.definitions import (
@@ -56,18 +56,6 @@ def _programmes_in_display_order():
 def default_programme() -> Programme | None:
     """The programme shown when none is chosen: the earliest by start date."""
     return _programmes_in_display_order().first()
-
-
-def default_programme_id() -> Subquery:
-    """The default programme's id, as a subquery: a read that filters by it stays one query."""
-    return Subquery(_programmes_in_display_order().values("id")[:1])
-
-
-def current_versions(*, programme: Programme | None = None) -> QuerySet:
-    """The published figures version of `programme` (default: the default programme), with its programme."""
-    # Without a programme, still one query: every figures read starts here.
-    programme_id = default_programme_id() if programme is None else programme.pk
-    return FiguresVersion.objects.filter(programme_id=programme_id, is_current=True).select_related("programme")
 
 
 def current_figures_version(*, programme: Programme | None = None) -> FiguresVersion | None:

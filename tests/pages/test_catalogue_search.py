@@ -110,7 +110,8 @@ def test_a_search_too_long_to_run_is_named_and_shows_no_unsearched_catalogue(cli
     assert response.status_code == 400
     assert "höchstens 200 Zeichen" in text
     assert "Die Suche wurde nicht ausgeführt" in text
-    assert "Lösungen gefunden" not in text
+    assert "Lösungen gefunden" not in text and "Treffer" not in text  # no count of a search that did not run
+    assert "<title>Fehler: " in response.content.decode()
     assert 'aria-invalid="true"' in response.content.decode()
 
 
