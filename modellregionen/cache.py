@@ -55,6 +55,21 @@ class ResilientRedisCache(RedisCache):
     def incr(self, key, delta=1, version=None):
         return self._guard("incr", delta, super().incr, key, delta, version)
 
+    def count(self, key, timeout, version=None) -> int:
+        """Add one to a counter that expires `timeout` seconds after its first count: one round trip.
+
+        Django's `incr` asks whether the key exists first, and `add` is a third call in a new window.
+        """
+        full_key = self.make_and_validate_key(key, version=version)
+
+        def count_in_one_trip():
+            pipeline = self._cache.get_client(full_key, write=True).pipeline(transaction=True)
+            pipeline.set(full_key, 0, ex=timeout, nx=True)
+            pipeline.incr(full_key)
+            return pipeline.execute()[1]
+
+        return self._guard("count", 1, count_in_one_trip)
+
     def decr(self, key, delta=1, version=None):
         return self._guard("decr", -delta, super().decr, key, delta, version)
 

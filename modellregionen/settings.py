@@ -329,7 +329,13 @@ REST_FRAMEWORK = {
 SPECTACULAR_SETTINGS = {
     "TITLE": "Modellregionen API",
     "DESCRIPTION": (
-        "Figures, projects and grant decisions of the NRW programme 'Digitale Modellregionen'.\n\n"
+        "**Deutsch:** Kennzahlen, Projekte, Zuwendungsbescheide, Auszahlungen und Anfragen des "
+        "NRW-Förderprogramms „Digitale Modellregionen“, zu jedem Stichtag (`as_of`) und aus jeder "
+        "veröffentlichten Version (`version`) zitierbar. Lesen ist ohne Anmeldung möglich (ohne "
+        "Schloss-Symbol); Schreiben nur mit dem API-Token eines Kontos der Sachbearbeitung oder "
+        "Freigabe. Beträge sind Dezimalzahlen als Text in Euro; `?format=csv` liefert CSV. Lizenz: "
+        "Datenlizenz Deutschland – Namensnennung – 2.0.\n\n"
+        "**English:** Figures, projects and grant decisions of the NRW programme 'Digitale Modellregionen'.\n\n"
         "**Reproducing the headline figures from the downloads** (as of a date T; every list has the "
         "columns programme.slug and programme.name, and `?programme=<slug>` filters it):\n"
         "- funding granted: sum of `amount` in `/api/v1/decisions/?format=csv&programme=<slug>&date_to=T`"

@@ -62,7 +62,8 @@ urlpatterns = [
     # Public pages
     path("", figures_views.dashboard, name="dashboard"),
     path("daten/", figures_views.data_page, name="data"),
-    path("regionen/", region_views.region_list, name="region-list"),
+    path("karte.svg", figures_views.map_image, name="map-image"),
+    path("regionen/", figures_views.region_list, name="region-list"),
     path("regionen/<slug:slug>/", figures_views.region_detail, name="region-detail"),
     path("kommunen/", region_views.municipality_list, name="municipality-list"),
     path("kommunen/<str:ags>/", record_pages.municipality_detail, name="municipality-detail"),
@@ -79,6 +80,7 @@ urlpatterns = [
         ),
         name="privacy",
     ),
+    path("leichte-sprache/", TemplateView.as_view(template_name="public/easy_language.html"), name="easy-language"),
     path(
         "barrierefreiheit/",
         TemplateView.as_view(template_name="public/accessibility.html"),

@@ -54,8 +54,19 @@ class TransferRequestForm(forms.Form):
     # Honeypot: hidden from people by CSS, filled in by form-filling bots.
     website = forms.CharField(label=_("Bitte leer lassen"), required=False)
 
+    # The error summary names each field briefly; a field's label may be a whole sentence.
+    SUMMARY_NAMES = {"kind": _("Art der Anfrage"), "consent": _("Einwilligung")}
+
     def is_spam(self) -> bool:
         return bool(self.data.get("website", "").strip())
+
+    def error_summary(self) -> list[tuple[str, str, str]]:
+        """(the field's id, its short name, the message) of every field error, in the form's order."""
+        return [
+            (field.id_for_label, self.SUMMARY_NAMES.get(field.name, field.label), error)
+            for field in self
+            for error in field.errors
+        ]
 
 
 def prepare_filter_form(form: forms.Form) -> forms.Form:

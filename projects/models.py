@@ -285,6 +285,11 @@ class TransferRequest(models.Model):
     def __str__(self) -> str:
         return f"{self.get_kind_display()}: {self.municipality.name} → {self.project.title}"
 
+    @property
+    def reference(self) -> str:
+        """The number a requester quotes when they write or call: the year it came in and its id."""
+        return f"AN-{self.received_on:%Y}-{self.pk:05d}"
+
     def allowed_next_statuses(self) -> list[str]:
         return REQUEST_STATUS_FLOW[self.status]
 

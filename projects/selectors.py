@@ -9,7 +9,7 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Q, QuerySet, Sum
+from django.db.models import Count, Q, QuerySet, Sum
 
 from projects.models import Project, ProjectKind, TransferRequest
 
@@ -81,9 +81,21 @@ def project_request_counts(*, project: Project, stand: Stand | None = None) -> d
     }
 
 
-def region_projects(*, region) -> QuerySet:
-    """A region's projects (without its project office), for its page."""
-    return Project.objects.filter(region=region, kind=ProjectKind.PROJECT).select_related("topic").order_by("title")
+def region_projects(*, region, programme, stand: Stand) -> list[Project]:
+    """A region's projects in a programme (without its project office), each with its net released grant.
+
+    `granted` sums the project's released decisions as of `stand` (all recipients, amendments and
+    revocations included), as `funded_projects` counts them: a project is funded when it is above zero.
+    """
+    released = Q(decisions__state="released") & stand.released(date_field="decision_date", prefix="decisions__")
+    projects = list(
+        Project.objects.filter(region=region, programme=programme, kind=ProjectKind.PROJECT)
+        .select_related("topic")
+        .annotate(granted=Sum("decisions__amount", filter=released))
+    )
+    for project in projects:
+        project.granted = project.granted or ZERO
+    return projects
 
 
 def region_project_office(*, region) -> Project | None:
@@ -143,3 +155,11 @@ def municipality_profile(*, municipality, stand: Stand | None = None) -> dict:
         "requests": requests,
         "got_nothing": not projects and not received,
     }
+
+
+def request_counts_by_municipality(*, programme, stand: Stand) -> dict[str, int]:
+    """Confirmed requests for a programme's solutions (as the figures count them) per asking municipality or Kreis."""
+    requests = TransferRequest.objects.counted().filter(project__programme=programme, received_on__lte=stand.as_of)
+    if stand.included_until is not None:
+        requests = requests.filter(confirmed_at__lte=stand.included_until)
+    return dict(requests.values("municipality").annotate(count=Count("id")).values_list("municipality", "count"))

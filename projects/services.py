@@ -115,7 +115,10 @@ def _send_request_emails(request: TransferRequest, *, site_url: str = "") -> Non
         "project_url": site_url + request.project.get_absolute_url(),
         "confirm_url": site_url + reverse("project-request-confirm", args=[request_confirmation_token(request)]),
     }
-    subject = _("Ihre Anfrage zu „%(title)s“") % {"title": request.project.title}
+    subject = _("Ihre Anfrage %(reference)s zu „%(title)s“") % {
+        "reference": request.reference,
+        "title": request.project.title,
+    }
     messages = [(subject, "projects/email/request_confirmation.txt", [request.contact_email])]
     if request.project.contact_email:
         if request.kind == RequestKind.CONSULTATION:

@@ -11,7 +11,7 @@ from django_ratelimit.decorators import ratelimit
 from projects import selectors, services
 from projects.filters import CatalogueFilter
 from projects.forms import TransferRequestForm, prepare_filter_form
-from projects.models import Project, RequestKind
+from projects.models import Project, RequestKind, TransferRequest
 from projects.search import closest_words, highlight
 from regions.selectors import municipality_choices
 
@@ -102,7 +102,7 @@ def request_form(request: HttpRequest, slug: str) -> HttpResponse:
         elif form.is_valid():
             data = form.cleaned_data
             try:
-                services.request_submit(
+                submitted = services.request_submit(
                     project=project,
                     municipality=data["municipality"],
                     kind=data["kind"],
@@ -116,6 +116,8 @@ def request_form(request: HttpRequest, slug: str) -> HttpResponse:
                 for field, messages in error.message_dict.items():
                     form.add_error(field if field in form.fields else None, messages)
             else:
+                # Only this browser's session sees what it sent; the page's address shows nothing.
+                request.session[SUBMITTED_KEY] = submitted.pk
                 return redirect("project-request-done", slug=project.slug)
         if form.errors:
             status = status if status != 200 else 400
@@ -126,9 +128,19 @@ def request_form(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "projects/request_form.html", context, status=status)
 
 
+SUBMITTED_KEY = "submitted_request"
+
+
 def request_done(request: HttpRequest, slug: str) -> HttpResponse:
+    """Thanks, with the request's number and what was sent, to the browser that sent it (else thanks alone)."""
     project = project_or_404(slug)
-    return render(request, "projects/request_done.html", {"project": project})
+    submitted_pk = request.session.get(SUBMITTED_KEY)
+    submitted = (
+        TransferRequest.objects.select_related("municipality").filter(pk=submitted_pk, project=project).first()
+        if submitted_pk
+        else None
+    )
+    return render(request, "projects/request_done.html", {"project": project, "submitted": submitted})
 
 
 def request_confirm(request: HttpRequest, token: str) -> HttpResponse:

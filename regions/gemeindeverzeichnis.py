@@ -202,9 +202,15 @@ def parse_gv100ad_line(line: str, number: int) -> MunicipalityRecord | None:
 
 
 def district_display_name(name: str, kind: str) -> str:
-    """GV100AD names a Kreis bare ("Paderborn"); we show "Kreis Paderborn" unless the name says so."""
+    """GV100AD names a Kreis bare ("Paderborn"); we show "Kreis Paderborn" unless the name says so.
+
+    The StädteRegion Aachen writes itself so (Aachen-Gesetz, § 1), as the programme's records do;
+    the directory writes "Städteregion". One spelling on every page.
+    """
     if kind == MunicipalityKind.DISTRICT and "kreis" not in name.casefold():
         return f"Kreis {name}"
+    if kind == MunicipalityKind.CITY_REGION:
+        return name.replace("Städteregion", "StädteRegion")
     return name
 
 

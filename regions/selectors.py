@@ -3,6 +3,7 @@
 import datetime as dt
 
 from django.db.models import Count, Max, QuerySet, Sum
+from django.db.models.functions import Coalesce
 
 from modellregionen.collation import in_german_order
 from regions.models import Municipality, Region
@@ -56,3 +57,14 @@ def nrw_directory_totals() -> tuple[int, int, dt.date | None]:
     listed = Municipality.objects.listed().gemeinden()
     totals = listed.aggregate(count=Count("ags"), population=Sum("population"), date=Max("directory_date"))
     return totals["count"], totals["population"] or 0, totals["date"]
+
+
+def region_slug_by_gemeinde() -> dict[str, str]:
+    """The model region of each Gemeinde (8-digit AGS) in one: its own, or that of its Kreis."""
+    gemeinden = (
+        Municipality.objects.listed()
+        .gemeinden()
+        .annotate(region_slug=Coalesce("region__slug", "parent__region__slug"))
+        .filter(region_slug__isnull=False)
+    )
+    return dict(gemeinden.values_list("ags", "region_slug"))

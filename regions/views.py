@@ -1,7 +1,7 @@
-"""Public pages of the regions app: the list of the five model regions and the municipality search.
+"""Public pages of the regions app: the municipality search.
 
-A region's page is its figures' dashboard (funding.figures.views); a municipality's page lists
-its projects and requests (projects.views).
+The list of the five regions and each region's page show figures (funding.figures.views); a
+municipality's page lists its projects and requests (funding.figures.record_pages).
 """
 
 from django.http import HttpRequest, HttpResponse
@@ -10,11 +10,6 @@ from django.shortcuts import redirect, render
 from modellregionen.collation import in_german_order
 from regions.lookup import closest_municipalities, search_municipalities
 from regions.models import Municipality
-from regions.selectors import regions_for_navigation
-
-
-def region_list(request: HttpRequest) -> HttpResponse:
-    return render(request, "regions/region_list.html", {"regions": regions_for_navigation()})
 
 
 def municipality_list(request: HttpRequest) -> HttpResponse:

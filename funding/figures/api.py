@@ -47,7 +47,11 @@ def _value_field(figure) -> serializers.Field:
     label = f"{figure.label_en}: {figure.definition_en}"
     if figure.unit == "count":
         return serializers.IntegerField(help_text=label)
-    return ExactDecimalField(help_text=f"{label} ({'euros' if figure.unit == 'eur' else 'ratio'})")
+    return ExactDecimalField(
+        allow_null=True,
+        help_text=f"{label} ({'euros' if figure.unit == 'eur' else 'ratio'}); null where it is undefined "
+        "(a share of nothing: no grant to pay out of, no inhabitants to divide by) or not known.",
+    )
 
 
 # One property per figure, typed by its unit, so the schema documents every key.

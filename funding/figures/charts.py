@@ -16,7 +16,7 @@ BAR_HEIGHT = 22
 ROW_GAP = 10
 COLUMN_HEIGHT = 180
 COLUMN_TOP = 20
-AXIS_LABEL_HEIGHT = 40
+AXIS_LABEL_HEIGHT = 2  # the axis labels are page text under the drawing
 
 
 @dataclass
@@ -33,6 +33,7 @@ class Bar:
     tick: str = ""
     tick_sub: str = ""
     series: str = ""
+    percent: float = 0  # horizontal bars: the bar's length as a share of the longest, 0 to 100
 
 
 @dataclass
@@ -70,6 +71,7 @@ def horizontal_bars(*, rows: list[tuple[str, Decimal | int]]) -> Chart:
                 text_x=round(LABEL_WIDTH + width + 6, 1),
                 text_y=round(y + BAR_HEIGHT * 0.7, 1),
                 label_x=LABEL_WIDTH - 8,
+                percent=round(max(share * 100, 0.5 if value else 0.0), 1),
             )
         )
     return chart

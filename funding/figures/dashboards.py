@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from funding.figures import charts
 from funding.figures.templatetags import day
 from funding.models import Programme
+from modellregionen.collation import in_german_order
 from projects.models import Strand, Topic
 from regions.models import Region
 
@@ -373,6 +374,28 @@ def programme_dashboard(*, as_of: dt.date, version=None) -> dict:
         ],
         "glossary": glossary(),
     }
+
+
+REGION_OVERVIEW_KEYS = ("funded_projects", "funding_granted", "funding_per_inhabitant", "paid_out", "transfer_requests")
+
+
+def regions_overview(*, as_of: dt.date, version=None) -> dict:
+    """Each model region with its headline figures as of the end of `as_of`, from `version` (default: current)."""
+    programme = _selectors().default_programme()
+    version = _version(programme, version)
+    regions = in_german_order(Region.objects.select_related("lead_municipality"))
+    if version is None:
+        return {"programme": programme, "version": None, "as_of": as_of, "regions": regions}
+    table = _selectors().figures_for(as_of=as_of, group_by="region", programme=programme, version=version)
+    rows = {row.group_key: row for row in table.rows}
+    for region in regions:
+        row = rows.get(region.slug) or rows.get(str(region.pk))
+        values = row.values if row else {}
+        shares = row.illustrative_shares if row else {}
+        region.tiles = _tiles(REGION_OVERVIEW_KEYS, values, shares, missing=0)
+        marks = [tile.illustrative_share for tile in region.tiles]
+        region.illustrative_share = None if None in marks else max(marks, default=Decimal(0))
+    return {"programme": programme, "version": version, "as_of": as_of, "regions": regions}
 
 
 def region_dashboard(*, region: Region, as_of: dt.date, version=None) -> dict:

@@ -341,10 +341,9 @@ def _stored_value(key: str, stored: dict[str, int | None]) -> Decimal | int | No
 
 
 def _share(part: Decimal | int | None, whole: Decimal | int | None, exponent: Decimal) -> Decimal | None:
-    if part is None or whole is None:
+    # A share of nothing is undefined, shown as "–": 0 % would say that nothing was paid of something.
+    if part is None or whole is None or not whole:
         return None
-    if not whole:
-        return Decimal(0).quantize(exponent)
     return (Decimal(part) / Decimal(whole)).quantize(exponent, rounding=ROUND_HALF_UP)
 
 
@@ -378,13 +377,15 @@ def figure_values(stored: dict[str, int | None], *, budget: Decimal | Denominato
     return {key: figure_value(key, stored, budget=budget) for key in FIGURES}
 
 
-def zero_values() -> dict[str, Decimal | int]:
-    """Every figure before anything happened."""
-    values = figure_values(dict.fromkeys(STORED_FIGURES, 0), budget=Decimal(0))
-    return {
-        key: Decimal(0).quantize(RATIO if FIGURES[key].unit == "ratio" else CENT) if value is None else value
-        for key, value in values.items()
-    }
+def zero_values(denominators: Denominators | None = None) -> dict[str, Decimal | int | None]:
+    """Every figure before anything happened, under a group's `denominators`.
+
+    A share of a budget or a population is then 0; a share of nothing (the outflow rate of no
+    grant, funding per inhabitant of an area without any) stays undefined. Without denominators,
+    the budget and the populations count as known and above zero.
+    """
+    something = Denominators(budget=Decimal(1), nrw_gemeinden=1, nrw_population=1, area_population=1)
+    return figure_values(dict.fromkeys(STORED_FIGURES, 0), budget=denominators or something)
 
 
 def _part_share(part: int | None, whole: int | None) -> Decimal | None:

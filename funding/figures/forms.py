@@ -96,3 +96,28 @@ def page_citation(request, context: dict) -> dict:
         "permalink": permalink,
         "citation": citation(programme=programme, version=version, stand=stand, permalink=permalink),
     }
+
+
+class MapForm(AsOfForm):
+    """What the map shows: a figure, as of a date from a version; on its own URL, also where it is zoomed to."""
+
+    map = forms.ChoiceField(
+        label=_("Karte zeigt"),
+        required=False,
+        choices=[],
+        error_messages={"invalid_choice": _("Diese Karte gibt es nicht; gezeigt wird die Förderung je Einwohner.")},
+    )
+    region = forms.SlugField(required=False, widget=forms.HiddenInput)
+    ags = forms.RegexField(regex=r"^05[0-9]{3}([0-9]{3})?$", required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args, **kwargs):
+        from funding.figures.maps import MAP_FIGURES
+
+        super().__init__(*args, **kwargs)
+        self.fields["map"].choices = list(MAP_FIGURES.items())
+
+    def chosen_map(self) -> str:
+        from funding.figures.maps import DEFAULT_MAP_FIGURE
+
+        self.is_valid()
+        return getattr(self, "cleaned_data", {}).get("map") or DEFAULT_MAP_FIGURE

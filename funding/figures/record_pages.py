@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from funding.choices import ZERO
 from funding.figures.forms import AsOfForm, as_of_status, page_citation
+from funding.figures.views import map_section, page_status
 from funding.models import FundingDecision
 from funding.payments.models import Payment
 from funding.payments.money import paid_out
@@ -86,4 +87,5 @@ def municipality_detail(request: HttpRequest, ags: str) -> HttpResponse:
     )
     if municipality.is_district:
         context["members"] = list(municipality.members.listed().order_by("name"))
-    return render(request, "regions/municipality_detail.html", context, status=as_of_status(as_of_form))
+    context.update(map_section(request, context, highlight=municipality.ags))
+    return render(request, "regions/municipality_detail.html", context, status=page_status(as_of_form, context))

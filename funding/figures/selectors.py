@@ -142,7 +142,7 @@ def figures_for(
     for group in index.groups:
         position = group.steps.index_on(as_of)
         if position is None:
-            values, shares = zero_values(), zero_shares()
+            values, shares = zero_values(index.denominators(group)), zero_shares()
         else:
             values, shares = group.steps.values_at(position, index.denominators(group))
         rows[group.key] = FiguresRow(
@@ -200,6 +200,7 @@ def figures_on_days(
     if group is None:
         return nothing
     denominators = index.denominators(group)
+    zeros = zero_values(denominators)
     values = {figure: [] for figure in figures}
     for day in days:
         position = group.steps.index_on(day)

@@ -46,7 +46,9 @@ class Drift:
         )
 
 
-def _normalise(figure: str, value: Decimal) -> Decimal:
+def _normalise(figure: str, value: Decimal | None) -> Decimal | None:
+    if value is None:
+        return None  # an undefined rate (of nothing granted)
     unit = FIGURES[figure].unit
     if unit == "eur":
         return Decimal(value).quantize(CENT)
@@ -260,14 +262,16 @@ def _combined_steps(series, *, grouping: str, key: str) -> dict[SeriesKey, list[
     days = sorted({day for day, _ in granted} | {day for day, _ in paid})
     combined: dict[SeriesKey, list[tuple[dt.date, Decimal]]] = {}
     for figure in ("outflow_rate", "still_to_pay"):
-        steps: list[tuple[dt.date, Decimal]] = []
+        steps: list[tuple[dt.date, Decimal | None]] = []
+        # Before anything happened: nothing to pay, and the rate of no grant is undefined.
+        before = Decimal(0) if figure == "still_to_pay" else None
         for day in days:
             g, p = _value_on(granted, day), _value_on(paid, day)
             if figure == "still_to_pay":
                 value = g - p
             else:
-                value = (p / g).quantize(RATIO, rounding=ROUND_HALF_UP) if g else Decimal(0)
-            if value != (steps[-1][1] if steps else 0):
+                value = (p / g).quantize(RATIO, rounding=ROUND_HALF_UP) if g else None
+            if value != (steps[-1][1] if steps else before):
                 steps.append((day, value))
         if steps:
             combined[(figure, grouping, key)] = steps
@@ -323,20 +327,21 @@ def expected_steps(*, programme: Programme) -> dict[SeriesKey, list[tuple[dt.dat
     for (figure, grouping, key), daily in expected_changes(programme=programme).items():
         running = Decimal(0)
         steps = []
+        whole = _denominator(figure, grouping, key, denominators) if figure in RATIO_INPUTS else None
+        # Every series starts at the value of nothing: zero, or undefined for a share of a zero whole.
+        before = None if figure in RATIO_INPUTS and not whole else Decimal(0)
         for day in sorted(daily):
             change = _normalise(RATIO_INPUTS.get(figure, figure), daily[day])
             if not change:
                 continue
             running += change
             if figure in RATIO_INPUTS:
-                whole = _denominator(figure, grouping, key, denominators)
                 exponent = CENT if FIGURES[figure].unit == "eur" else RATIO
-                value = (running / whole).quantize(exponent, rounding=ROUND_HALF_UP) if whole else Decimal(0)
+                value = (running / whole).quantize(exponent, rounding=ROUND_HALF_UP) if whole else None
             else:
                 value = running
-            # A step is a change of the value (a grant too small to move the budget share
-            # is none); every series starts at zero.
-            if value != (steps[-1][1] if steps else 0):
+            # A step is a change of the value (a grant too small to move the budget share is none).
+            if value != (steps[-1][1] if steps else before):
                 steps.append((day, value))
         if steps:
             series[(figure, grouping, key)] = steps
@@ -361,14 +366,17 @@ def stored_steps(*, version: FiguresVersion) -> dict[SeriesKey, list[tuple[dt.da
         .order_by("grouping", "member", "valid_from")
         .values("grouping", "member", "valid_from", *STEP_COLUMNS)
     )
+    nothing = dict.fromkeys(STEP_COLUMNS, 0)
     for row in rows:
         grouping = grouping_names[row["grouping"]]
         group_key = group_keys.get((row["grouping"], row["member"]), f"?{row['member']}")
         area_population = populations.get((row["grouping"], row["member"]))
+        # Every series starts at the value of nothing: zero, or undefined for a share of a zero whole.
+        before = step_values(nothing, version=version, area_population=area_population)
         for figure, value in step_values(row, version=version, area_population=area_population).items():
             steps = series[(figure, grouping, group_key)]
             value = _normalise(figure, value)
-            if value != (steps[-1][1] if steps else 0):
+            if value != (steps[-1][1] if steps else _normalise(figure, before[figure])):
                 steps.append((row["valid_from"], value))
     return {key: steps for key, steps in series.items() if steps}
 

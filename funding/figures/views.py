@@ -4,12 +4,25 @@ import datetime as dt
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
-from funding.figures.dashboards import glossary, programme_dashboard, published_record, region_dashboard
-from funding.figures.forms import AsOfForm, as_of_status, page_citation
+from funding.choices import ZERO
+from funding.figures.dashboards import (
+    glossary,
+    programme_dashboard,
+    published_record,
+    region_dashboard,
+    regions_overview,
+)
+from funding.figures.forms import AsOfForm, MapForm, as_of_status, page_citation
+from funding.figures.maps import map_svg, nrw_map
 from funding.figures.open_data import FIGURES_DOWNLOADS, figures_download_path
-from projects.selectors import region_project_office, region_projects
+from funding.figures.selectors import default_programme
+from modellregionen.collation import german_key, in_german_order
+from modellregionen.table_sorting import sorted_table
+from projects.selectors import Stand, region_project_office, region_projects
 from regions.models import Region
 from regions.selectors import region_for_page, region_members
 
@@ -21,7 +34,77 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         **programme_dashboard(as_of=as_of_form.as_of_or_today(), version=as_of_form.chosen_version()),
     }
     context.update(page_citation(request, context))
-    return render(request, "funding/dashboard.html", context, status=as_of_status(as_of_form))
+    context.update(map_section(request, context))
+    return render(request, "funding/dashboard.html", context, status=page_status(as_of_form, context))
+
+
+def region_list(request: HttpRequest) -> HttpResponse:
+    as_of_form = AsOfForm(request.GET or None)
+    context = {
+        "as_of_form": as_of_form,
+        **regions_overview(as_of=as_of_form.as_of_or_today(), version=as_of_form.chosen_version()),
+    }
+    context.update(page_citation(request, context))
+    return render(request, "regions/region_list.html", context, status=as_of_status(as_of_form))
+
+
+def map_section(request: HttpRequest, context: dict, *, region=None, highlight: str | None = None) -> dict:
+    """The map of a page: the same date and version as the page's figures, its figure chosen in the URL."""
+    version = context.get("version")
+    map_form = MapForm(request.GET or None, programme=context.get("programme"))
+    if version is None:
+        return {"map_form": map_form}
+    figure = map_form.chosen_map()
+    drawn = nrw_map(
+        figure=figure,
+        as_of=context["as_of"],
+        version=version,
+        programme=version.programme,
+        region=region,
+        highlight=highlight,
+    )
+    # The picture names the page's version, so it shows what the page shows even after a new one.
+    query = {"map": figure, "as_of": context["as_of"].isoformat(), "version": version.pk}
+    if region is not None:
+        query["region"] = region.slug
+    if highlight:
+        query["ags"] = highlight
+    return {"map_form": map_form, "nrw_map": drawn, "map_src": f"{reverse('map-image')}?{urlencode(query)}"}
+
+
+def page_status(as_of_form: AsOfForm, context: dict) -> int:
+    """400 when the page's date, version or map choice in the URL is wrong (the page still shows, with the error)."""
+    map_form = context.get("map_form")
+    if map_form is not None and map_form.is_bound and "map" in map_form.errors:
+        return 400
+    return as_of_status(as_of_form)
+
+
+def map_image(request: HttpRequest) -> HttpResponse:
+    """The map as an SVG picture; the page that links it shows its legend and its values as text."""
+    form = MapForm(request.GET or None)
+    if form.is_bound and not form.is_valid():
+        errors = "; ".join(f"{name}: {' '.join(messages)}" for name, messages in form.errors.items())
+        return HttpResponse(errors, status=400, content_type="text/plain; charset=utf-8")
+    version = form.shown_version()
+    if version is None:
+        return HttpResponse(
+            _("Noch keine Kennzahlen veröffentlicht."), status=503, content_type="text/plain; charset=utf-8"
+        )
+    region = Region.objects.filter(slug=form.cleaned_data.get("region")).first() if form.is_bound else None
+    if form.is_bound and form.cleaned_data.get("region") and region is None:
+        return HttpResponse(
+            "region: " + _("Diese Modellregion gibt es nicht."), status=400, content_type="text/plain; charset=utf-8"
+        )
+    drawn = nrw_map(
+        figure=form.chosen_map(),
+        as_of=form.as_of_or_today(),
+        version=version,
+        programme=version.programme,
+        region=region,
+        highlight=(form.cleaned_data.get("ags") or None) if form.is_bound else None,
+    )
+    return HttpResponse(map_svg(drawn), content_type="image/svg+xml; charset=utf-8")
 
 
 def data_page(request: HttpRequest) -> HttpResponse:
@@ -76,7 +159,7 @@ def complete_downloads() -> list[dict]:
     ]
 
 
-# A region page lists this many projects; the catalogue, filtered by region, pages through all.
+# A region page lists this many projects of each kind; the catalogue, filtered by region, has all.
 REGION_PAGE_PROJECTS = 50
 
 
@@ -86,15 +169,49 @@ def region_detail(request: HttpRequest, slug: str) -> HttpResponse:
     except Region.DoesNotExist:
         raise Http404(_("Diese Modellregion gibt es nicht.")) from None
     as_of_form = AsOfForm(request.GET or None)
-    projects = region_projects(region=region)
+    as_of = as_of_form.as_of_or_today()
     context = {
         "region": region,
         "as_of_form": as_of_form,
         "members": list(region_members(region=region)),
-        "projects": list(projects[:REGION_PAGE_PROJECTS]),
-        "projects_total": projects.count(),
         "project_office": region_project_office(region=region),
-        **region_dashboard(region=region, as_of=as_of_form.as_of_or_today(), version=as_of_form.chosen_version()),
+        **region_dashboard(region=region, as_of=as_of, version=as_of_form.chosen_version()),
     }
     context.update(page_citation(request, context))
-    return render(request, "regions/region_detail.html", context, status=as_of_status(as_of_form))
+    context.update(map_section(request, context, region=region))
+    context.update(_region_project_tables(request, region=region, context=context, as_of_form=as_of_form))
+    status = 400 if context["funded"].error else page_status(as_of_form, context)
+    return render(request, "regions/region_detail.html", context, status=status)
+
+
+def _region_project_tables(request: HttpRequest, *, region: Region, context: dict, as_of_form: AsOfForm) -> dict:
+    """The region's funded projects with their grant (sortable), apart from those not (or no longer) funded."""
+    programme = context.get("programme") or default_programme()
+    stand = Stand.of(as_of=context["as_of"], version=as_of_form.chosen_version())
+    projects = region_projects(region=region, programme=programme, stand=stand) if programme else []
+    # As the figure `funded_projects` counts them: a net released grant above zero on the page's day.
+    funded = [project for project in projects if project.granted > 0]
+    others = in_german_order([project for project in projects if project.granted <= 0], name=lambda p: p.title)
+    table = sorted_table(
+        funded,
+        query=request.GET,
+        keys={
+            "title": lambda project: german_key(project.title),
+            "topic": lambda project: german_key(str(project.topic or "")),
+            "granted": lambda project: project.granted,
+        },
+        labels={"title": _("Projekt"), "topic": _("Themenfeld"), "granted": _("Zuwendung")},
+        default="title",
+        anchor="funded-projects",
+        numeric=frozenset({"granted"}),
+    )
+    shown = table.rows[:REGION_PAGE_PROJECTS]
+    return {
+        "funded": table,
+        "funded_shown": shown,
+        "funded_sum": sum((project.granted for project in funded), ZERO),
+        "others": others[:REGION_PAGE_PROJECTS],
+        "others_total": len(others),
+        "projects_cut": len(shown) < len(funded) or len(others) > REGION_PAGE_PROJECTS,
+        "projects_limit": REGION_PAGE_PROJECTS,
+    }

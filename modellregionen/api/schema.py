@@ -89,12 +89,16 @@ def document_what_the_server_accepts(result, generator, request, public):
 
     - a parameter's value may not be empty (BaseApiView.check_query_parameters refuses it) and
       has no control characters (the request guard refuses them);
-    - a decimal is a number, not "-" or ".".
+    - a decimal is a number, not "-" or ".";
+    - an operation anyone may call lists no security requirement.
     """
     for path in result.get("paths", {}).values():
         for operation in path.values():
             if not isinstance(operation, dict):
                 continue
+            # What anyone may call needs no login: no padlock on it (a token only adds staff rights).
+            if {} in operation.get("security", []):
+                operation["security"] = []
             for parameter in operation.get("parameters", []):
                 schema = parameter.setdefault("schema", {})
                 if schema.get("type") != "string" or "enum" in schema:

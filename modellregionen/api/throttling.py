@@ -11,10 +11,11 @@ import functools
 import time
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import cache, caches
 from rest_framework.throttling import BaseThrottle
 
 from modellregionen import roles
+from modellregionen.cache import ResilientRedisCache
 from modellregionen.client_ip import client_ip
 
 PERIODS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
@@ -34,11 +35,19 @@ def count_request(ident: str) -> tuple[bool, float]:
     now = time.time()
     window = int(now // period)
     key = f"api-throttle:{ident}:{period}:{window}"
+    return _count(key, timeout=period + 1) <= limit, period - (now % period)
+
+
+def _count(key: str, *, timeout: int) -> int:
+    """The count of `key` after this request, in a window of `timeout` seconds."""
+    shared = caches["default"]
+    if isinstance(shared, ResilientRedisCache):
+        return shared.count(key, timeout)
+    # The file cache of the embedded default: no atomic counter, so a race may count one short.
     try:
-        count = cache.incr(key)
+        return cache.incr(key)
     except ValueError:  # the first request of this window
-        count = 1 if cache.add(key, 1, timeout=period + 1) else cache.incr(key)
-    return count <= limit, period - (now % period)
+        return 1 if cache.add(key, 1, timeout=timeout) else cache.incr(key)
 
 
 class AnonymousRateThrottle(BaseThrottle):

@@ -51,7 +51,23 @@ def test_money_is_an_exact_decimal_string_never_a_float(published, api):
     assert '"funding_granted":"13825222.50"' in response.content.decode()
     for key, value in response.json()["rows"][0]["values"].items():
         expected_type = int if FIGURES[key].unit == "count" else str
-        assert isinstance(value, expected_type), key
+        # A share of nothing is null, never 0 (this ledger's Gemeinden have no population).
+        assert isinstance(value, expected_type) or (
+            key in {"reach_population_share", "funding_per_inhabitant"} and value is None
+        ), key
+
+
+def test_a_rate_of_nothing_is_null_and_a_dash_on_the_page(published, api, client):
+    before_everything = api.get("/api/v1/figures/", {"as_of": "2019-05-31"}).json()["rows"][0]["values"]
+    assert before_everything["outflow_rate"] is None
+    assert before_everything["funding_granted"] == "0.00"
+
+    csv_text = api.get("/api/v1/figures/", {"as_of": "2019-05-31", "format": "csv"}).content.decode()
+    assert next(csv.DictReader(io.StringIO(csv_text)))["outflow_rate"] == ""
+
+    page = client.get("/", {"as_of": "2019-05-31"}).content.decode()
+    tile = page.split('id="tile-outflow_rate"')[1].split("</li>")[0]
+    assert "–" in tile and "0,0 %" not in tile
 
 
 def test_as_of_returns_the_value_at_the_end_of_that_day(published, api):

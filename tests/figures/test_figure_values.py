@@ -29,10 +29,15 @@ def test_budget_share_rounds_half_up_to_six_places():
     )
 
 
-def test_without_a_budget_the_share_is_zero():
-    assert figure_value("budget_committed", stored(funding_granted=100), budget=Decimal("0")) == Decimal("0.000000")
+def test_a_share_of_a_zero_whole_is_undefined_not_zero():
+    """0 % would say that nothing was paid of something; "–" says there is nothing to divide by."""
+    assert figure_value("budget_committed", stored(funding_granted=100), budget=Decimal("0")) is None
+    assert figure_value("outflow_rate", stored(funding_granted=0, paid_out=0), budget=Decimal("1")) is None
+    assert figure_value("outflow_rate", stored(funding_granted=100, paid_out=0), budget=Decimal("1")) == 0
 
 
-def test_zero_values_has_every_figure():
-    assert set(zero_values()) == set(FIGURES)
-    assert all(value == 0 for value in zero_values().values())
+def test_zero_values_has_every_figure_and_no_rate_of_nothing():
+    values = zero_values()
+    assert set(values) == set(FIGURES)
+    assert values["outflow_rate"] is None
+    assert all(value == 0 for key, value in values.items() if key != "outflow_rate")

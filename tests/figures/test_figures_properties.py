@@ -352,9 +352,9 @@ AREA_POPULATION = {"r0": 1000, "r1": 2000, "r2": 0}
 ALL_REGIONS_POPULATION = 3000
 
 
-def _ratio(part, whole, exponent: str) -> Decimal:
+def _ratio(part, whole, exponent: str) -> Decimal | None:
     if not whole:
-        return Decimal(0).quantize(Decimal(exponent))
+        return None  # a share of nothing is undefined
     return (Decimal(part) / Decimal(whole)).quantize(Decimal(exponent), rounding=ROUND_HALF_UP)
 
 

@@ -80,7 +80,10 @@ def test_saving_a_decision_publishes_a_new_current_version_with_the_new_value(pr
     assert current_figures_version().pk > before.pk
 
 
-def test_a_burst_of_fifty_saves_leads_to_at_most_three_recomputes(project):
+def test_a_burst_of_fifty_saves_leads_to_at_most_three_recomputes(project, monkeypatch):
+    # The burst must fit in one delay, whatever else this machine is doing: coalescing is the
+    # promise here, not how fast fifty saves are.
+    monkeypatch.setattr(scheduling, "RECOMPUTE_DELAY_SECONDS", 3.0)
     settle()
     last_before = FiguresVersion.objects.order_by("-pk").values_list("pk", flat=True).first()
     municipality = MunicipalityFactory()

@@ -32,3 +32,20 @@ def test_the_data_page_compares_published_and_computed_figures(client, programme
     assert "06.12.2019 Bewilligte Fördermittel 56,6 Mio. € 56.613.750 € Kommune21, 06.12.2019" in text
     assert "Datenlizenz Deutschland – Namensnennung – Version 2.0" in text
     assert "360Giving" in text
+
+
+def test_no_project_links_to_a_documentation_address_that_does_not_exist(client, programme_data):
+    from projects.models import Project
+
+    assert not Project.objects.filter(documentation_url__contains=".example").exists()
+    assert Project.objects.exclude(contact_email="").count() > 60  # each project names a mailbox to reach
+
+
+def test_the_start_page_links_the_page_in_easy_language(client, programme_data):
+    start = client.get("/").content.decode()
+    easy = client.get("/leichte-sprache/")
+
+    assert 'href="/leichte-sprache/"' in start
+    assert easy.status_code == 200
+    text = text_of(easy)
+    assert "So finden Sie eine Lösung" in text and "So fragen Sie nach einer Lösung" in text

@@ -25,7 +25,8 @@ def test_it_shows_reuse_information_and_the_request_button(client, small_program
     text = text_of(response)
     assert "Lizenz EUPL 1.2" in text
     assert "Reifegrad im Regelbetrieb" in text
-    assert "Ansprechstelle Projektbüro Soest" in text
+    assert "Ansprechstelle Projektbüro Soest projektbuero@soest.example" in text
+    assert 'href="mailto:projektbuero@soest.example"' in response.content.decode()
     assert 'href="/loesungen/buergerportal-soest/anfrage/"' in response.content.decode()
     assert "Nachnutzung anfragen" in text
 

@@ -217,3 +217,36 @@ def test_the_confirmation_echoes_nothing_the_requester_typed(client, small_progr
     assert "evil.example" not in confirmation.body and "evil.example" not in confirmation.subject
     assert "Gewinnspiel" not in confirmation.body and "gesperrt" not in confirmation.body
     assert "http://testserver/loesungen/buergerportal-soest/" in confirmation.body
+
+
+def test_the_thanks_page_gives_the_number_and_what_was_sent_to_the_sender_only(client, small_programme):
+    response = client.post(URL, valid_data(message="Bitte <b>Unterlagen</b> schicken."))
+    saved = TransferRequest.objects.get()
+    thanks = client.get(response["Location"])
+
+    text = text_of(thanks)
+    assert saved.reference == f"AN-{saved.received_on:%Y}-{saved.pk:05d}"
+    assert f"Vorgangsnummer {saved.reference}" in text
+    assert "Kommune Lippstadt (AGS 05974028)" in text
+    assert "E-Mail-Adresse digitalisierung@lippstadt.example" in text
+    assert "&lt;b&gt;Unterlagen&lt;/b&gt;" in thanks.content.decode()  # what they typed, escaped
+    # The number, never what they typed, goes out by e-mail.
+    assert saved.reference in mail.outbox[0].subject and saved.reference in mail.outbox[0].body
+    assert "Unterlagen" not in mail.outbox[0].body
+
+    # Another browser at the same address sees thanks, and nothing of the request.
+    from django.test import Client
+
+    stranger = Client().get(response["Location"])
+    assert stranger.status_code == 200
+    assert saved.reference not in stranger.content.decode()
+    assert "digitalisierung@lippstadt.example" not in stranger.content.decode()
+
+
+def test_the_error_summary_names_each_field_briefly(client, small_programme):
+    response = client.post(URL, valid_data(consent="", contact_email="kein-at"))
+
+    summary = response.content.decode().split('id="error-summary"')[1].split("</div>")[0]
+    assert "Einwilligung: Ohne Ihre Einwilligung können wir die Anfrage nicht bearbeiten." in summary
+    assert "Ich willige ein" not in summary
+    assert "E-Mail-Adresse: " in summary

@@ -55,7 +55,7 @@ def test_it_keeps_only_nrw_kreise_and_gemeinden_of_a_gv100ad_file(tmp_path):
 
     assert _as_tuples(result) == [
         ("05124000", "Wuppertal, Stadt", "independent_city", "", ""),
-        ("05334", "Städteregion Aachen", "city_region", "", ""),
+        ("05334", "StädteRegion Aachen", "city_region", "", ""),
         # Aachen keeps the Textkennzeichen of a kreisfreie Stadt but belongs to the StädteRegion.
         ("05334002", "Aachen, Stadt", "district_municipality", "05334", ""),
         ("05974", "Kreis Soest", "district", "", ""),
@@ -119,7 +119,7 @@ def test_it_reads_a_latin1_gv100ad_file(tmp_path):
 
     result = read_gv100ad(path)
 
-    assert [r.name for r in result.records] == ["Städteregion Aachen", "Aachen, Stadt"]
+    assert [r.name for r in result.records] == ["StädteRegion Aachen", "Aachen, Stadt"]
 
 
 def test_it_finds_the_header_of_the_auszug_workbook(tmp_path):

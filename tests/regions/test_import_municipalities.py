@@ -44,7 +44,7 @@ def test_it_imports_the_nrw_part_of_a_gv100ad_file(db, tmp_path):
     assert "9 Zeilen übersprungen" in output
     assert snapshot() == [
         ("05124000", "Wuppertal, Stadt", "independent_city", None),
-        ("05334", "Städteregion Aachen", "city_region", None),
+        ("05334", "StädteRegion Aachen", "city_region", None),
         ("05334002", "Aachen, Stadt", "district_municipality", "05334"),
         ("05974", "Kreis Soest", "district", None),
         ("05974028", "Lippstadt, Stadt", "district_municipality", "05974"),
