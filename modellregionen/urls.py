@@ -63,6 +63,7 @@ urlpatterns = [
     path("", figures_views.dashboard, name="dashboard"),
     path("daten/", figures_views.data_page, name="data"),
     path("karte.svg", figures_views.map_image, name="map-image"),
+    path("tabellen/<slug:name>.csv", figures_views.table_csv, name="table-csv"),
     path("regionen/", figures_views.region_list, name="region-list"),
     path("regionen/<slug:slug>/", figures_views.region_detail, name="region-detail"),
     path("kommunen/", region_views.municipality_list, name="municipality-list"),

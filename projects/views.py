@@ -5,9 +5,11 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 from django_ratelimit.decorators import ratelimit
 
+from modellregionen.collation import german_key
 from projects import selectors, services
 from projects.filters import CatalogueFilter
 from projects.forms import TransferRequestForm, prepare_filter_form
@@ -34,8 +36,14 @@ def catalogue(request: HttpRequest) -> HttpResponse:
         # A search that cannot run is said, not answered with the unsearched catalogue.
         context = {"filter": filterset, "filters_active": True, "search_error": True, "result_count": 0}
         return render(request, "projects/catalogue.html", context, status=400)
-    paginator = Paginator(filterset.qs, CATALOGUE_PAGE_SIZE)
+    searched = filterset.form.cleaned_data.get("q", "").strip() if filterset.is_valid() else ""
+    order = request.GET.get("sort") or ("relevanz" if searched else "titel")
+    sort_error = order not in CATALOGUE_ORDERS or (order == "relevanz" and not searched)
+    if sort_error:
+        order = "relevanz" if searched else "titel"
+    paginator = Paginator(_in_order(filterset.qs, order), CATALOGUE_PAGE_SIZE)
     page = paginator.get_page(request.GET.get("page"))
+    page.object_list = _projects_of_page(page.object_list)
     # The default status (approved) is not a filter the user set.
     active = bool(
         {
@@ -44,7 +52,6 @@ def catalogue(request: HttpRequest) -> HttpResponse:
             if value and key != "page" and (key, value) != ("status", "approved")
         }
     )
-    searched = filterset.form.cleaned_data.get("q", "").strip() if filterset.is_valid() else ""
     for project in page.object_list:
         project.title_marked = highlight(project.title, searched)
         project.summary_marked = highlight(project.summary, searched)
@@ -61,8 +68,40 @@ def catalogue(request: HttpRequest) -> HttpResponse:
         if searched and not paginator.count
         else [],
         "single_words": _single_words(filterset, searched) if searched and not paginator.count else [],
+        "order": order,
+        "orders": [(key, label) for key, label in CATALOGUE_ORDERS.items() if key != "relevanz" or searched],
+        "sort_error": sort_error,
     }
-    return render(request, "projects/catalogue.html", context)
+    return render(request, "projects/catalogue.html", context, status=400 if sort_error else 200)
+
+
+# How the catalogue can be ordered; "relevanz" only for a search. Names in German order (DIN 5007-1).
+CATALOGUE_ORDERS = {
+    "relevanz": gettext_lazy("beste Treffer zuerst"),
+    "titel": gettext_lazy("Titel (A–Z)"),
+    "region": gettext_lazy("Modellregion, dann Titel"),
+    "neu": gettext_lazy("neueste Anträge zuerst"),
+}
+
+
+def _in_order(projects, order: str) -> list[int]:
+    """The ids of `projects` in `order`: the search's ranking, the date, or German order of the names."""
+    if order == "relevanz":
+        return list(projects.values_list("pk", flat=True))
+    if order == "neu":
+        return list(projects.order_by("-submitted_on", "title", "pk").values_list("pk", flat=True))
+    rows = projects.order_by().values_list("pk", "title", "region__name")
+    if order == "region":
+        ordered = sorted(rows, key=lambda row: (german_key(row[2] or ""), german_key(row[1]), row[0]))
+    else:
+        ordered = sorted(rows, key=lambda row: (german_key(row[1]), row[0]))
+    return [pk for pk, _title, _region in ordered]
+
+
+def _projects_of_page(ids: list[int]) -> list[Project]:
+    """The projects of one page, in the page's order, with what a result line shows."""
+    found = selectors.project_catalogue().in_bulk(ids)
+    return [found[pk] for pk in ids if pk in found]
 
 
 def _single_words(filterset: CatalogueFilter, searched: str) -> list[tuple[str, int]]:

@@ -98,7 +98,24 @@ def page_citation(request, context: dict) -> dict:
     }
 
 
-class MapForm(AsOfForm):
+class PlaceForm(AsOfForm):
+    """A page's date and version, and the model region a picture or table is about (its slug)."""
+
+    region = forms.SlugField(required=False, widget=forms.HiddenInput)
+
+    def clean_region(self):
+        from regions.models import Region
+
+        slug = self.cleaned_data["region"]
+        if not slug:
+            return None
+        region = Region.objects.filter(slug=slug).first()
+        if region is None:
+            raise forms.ValidationError(_("Diese Modellregion gibt es nicht."))
+        return region
+
+
+class MapForm(PlaceForm):
     """What the map shows: a figure, as of a date from a version; on its own URL, also where it is zoomed to."""
 
     map = forms.ChoiceField(
@@ -107,7 +124,6 @@ class MapForm(AsOfForm):
         choices=[],
         error_messages={"invalid_choice": _("Diese Karte gibt es nicht; gezeigt wird die Förderung je Einwohner.")},
     )
-    region = forms.SlugField(required=False, widget=forms.HiddenInput)
     ags = forms.RegexField(regex=r"^05[0-9]{3}([0-9]{3})?$", required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args, **kwargs):
@@ -121,3 +137,18 @@ class MapForm(AsOfForm):
 
         self.is_valid()
         return getattr(self, "cleaned_data", {}).get("map") or DEFAULT_MAP_FIGURE
+
+
+def plain_refusal(form: AsOfForm):
+    """A plain-text 400 naming each wrong parameter of a file's address, a 503 before any figures; else None."""
+    from django.http import HttpResponse
+    from django.utils.translation import gettext
+
+    if form.is_bound and not form.is_valid():
+        errors = "; ".join(f"{name}: {' '.join(messages)}" for name, messages in form.errors.items())
+        return HttpResponse(errors, status=400, content_type="text/plain; charset=utf-8")
+    if form.shown_version() is None:
+        return HttpResponse(
+            gettext("Noch keine Kennzahlen veröffentlicht."), status=503, content_type="text/plain; charset=utf-8"
+        )
+    return None

@@ -52,8 +52,10 @@ class MapRow:
     name: str
     url: str
     kind: str
-    value: str
+    value: str  # as the page shows it
     detail: str = ""
+    number: Decimal | int | None = None  # the value itself, for the table's CSV
+    detail_number: Decimal | int | None = None
 
 
 @dataclass
@@ -128,6 +130,8 @@ def _funding_map(*, as_of: dt.date, version, programme, region_of: dict[str, str
                 kind=_("Modellregion"),
                 value=euro_cents(value),
                 detail=euro_cents(row.values.get("funding_granted")),
+                number=value,
+                detail_number=row.values.get("funding_granted"),
             )
         )
     top = max((value for value in values.values() if value), default=Decimal(0))
@@ -177,6 +181,7 @@ def _requests_map(*, as_of: dt.date, version, programme) -> NrwMap:
             url=municipality.get_absolute_url(),
             kind=municipality.get_kind_display(),
             value=count(counts[ags]),
+            number=counts[ags],
         )
         for ags, municipality in asking.items()
     ]

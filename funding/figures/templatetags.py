@@ -152,3 +152,17 @@ def duration(value) -> str:
     if _is_german():
         return f"{minutes} Minute" if minutes == 1 else f"{minutes} Minuten"
     return f"{minutes} minute" if minutes == 1 else f"{minutes} minutes"
+
+
+@register.simple_tag(takes_context=True)
+def table_csv(context, name: str, **params) -> str:
+    """The address of a page table's CSV file, pinned to the page's date and version."""
+    from django.urls import reverse
+    from django.utils.http import urlencode
+
+    query = {key: value for key, value in params.items() if value}
+    if context.get("as_of"):
+        query["as_of"] = context["as_of"].isoformat()
+    if context.get("version"):
+        query["version"] = context["version"].pk
+    return f"{reverse('table-csv', args=[name])}?{urlencode(query)}"

@@ -16,10 +16,12 @@ from funding.figures.dashboards import (
     region_dashboard,
     regions_overview,
 )
-from funding.figures.forms import AsOfForm, MapForm, as_of_status, page_citation
+from funding.figures.forms import AsOfForm, MapForm, as_of_status, page_citation, plain_refusal
 from funding.figures.maps import map_svg, nrw_map
 from funding.figures.open_data import FIGURES_DOWNLOADS, figures_download_path
+from funding.figures.page_tables import TABLES, PageTableForm, page_table
 from funding.figures.selectors import default_programme
+from modellregionen.api.renderers import write_csv
 from modellregionen.collation import german_key, in_german_order
 from modellregionen.table_sorting import sorted_table
 from projects.selectors import Stand, region_project_office, region_projects
@@ -80,29 +82,37 @@ def page_status(as_of_form: AsOfForm, context: dict) -> int:
     return as_of_status(as_of_form)
 
 
+def table_csv(request: HttpRequest, name: str) -> HttpResponse:
+    """A figures table of a page as a CSV file: its rows and columns, with the page's Stand and version."""
+    if name not in TABLES:
+        raise Http404(_("Diese Tabelle gibt es nicht."))
+    form = PageTableForm(request.GET or None)
+    refusal = plain_refusal(form)
+    if refusal is not None:
+        return refusal
+    params = form.cleaned_data if form.is_bound else {}
+    shown = page_table(name, params, version=form.shown_version(), as_of=form.as_of_or_today())
+    dialect = params.get("dialect") or "excel-de"
+    response = HttpResponse(write_csv(shown.table, dialect=dialect), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{shown.filename}"'
+    return response
+
+
 def map_image(request: HttpRequest) -> HttpResponse:
     """The map as an SVG picture; the page that links it shows its legend and its values as text."""
     form = MapForm(request.GET or None)
-    if form.is_bound and not form.is_valid():
-        errors = "; ".join(f"{name}: {' '.join(messages)}" for name, messages in form.errors.items())
-        return HttpResponse(errors, status=400, content_type="text/plain; charset=utf-8")
+    refusal = plain_refusal(form)
+    if refusal is not None:
+        return refusal
+    params = form.cleaned_data if form.is_bound else {}
     version = form.shown_version()
-    if version is None:
-        return HttpResponse(
-            _("Noch keine Kennzahlen veröffentlicht."), status=503, content_type="text/plain; charset=utf-8"
-        )
-    region = Region.objects.filter(slug=form.cleaned_data.get("region")).first() if form.is_bound else None
-    if form.is_bound and form.cleaned_data.get("region") and region is None:
-        return HttpResponse(
-            "region: " + _("Diese Modellregion gibt es nicht."), status=400, content_type="text/plain; charset=utf-8"
-        )
     drawn = nrw_map(
         figure=form.chosen_map(),
         as_of=form.as_of_or_today(),
         version=version,
         programme=version.programme,
-        region=region,
-        highlight=(form.cleaned_data.get("ags") or None) if form.is_bound else None,
+        region=params.get("region"),
+        highlight=params.get("ags") or None,
     )
     return HttpResponse(map_svg(drawn), content_type="image/svg+xml; charset=utf-8")
 

@@ -100,7 +100,7 @@ def test_the_catalogue_and_the_request_form_work_with_the_keyboard_alone(page, l
     page.keyboard.type("Mobilität")
     press_tab_until(page, "select[name=strand]")
     page.keyboard.press("ArrowDown")  # "Digitale Stadtentwicklung"? the first choice after "alle"
-    press_tab_until(page, "form.filters button[type=submit]")
+    press_tab_until(page, "#filter-panel button[type=submit]")
     page.keyboard.press("Enter")
     page.wait_for_url("**/loesungen/?*")
     assert "q=Mobilit%C3%A4t" in page.url

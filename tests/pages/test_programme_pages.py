@@ -1,5 +1,6 @@
 """Public pages on the programme data of fixtures/, loaded once for this module: the published figures they reproduce."""
 
+import datetime as dt
 import re
 
 from tests.pages.test_dashboard import text_of
@@ -49,3 +50,30 @@ def test_the_start_page_links_the_page_in_easy_language(client, programme_data):
     assert easy.status_code == 200
     text = text_of(easy)
     assert "So finden Sie eine Lösung" in text and "So fragen Sie nach einer Lösung" in text
+
+
+def test_every_in_page_link_has_its_target(client, programme_data):
+    """A term's link goes to a definition that exists: on the page, or on the data page."""
+    data_page = client.get("/daten/").content.decode()
+    for path in ("/", "/regionen/owl/", "/regionen/", "/kommunen/05774032/", "/loesungen/", "/daten/"):
+        html = client.get(path).content.decode()
+        for target in set(re.findall(r'href="#([^"]+)"', html)):
+            assert f'id="{target}"' in html, (path, target)
+        for target in set(re.findall(r'href="/daten/#([^"]+)"', html)):
+            assert f'id="{target}"' in data_page, (path, target)
+
+
+def test_the_regions_page_gives_each_regions_headline_figures_as_of_its_date(client, programme_data):
+    from funding.figures.selectors import default_programme, figures_for
+
+    rows = {
+        row.group_key: row.values
+        for row in figures_for(as_of=dt.date(2020, 10, 26), group_by="region", programme=default_programme()).rows
+    }
+    html = client.get("/regionen/", {"as_of": "2020-10-26"}).content.decode()
+
+    assert "Stand: <strong>26.10.2020</strong>" in html
+    for region in ("owl", "soest", "aachen", "wuppertal", "gelsenkirchen"):
+        card = html.split(f'href="/regionen/{region}/"')[1].split("</li>\n")[0]
+        text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", card))
+        assert f"Geförderte Projekte {rows[region]['funded_projects']} " in text, (region, text)
