@@ -6,8 +6,11 @@ Lists that people read are put in order here instead, the same on both.
 """
 
 import unicodedata
+from functools import lru_cache
 
 
+# A pure function of the text: a list of thousands of names is sorted again on every request.
+@lru_cache(maxsize=65536)
 def german_key(text: str) -> tuple[str, str]:
     """Sort key: the folded letters first, the original second (so "Muenster" and "Münster" keep one order)."""
     folded = unicodedata.normalize("NFKD", text.casefold().replace("ß", "ss"))

@@ -321,3 +321,18 @@ def test_a_newsroom_page_on_another_origin_reads_the_api_but_cannot_write(browse
 
     assert read[0] == 200 and read[1] > 100 and read[2] is True
     assert write == "refused"
+
+
+def test_every_page_type_passes_axe_on_a_phone(browser, live_server, live_data):
+    context = browser.new_context(locale="de-DE", viewport={"width": 375, "height": 800})
+    page = context.new_page()
+    found = {}
+    try:
+        for path in (*PAGE_TYPES, "/leichte-sprache/", PROJECT + "anfrage/danke/"):
+            page.goto(live_server.url + path)
+            violations = axe_violations(page, live_server)
+            if violations:
+                found[path] = violations
+    finally:
+        context.close()
+    assert found == {}
