@@ -242,3 +242,15 @@ def test_the_compose_proxy_configuration_is_valid_as_the_nginx_image_renders_it(
     )
     checked = subprocess.run([NGINX, "-t", "-p", str(tmp_path), "-c", str(main)], capture_output=True, text=True)
     assert checked.returncode == 0, checked.stderr
+
+
+def test_the_map_and_a_page_table_are_kept_like_the_pages_that_link_them(proxy, published):
+    picture = f"{proxy}/karte.svg?map=requests&version={published.pk}&as_of=2020-06-30"
+    table = f"{proxy}/tabellen/aufteilung.csv?group_by=strand&version={published.pk}&as_of=2020-06-30"
+    for address in (picture, table):
+        answers = [get(address) for _ in range(2)]
+        assert [answer[0] for answer in answers] == [200, 200], address
+        assert [answer[1]["x-cache-status"] for answer in answers] == ["MISS", "HIT"], address
+        assert answers[0][2] == answers[1][2]
+    # A wrong parameter is the application's 400, never kept.
+    assert [get(f"{proxy}/karte.svg?map=bogus")[1].get("x-cache-status") for _ in range(2)] == ["MISS", "MISS"]
