@@ -14,8 +14,8 @@ from django.db.models import Count, F, Min, OuterRef, Q, Subquery, Sum, Value
 from django.db.models.functions import ExtractYear
 
 from funding.choices import DecisionState, RecoveryKind
-from funding.figures.definitions import FIGURES, GROUPING_NUMBERS, NO_AUTHORITY_KEY, NO_TOPIC_KEY
-from funding.figures.selectors import step_values, version_steps
+from funding.figures.definitions import FIGURES, GROUPING_NUMBERS, NO_AUTHORITY_KEY, NO_TOPIC_KEY, zero_values
+from funding.figures.selectors import denominators, step_values, version_steps
 from funding.figures.step_index import STEP_COLUMNS
 from funding.models import FigureGroup, FiguresVersion, FundingDecision, Programme
 from funding.payments.models import Payment, ProofOfUse, Recovery
@@ -366,17 +366,27 @@ def stored_steps(*, version: FiguresVersion) -> dict[SeriesKey, list[tuple[dt.da
         .order_by("grouping", "member", "valid_from")
         .values("grouping", "member", "valid_from", *STEP_COLUMNS)
     )
-    nothing = dict.fromkeys(STEP_COLUMNS, 0)
+    # Every series starts at the value of nothing: zero, or undefined for a share of a zero whole
+    # (it depends only on the group's denominators, so it is worked out once per group).
+    starts = {
+        group: {
+            figure: _normalise(figure, value)
+            for figure, value in zero_values(denominators(version, population)).items()
+        }
+        for group, population in populations.items()
+    }
     for row in rows:
         grouping = grouping_names[row["grouping"]]
-        group_key = group_keys.get((row["grouping"], row["member"]), f"?{row['member']}")
-        area_population = populations.get((row["grouping"], row["member"]))
-        # Every series starts at the value of nothing: zero, or undefined for a share of a zero whole.
-        before = step_values(nothing, version=version, area_population=area_population)
+        group = (row["grouping"], row["member"])
+        group_key = group_keys.get(group, f"?{row['member']}")
+        area_population = populations.get(group)
+        before = starts.get(group) or {
+            figure: _normalise(figure, value) for figure, value in zero_values(denominators(version, None)).items()
+        }
         for figure, value in step_values(row, version=version, area_population=area_population).items():
             steps = series[(figure, grouping, group_key)]
             value = _normalise(figure, value)
-            if value != (steps[-1][1] if steps else _normalise(figure, before[figure])):
+            if value != (steps[-1][1] if steps else before[figure]):
                 steps.append((row["valid_from"], value))
     return {key: steps for key, steps in series.items() if steps}
 
